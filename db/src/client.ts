@@ -1,0 +1,114 @@
+// Opens the database: node-postgres when a URL is given, else an embedded PGlite in a data folder.
+// Everything above this module sees one drizzle type and never asks which engine it runs on.
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { PGlite } from '@electric-sql/pglite';
+import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
+import { drizzle as drizzlePg } from 'drizzle-orm/node-postgres';
+import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
+import pg from 'pg';
+import * as schema from './schema.ts';
+
+export type Database = PgDatabase<PgQueryResultHKT, typeof schema>;
+
+export interface DatabaseHandle {
+  db: Database;
+  kind: 'postgres' | 'pglite';
+  /** The PGlite instance, for in-process LISTEN/NOTIFY; undefined on PostgreSQL. */
+  pglite?: PGlite;
+  /** The pool, for LISTEN/NOTIFY clients of its own; undefined on PGlite. */
+  pool?: pg.Pool;
+  close(): Promise<void>;
+}
+
+export type DatabaseOptions =
+  | { databaseUrl: string; poolSize?: number }
+  | { dataDir: string }
+  | { pglite: PGlite };
+
+export async function createDb(options: DatabaseOptions): Promise<DatabaseHandle> {
+  if ('databaseUrl' in options) return openPostgres(options.databaseUrl, options.poolSize ?? 10);
+  if ('pglite' in options) return wrapPglite(options.pglite, async () => {});
+  return openPgliteDir(options.dataDir);
+}
+
+async function openPostgres(databaseUrl: string, poolSize: number): Promise<DatabaseHandle> {
+  const pool = new pg.Pool({
+    connectionString: databaseUrl,
+    max: poolSize,
+    connectionTimeoutMillis: 5_000,
+    idleTimeoutMillis: 30_000,
+  });
+  // An idle client that loses its server emits 'error' on the pool; unhandled, that would end the process.
+  pool.on('error', () => {});
+  // Fail now, with the driver's reason, rather than on the first request.
+  const client = await pool.connect().catch(async (error: unknown) => {
+    await pool.end().catch(() => {});
+    throw error;
+  });
+  client.release();
+  const db = drizzlePg({ client: pool, schema, casing: 'snake_case' });
+  return { db, kind: 'postgres', pool, close: () => pool.end() };
+}
+
+async function openPgliteDir(dataDir: string): Promise<DatabaseHandle> {
+  const dir = path.resolve(dataDir);
+  mkdirSync(dir, { recursive: true });
+  const releaseLock = lockDataDir(dir);
+  try {
+    const pglite = await PGlite.create(path.join(dir, 'pglite'));
+    return wrapPglite(pglite, async () => releaseLock());
+  } catch (error) {
+    releaseLock();
+    throw error;
+  }
+}
+
+function wrapPglite(pglite: PGlite, afterClose: () => Promise<void>): DatabaseHandle {
+  const db = drizzlePglite({ client: pglite, schema, casing: 'snake_case' }) as unknown as Database;
+  return {
+    db,
+    kind: 'pglite',
+    pglite,
+    close: async () => {
+      await pglite.close();
+      await afterClose();
+    },
+  };
+}
+
+/**
+ * PGlite is a single-process database: two processes writing one data folder would corrupt it.
+ * A pid file refuses the second one, and a file left by a process that no longer runs is taken over.
+ */
+function lockDataDir(dir: string): () => void {
+  const lockFile = path.join(dir, 'kindred.pid');
+  try {
+    writeFileSync(lockFile, String(process.pid), { flag: 'wx' });
+  } catch {
+    const holder = Number(readFileSync(lockFile, 'utf8'));
+    if (Number.isInteger(holder) && holder !== process.pid && isRunning(holder)) {
+      throw new DataDirInUseError(dir, holder);
+    }
+    writeFileSync(lockFile, String(process.pid));
+  }
+  return () => rmSync(lockFile, { force: true });
+}
+
+function isRunning(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+export class DataDirInUseError extends Error {
+  constructor(
+    readonly dir: string,
+    readonly pid: number,
+  ) {
+    super(`The data folder ${dir} is already in use by another Kindred process (pid ${pid}).`);
+  }
+}

@@ -1,0 +1,3 @@
+export * as schema from './schema.ts';
+export { createDb, DataDirInUseError, type Database, type DatabaseHandle, type DatabaseOptions } from './client.ts';
+export { migrate, migrationStatus } from './migrate.ts';

@@ -1,0 +1,115 @@
+// The only reader of the environment. Every variable is documented here and in .env.example; a bad value
+// stops start-up with a sentence that names the variable, before anything listens or opens a database.
+
+export interface Config {
+  port: number;
+  host: string;
+  /** Unset: the embedded PGlite database in dataDir. */
+  databaseUrl: string | undefined;
+  dataDir: string;
+  /** The origin browsers reach Kindred at; non-GET requests and WebSocket upgrades must come from it. */
+  publicOrigin: string;
+  adminUsernames: ReadonlySet<string>;
+  registerLimitPerHour: number;
+  loginLimitPer15Min: number;
+  messageLimitPerMinute: number;
+  /** Requests one session (or, signed out, one address) may make per minute, all routes together. */
+  requestLimitPerMinute: number;
+  /** Honour X-Forwarded-For from a reverse proxy in front of Kindred. */
+  trustProxy: boolean;
+  logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+  /** The built web app; unset in tests that need only the API. */
+  webDir: string | undefined;
+}
+
+export class ConfigError extends Error {}
+
+type Env = Record<string, string | undefined>;
+
+export function loadConfig(env: Env = process.env): Config {
+  const port = integer(env, 'PORT', 3000, 0, 65_535);
+  const publicOrigin = origin(env, 'PUBLIC_ORIGIN', `http://localhost:${port}`);
+  const databaseUrl = optionalUrl(env, 'DATABASE_URL', ['postgres:', 'postgresql:']);
+  return {
+    port,
+    host: text(env, 'HOST', '127.0.0.1'),
+    databaseUrl,
+    dataDir: text(env, 'DATA_DIR', './data'),
+    publicOrigin,
+    adminUsernames: new Set(
+      (env.ADMIN_USERNAMES ?? '')
+        .split(',')
+        .map((name) => name.trim().toLowerCase())
+        .filter(Boolean),
+    ),
+    registerLimitPerHour: integer(env, 'REGISTER_LIMIT_PER_HOUR', 20, 1, 1_000_000),
+    loginLimitPer15Min: integer(env, 'LOGIN_LIMIT_PER_15MIN', 10, 1, 1_000_000),
+    messageLimitPerMinute: integer(env, 'MESSAGE_LIMIT_PER_MINUTE', 60, 1, 1_000_000),
+    requestLimitPerMinute: integer(env, 'REQUEST_LIMIT_PER_MINUTE', 600, 1, 1_000_000),
+    trustProxy: boolean(env, 'TRUST_PROXY', false),
+    logLevel: oneOf(env, 'LOG_LEVEL', ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], 'info'),
+    webDir: env.WEB_DIR === undefined ? undefined : text(env, 'WEB_DIR', ''),
+  };
+}
+
+function text(env: Env, name: string, fallback: string): string {
+  const value = env[name];
+  if (value === undefined || value === '') return fallback;
+  return value;
+}
+
+function integer(env: Env, name: string, fallback: number, min: number, max: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!/^\d+$/.test(raw.trim()) || value < min || value > max) {
+    throw new ConfigError(`${name} must be a whole number from ${min} to ${max}, but it is "${raw}".`);
+  }
+  return value;
+}
+
+function boolean(env: Env, name: string, fallback: boolean): boolean {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  if (['1', 'true', 'yes'].includes(raw.toLowerCase())) return true;
+  if (['0', 'false', 'no'].includes(raw.toLowerCase())) return false;
+  throw new ConfigError(`${name} must be true or false, but it is "${raw}".`);
+}
+
+function oneOf<T extends string>(env: Env, name: string, allowed: readonly T[], fallback: T): T {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  if ((allowed as readonly string[]).includes(raw)) return raw as T;
+  throw new ConfigError(`${name} must be one of ${allowed.join(', ')}, but it is "${raw}".`);
+}
+
+function optionalUrl(env: Env, name: string, protocols: string[]): string | undefined {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return undefined;
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw new ConfigError(`${name} must be a URL such as postgres://user@host:5432/kindred.`);
+  }
+  if (!protocols.includes(url.protocol)) {
+    throw new ConfigError(`${name} must start with ${protocols.map((p) => `${p}//`).join(' or ')}.`);
+  }
+  return raw;
+}
+
+function origin(env: Env, name: string, fallback: string): string {
+  const raw = text(env, name, fallback);
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw new ConfigError(`${name} must be an origin such as https://kindred.example, but it is "${raw}".`);
+  }
+  if (!['http:', 'https:'].includes(url.protocol) || url.origin !== raw.replace(/\/$/, '')) {
+    throw new ConfigError(
+      `${name} must be a bare origin (scheme, host and port, no path), such as https://kindred.example.`,
+    );
+  }
+  return url.origin;
+}

@@ -1,0 +1,16 @@
+// Request validation. Bodies are checked strictly: no type coercion ("8" is not 8) and no silent removal
+// of unknown fields (they are refused). Query strings and path params arrive as text, so those are coerced.
+import { Ajv, type Options } from 'ajv';
+import * as formats from 'ajv-formats';
+import type { FastifyInstance } from 'fastify';
+
+// ajv-formats is CommonJS; under NodeNext its function sits on `default`.
+const addFormats = formats.default as unknown as (ajv: Ajv) => Ajv;
+
+const common: Options = { allErrors: false, removeAdditional: false, useDefaults: true, strict: false };
+
+export function installValidators(app: FastifyInstance): void {
+  const strict = addFormats(new Ajv({ ...common, coerceTypes: false }));
+  const coercing = addFormats(new Ajv({ ...common, coerceTypes: 'array' }));
+  app.setValidatorCompiler(({ schema, httpPart }) => (httpPart === 'body' ? strict : coercing).compile(schema));
+}

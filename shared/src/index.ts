@@ -1,0 +1,4 @@
+// Everything server and web agree on: error codes and the schemas of the public API.
+export * from './errors.ts';
+export * from './schemas/common.ts';
+export * from './schemas/health.ts';

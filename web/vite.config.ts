@@ -1,0 +1,22 @@
+import { sveltekit } from '@sveltejs/kit/vite';
+import { svelteTesting } from '@testing-library/svelte/vite';
+import { defineConfig } from 'vite';
+
+// In development the API runs on its own port (npm run dev starts both); Vite proxies /api to it,
+// the WebSocket included, so the browser still sees one origin.
+const apiPort = process.env.PORT ?? '3000';
+
+export default defineConfig({
+  plugins: [sveltekit(), svelteTesting()],
+  server: {
+    port: 5173,
+    proxy: {
+      '/api': { target: `http://127.0.0.1:${apiPort}`, ws: true, changeOrigin: false },
+    },
+  },
+  test: {
+    name: 'web',
+    environment: 'jsdom',
+    include: ['src/**/*.test.ts'],
+  },
+});
