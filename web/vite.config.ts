@@ -1,6 +1,6 @@
 import { sveltekit } from '@sveltejs/kit/vite';
 import { svelteTesting } from '@testing-library/svelte/vite';
-import { defineConfig } from 'vite';
+import { defineConfig } from 'vitest/config';
 
 // In development the API runs on its own port (npm run dev starts both); Vite proxies /api to it,
 // the WebSocket included, so the browser still sees one origin.

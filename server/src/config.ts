@@ -48,7 +48,7 @@ export function loadConfig(env: Env = process.env): Config {
     requestLimitPerMinute: integer(env, 'REQUEST_LIMIT_PER_MINUTE', 600, 1, 1_000_000),
     trustProxy: boolean(env, 'TRUST_PROXY', false),
     logLevel: oneOf(env, 'LOG_LEVEL', ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], 'info'),
-    webDir: env.WEB_DIR === undefined ? undefined : text(env, 'WEB_DIR', ''),
+    webDir: env.WEB_DIR || undefined,
   };
 }
 

@@ -23,7 +23,6 @@ export const errorStatus = {
 
 export type ErrorCode = keyof typeof errorStatus;
 
-
 export function isErrorCode(value: unknown): value is ErrorCode {
   return typeof value === 'string' && Object.hasOwn(errorStatus, value);
 }

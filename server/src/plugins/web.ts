@@ -4,7 +4,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import fastifyStatic from '@fastify/static';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyReply } from 'fastify';
 
 export interface WebApp {
   dir: string;
@@ -29,7 +29,9 @@ export function loadWebApp(dir: string): WebApp {
 export function inlineScriptHashes(html: string): string[] {
   const hashes: string[] = [];
   for (const match of html.matchAll(/<script(?![^>]*\bsrc=)[^>]*>([\s\S]*?)<\/script>/gi)) {
-    const digest = createHash('sha256').update(match[1] ?? '').digest('base64');
+    const digest = createHash('sha256')
+      .update(match[1] ?? '')
+      .digest('base64');
     hashes.push(`'sha256-${digest}'`);
   }
   return hashes;
@@ -41,13 +43,13 @@ export async function registerWebApp(app: FastifyInstance, web: WebApp): Promise
     index: false,
     wildcard: false,
     // Hashed build output never changes under one name; everything else is revalidated.
-    setHeaders: (res, filePath) => {
+    setHeaders: (reply, filePath) => {
       const immutable = filePath.includes(`${path.sep}_app${path.sep}immutable${path.sep}`);
-      res.setHeader('cache-control', immutable ? 'public, max-age=31536000, immutable' : 'no-cache');
+      reply.header('cache-control', immutable ? 'public, max-age=31536000, immutable' : 'no-cache');
     },
   });
 }
 
-export function sendIndexHtml(reply: import('fastify').FastifyReply, web: WebApp) {
+export function sendIndexHtml(reply: FastifyReply, web: WebApp) {
   return reply.status(200).header('cache-control', 'no-cache').type('text/html; charset=utf-8').send(web.indexHtml);
 }

@@ -1,0 +1,85 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { call, createTestApp, ORIGIN, type TestApp } from './helpers.ts';
+
+let t: TestApp;
+beforeAll(async () => {
+  t = await createTestApp();
+});
+afterAll(() => t.close());
+
+describe('health and readiness', () => {
+  it('answers /api/health while the process runs', async () => {
+    const res = await call(t.app, 'GET', '/api/health');
+    expect(res.statusCode).toBe(200);
+    expect(res.json()).toEqual({ status: 'ok' });
+  });
+
+  it('answers /api/ready with the engine and the applied migrations', async () => {
+    const res = await call(t.app, 'GET', '/api/ready');
+    expect(res.statusCode).toBe(200);
+    expect(res.json()).toMatchObject({ status: 'ready', database: t.database.kind });
+    expect(res.json().migrations).toBeGreaterThan(0);
+  });
+
+  it('answers 503 unavailable on /api/ready once the database is gone', async () => {
+    const other = await createTestApp();
+    await other.database.close();
+    const res = await call(other.app, 'GET', '/api/ready');
+    expect(res.statusCode).toBe(503);
+    expect(res.json().error.code).toBe('unavailable');
+    await other.app.close();
+  });
+});
+
+describe('errors', () => {
+  it('answers an unknown /api path with the JSON 404 body', async () => {
+    for (const method of ['GET', 'DELETE'] as const) {
+      const res = await call(t.app, method, '/api/no/such/thing');
+      expect(res.statusCode).toBe(404);
+      expect(res.headers['content-type']).toMatch(/application\/json/);
+      expect(res.json()).toEqual({ error: { code: 'not_found', message: expect.any(String) } });
+    }
+  });
+
+  it('refuses a state-changing request without our Origin with 403 csrf', async () => {
+    for (const origin of [undefined, 'null', 'http://evil.example']) {
+      const headers: Record<string, string> = origin ? { origin } : {};
+      const res = await t.app.inject({ method: 'POST', url: '/api/health', headers });
+      expect(res.statusCode).toBe(403);
+      expect(res.json().error.code).toBe('csrf');
+    }
+  });
+
+  it('sets no-store on API answers and a request id on every answer', async () => {
+    const res = await call(t.app, 'GET', '/api/health');
+    expect(res.headers['cache-control']).toBe('no-store');
+    expect(res.headers['x-request-id']).toMatch(/^[0-9a-f-]{36}$/);
+  });
+
+  it('sends the security headers the baseline asks for', async () => {
+    const res = await call(t.app, 'GET', '/api/health');
+    const csp = String(res.headers['content-security-policy']);
+    expect(csp).toContain("object-src 'none'");
+    expect(csp).toContain("frame-ancestors 'none'");
+    expect(csp).toContain("base-uri 'self'");
+    expect(csp).not.toMatch(/script-src[^;]*unsafe-inline/);
+    expect(res.headers['referrer-policy']).toBe('no-referrer');
+    expect(res.headers['x-content-type-options']).toBe('nosniff');
+  });
+
+  it('never answers a page path without a built web app with anything but JSON 404', async () => {
+    const res = await t.app.inject({ method: 'GET', url: '/rooms/anything', headers: { origin: ORIGIN } });
+    expect(res.statusCode).toBe(404);
+    expect(res.json().error.code).toBe('not_found');
+  });
+});
+
+describe('OpenAPI', () => {
+  it('serves the generated document at /api/docs', async () => {
+    const res = await call(t.app, 'GET', '/api/docs');
+    expect(res.statusCode).toBe(200);
+    const doc = res.json();
+    expect(doc.openapi).toBe('3.1.0');
+    expect(Object.keys(doc.paths)).toEqual(expect.arrayContaining(['/api/health', '/api/ready']));
+  });
+});
