@@ -1,11 +1,22 @@
 // Builds the whole Kindred app as one Fastify instance: the JSON API under /api, its OpenAPI document,
 // and the built web app for every other path. main.ts only listens; tests build this same app.
 import { randomUUID } from 'node:crypto';
+import { EventEmitter } from 'node:events';
+import cookie from '@fastify/cookie';
+import rateLimit from '@fastify/rate-limit';
 import swagger from '@fastify/swagger';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { createDb, migrate, type DatabaseHandle } from '@kindred/db';
 import Fastify, { type FastifyInstance } from 'fastify';
+import { accountRoutes } from './accounts/routes.ts';
+import { createAccountService } from './accounts/service.ts';
+import { sessionCookie } from './auth/cookie.ts';
+import { LoginThrottle } from './auth/login-throttle.ts';
+import { authPlugin } from './auth/plugin.ts';
+import { authRoutes } from './auth/routes.ts';
+import { createAuthService } from './auth/service.ts';
 import type { Config } from './config.ts';
+import { ApiError } from './errors.ts';
 import { healthRoutes } from './health/routes.ts';
 import { apiNotFound, registerErrorHandlers } from './plugins/errors.ts';
 import { openApiInfo } from './plugins/openapi.ts';
@@ -18,6 +29,13 @@ export interface AppDependencies {
   database?: DatabaseHandle;
   /** The clock every rule about time reads; tests pass one they control. */
   now?: () => Date;
+}
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** Emits 'ended' with session ids whenever sessions end, so live connections can close too. */
+    sessionEvents: EventEmitter<{ ended: [sessionIds: string[]] }>;
+  }
 }
 
 export async function buildApp(config: Config, deps: AppDependencies = {}): Promise<FastifyInstance> {
@@ -45,12 +63,61 @@ export async function buildApp(config: Config, deps: AppDependencies = {}): Prom
     reply.header('x-request-id', request.id);
   });
 
+  // JSON only: a text/plain body is a 415, never a string that slips past a schema.
+  app.removeContentTypeParser('text/plain');
   installValidators(app);
   registerErrorHandlers(app);
   await registerSecurity(app, { publicOrigin: config.publicOrigin, scriptHashes: web?.scriptHashes ?? [] });
   await app.register(swagger, { openapi: openApiInfo(config) });
 
+  const now = deps.now ?? (() => new Date());
+  const db = database.db;
+  const sessionEvents = new EventEmitter<{ ended: [sessionIds: string[]] }>();
+  app.decorate('sessionEvents', sessionEvents);
+  const onSessionsEnded = (ids: string[]) => {
+    if (ids.length > 0) sessionEvents.emit('ended', ids);
+  };
+  const cookieSettings = sessionCookie(config.publicOrigin);
+  const loginThrottle = new LoginThrottle(config.loginLimitPer15Min, 15 * 60 * 1000);
+  const auth = createAuthService({ db, now, loginThrottle });
+  const accounts = createAccountService({ db, auth, adminUsernames: config.adminUsernames, now });
+
+  await app.register(cookie);
+  await app.register(authPlugin, { db, cookie: cookieSettings, now });
+  // The general ceiling: per session when signed in, else per address. Runs after the session is known.
+  await app.register(rateLimit, {
+    global: true,
+    hook: 'preHandler',
+    max: config.requestLimitPerMinute,
+    timeWindow: 60_000,
+    keyGenerator: (request) => request.auth?.session.id ?? request.ip ?? 'no-ip',
+    errorResponseBuilder: (_request, context) =>
+      new ApiError(
+        'rate_limited',
+        'That was a lot of requests at once. Please wait a little and try again.',
+        undefined,
+        context.ttl / 1000,
+      ),
+  });
+
   await app.register(healthRoutes, { database });
+  await app.register(authRoutes, {
+    db,
+    auth,
+    cookie: cookieSettings,
+    now,
+    adminUsernames: config.adminUsernames,
+    registerLimitPerHour: config.registerLimitPerHour,
+    loginLimitPer15Min: config.loginLimitPer15Min,
+    onSessionsEnded,
+  });
+  await app.register(accountRoutes, {
+    accounts,
+    auth,
+    cookie: cookieSettings,
+    adminUsernames: config.adminUsernames,
+    onSessionsEnded,
+  });
   app.get('/api/docs', { schema: { hide: true } }, async () => app.swagger());
 
   if (web) await registerWebApp(app, web);

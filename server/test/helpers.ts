@@ -51,12 +51,22 @@ export async function createTestApp(overrides: Partial<Config> = {}): Promise<Te
   };
 }
 
+let addressCounter = 0;
+/**
+ * A distinct client address for each request (from the IPv6 documentation range, one /64 each), so the
+ * per-address limits only bite in the tests that are about them.
+ */
+export function nextAddress(): string {
+  addressCounter += 1;
+  return `2001:db8:${(addressCounter >>> 16).toString(16)}:${(addressCounter & 0xffff).toString(16)}::1`;
+}
+
 /** A request as the web app sends it: JSON, from our own origin, with the given cookie. */
 export function call(
   app: FastifyInstance,
   method: InjectOptions['method'],
   url: string,
-  options: { body?: unknown; cookie?: string; headers?: Record<string, string> } = {},
+  options: { body?: unknown; cookie?: string; headers?: Record<string, string>; remoteAddress?: string } = {},
 ): Promise<LightMyRequestResponse> {
   const headers: Record<string, string> = { origin: ORIGIN, ...options.headers };
   if (options.cookie) headers.cookie = options.cookie;
@@ -64,6 +74,43 @@ export function call(
     method,
     url,
     headers,
+    remoteAddress: options.remoteAddress ?? nextAddress(),
     ...(options.body === undefined ? {} : { payload: options.body as object }),
   });
+}
+
+let memberCounter = 0;
+
+export interface Member {
+  user: { id: string; username: string; displayName: string; isAdmin: boolean };
+  username: string;
+  password: string;
+  token: string;
+  cookie: string;
+}
+
+/** Registers a new member with a unique name; overrides pick the name or password. */
+export async function registerMember(
+  app: FastifyInstance,
+  overrides: { username?: string; password?: string; displayName?: string } = {},
+): Promise<Member> {
+  memberCounter += 1;
+  const username = overrides.username ?? `member_${process.pid}_${memberCounter}`;
+  const password = overrides.password ?? `quiet evening river ${memberCounter}`;
+  const body: Record<string, string> = { username, password };
+  if (overrides.displayName) body.displayName = overrides.displayName;
+  const res = await call(app, 'POST', '/api/auth/register', { body });
+  if (res.statusCode !== 201) throw new Error(`register failed: ${res.statusCode} ${res.body}`);
+  const token = sessionTokenOf(res);
+  return { user: res.json().user, username, password, token, cookie: `kindred_session=${token}` };
+}
+
+export function sessionTokenOf(res: LightMyRequestResponse): string {
+  const cookie = res.cookies.find((c) => c.name === 'kindred_session' || c.name === '__Host-kindred_session');
+  if (!cookie?.value) throw new Error(`no session cookie in ${res.statusCode} answer`);
+  return cookie.value;
+}
+
+export async function login(app: FastifyInstance, username: string, password: string): Promise<LightMyRequestResponse> {
+  return call(app, 'POST', '/api/auth/login', { body: { username, password } });
 }

@@ -2,3 +2,4 @@
 export * from './errors.ts';
 export * from './schemas/common.ts';
 export * from './schemas/health.ts';
+export * from './schemas/accounts.ts';

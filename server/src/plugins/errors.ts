@@ -72,6 +72,8 @@ function validationError(issues: FastifyValidation[], part: FastifyError['valida
     return new ApiError('validation', `${field} is required.`, field);
   }
   const field = path || (part === 'body' ? undefined : part);
+  const own = (issue as { parentSchema?: { errorMessage?: unknown } }).parentSchema?.errorMessage;
+  if (typeof own === 'string' && issue.keyword !== 'type') return new ApiError('validation', own, field);
   const subject = field ?? 'The request body';
   return new ApiError('validation', `${subject} ${describe(issue)}.`, field);
 }

@@ -7,7 +7,8 @@ import type { FastifyInstance } from 'fastify';
 // ajv-formats is CommonJS; under NodeNext its function sits on `default`.
 const addFormats = formats.default as unknown as (ajv: Ajv) => Ajv;
 
-const common: Options = { allErrors: false, removeAdditional: false, useDefaults: true, strict: false };
+// `verbose` keeps the failing schema on each error, so a field's own `errorMessage` can be shown.
+const common: Options = { allErrors: false, removeAdditional: false, useDefaults: true, strict: false, verbose: true };
 
 export function installValidators(app: FastifyInstance): void {
   const strict = addFormats(new Ajv({ ...common, coerceTypes: false }));

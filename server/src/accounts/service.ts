@@ -1,0 +1,65 @@
+// A member's own account: their name, their sessions, their data to take away, and leaving for good.
+import { schema, type Database } from '@kindred/db';
+import { and, desc, eq } from 'drizzle-orm';
+import { ApiError } from '../errors.ts';
+import type { AuthService } from '../auth/service.ts';
+import { cleanDisplayName } from '../auth/service.ts';
+import { invalidateUserSessions, type ValidSession } from '../auth/sessions.ts';
+import { erasePersonalData, exportPersonalData } from './personal-data.ts';
+
+const { sessions, users } = schema;
+
+export interface AccountServiceDeps {
+  db: Database;
+  auth: AuthService;
+  adminUsernames: ReadonlySet<string>;
+  now: () => Date;
+}
+
+export function createAccountService({ db, auth, adminUsernames, now }: AccountServiceDeps) {
+  return {
+    async rename(userId: string, displayName: string) {
+      const cleaned = cleanDisplayName(displayName);
+      if (!cleaned) throw new ApiError('validation', 'Display names are 1 to 48 characters.', 'displayName');
+      const [user] = await db.update(users).set({ displayName: cleaned }).where(eq(users.id, userId)).returning();
+      return user!;
+    },
+
+    async listSessions(current: ValidSession) {
+      const rows = await db
+        .select({ id: sessions.id, createdAt: sessions.createdAt, lastSeenAt: sessions.lastSeenAt })
+        .from(sessions)
+        .where(eq(sessions.userId, current.user.id))
+        .orderBy(desc(sessions.lastSeenAt));
+      return rows.map((row) => ({
+        id: row.id,
+        createdAt: row.createdAt.toISOString(),
+        lastSeenAt: row.lastSeenAt.toISOString(),
+        current: row.id === current.session.id,
+      }));
+    },
+
+    /** Ends one of the member's own sessions; somebody else's session id is simply not found. */
+    async revokeSession(userId: string, sessionId: string): Promise<void> {
+      const ended = await db
+        .delete(sessions)
+        .where(and(eq(sessions.id, sessionId), eq(sessions.userId, userId)))
+        .returning({ id: sessions.id });
+      if (ended.length === 0) throw new ApiError('not_found', 'That session has already ended.');
+    },
+
+    revokeOtherSessions: (current: ValidSession) => invalidateUserSessions(db, current.user.id, current.session.id),
+
+    exportData: (userId: string) => exportPersonalData({ db, userId, adminUsernames, now: now() }),
+
+    /** Deletes the account and everything that is only theirs, after checking the password. */
+    async deleteAccount(current: ValidSession, password: string): Promise<string[]> {
+      await auth.confirmPassword(current.user, password);
+      const ended = await db.select({ id: sessions.id }).from(sessions).where(eq(sessions.userId, current.user.id));
+      await erasePersonalData({ db, userId: current.user.id, adminUsernames, now: now() });
+      return ended.map((row) => row.id);
+    },
+  };
+}
+
+export type AccountService = ReturnType<typeof createAccountService>;

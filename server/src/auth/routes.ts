@@ -1,0 +1,90 @@
+// Register, sign in, sign out. Every answer that signs someone in carries a brand-new session token.
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import type { Database } from '@kindred/db';
+import { ErrorBodySchema, LoginBodySchema, RegisterBodySchema, UserResponseSchema } from '@kindred/shared';
+import { Type } from 'typebox';
+import { clearSessionCookie, setSessionCookie, type SessionCookie } from './cookie.ts';
+import type { AuthService } from './service.ts';
+import { invalidateSession, sessionExpiry } from './sessions.ts';
+import { toUser } from './users.ts';
+
+export interface AuthRoutesOptions {
+  db: Database;
+  auth: AuthService;
+  cookie: SessionCookie;
+  now: () => Date;
+  adminUsernames: ReadonlySet<string>;
+  registerLimitPerHour: number;
+  loginLimitPer15Min: number;
+  /** Ends a member's live connections when their session ends (the chat gateway plugs in here). */
+  onSessionsEnded: (sessionIds: string[]) => void;
+}
+
+const errors = {
+  400: ErrorBodySchema,
+  401: ErrorBodySchema,
+  403: ErrorBodySchema,
+  409: ErrorBodySchema,
+  429: ErrorBodySchema,
+};
+
+export const authRoutes: FastifyPluginAsyncTypebox<AuthRoutesOptions> = async (app, options) => {
+  const { auth, cookie, now, adminUsernames } = options;
+
+  app.post(
+    '/api/auth/register',
+    {
+      schema: {
+        tags: ['accounts'],
+        summary: 'Create an account and sign in',
+        body: RegisterBodySchema,
+        response: { 201: UserResponseSchema, ...errors },
+      },
+      config: { rateLimit: { max: options.registerLimitPerHour, timeWindow: 60 * 60 * 1000, groupId: 'register' } },
+    },
+    async (request, reply) => {
+      const { user, session, token } = await auth.register(request.body);
+      setSessionCookie(reply, cookie, token, sessionExpiry(session), now());
+      return reply.status(201).send({ user: toUser(user, adminUsernames) });
+    },
+  );
+
+  app.post(
+    '/api/auth/login',
+    {
+      schema: {
+        tags: ['accounts'],
+        summary: 'Sign in',
+        body: LoginBodySchema,
+        response: { 200: UserResponseSchema, ...errors },
+      },
+      config: { rateLimit: { max: options.loginLimitPer15Min, timeWindow: 15 * 60 * 1000, groupId: 'login' } },
+    },
+    async (request, reply) => {
+      const { user, session, token } = await auth.login(request.body);
+      // A session from before this sign-in (say, on a shared computer) ends rather than lingering unseen.
+      if (request.auth) await invalidateSession(options.db, request.auth.session.id);
+      setSessionCookie(reply, cookie, token, sessionExpiry(session), now());
+      return { user: toUser(user, adminUsernames) };
+    },
+  );
+
+  app.post(
+    '/api/auth/logout',
+    {
+      schema: {
+        tags: ['accounts'],
+        summary: 'Sign out: this session ends, and so do its live connections',
+        response: { 204: Type.Null(), ...errors },
+      },
+    },
+    async (request, reply) => {
+      if (request.auth) {
+        await invalidateSession(options.db, request.auth.session.id);
+        options.onSessionsEnded([request.auth.session.id]);
+      }
+      clearSessionCookie(reply, cookie);
+      return reply.status(204).send(null);
+    },
+  );
+};

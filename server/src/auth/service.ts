@@ -1,0 +1,122 @@
+// Registering, signing in and changing a password: the rules, with no HTTP in sight.
+import { schema, type Database } from '@kindred/db';
+import type { ChangePasswordBody, LoginBody, RegisterBody } from '@kindred/shared';
+import { eq, sql } from 'drizzle-orm';
+import { ApiError } from '../errors.ts';
+import type { LoginThrottle } from './login-throttle.ts';
+import { hashPassword, passwordProblem, timingDummyHash, verifyPassword } from './passwords.ts';
+import { createSession, invalidateUserSessions, type SessionRow, type UserRow } from './sessions.ts';
+
+const { users } = schema;
+
+export interface AuthServiceDeps {
+  db: Database;
+  now: () => Date;
+  loginThrottle: LoginThrottle;
+}
+
+export interface SignedIn {
+  user: UserRow;
+  session: SessionRow;
+  token: string;
+}
+
+const INVALID_CREDENTIALS = 'That username and password do not match. Please check them and try again.';
+
+export function normalizeUsername(username: string): string {
+  return username.toLowerCase();
+}
+
+export function cleanDisplayName(displayName: string): string {
+  // Collapse runs of whitespace and drop control characters, so a name can't hide or reshape a page.
+  return displayName
+    .replace(/\p{Cc}/gu, '')
+    .replace(/\s+/gu, ' ')
+    .trim();
+}
+
+export function createAuthService({ db, now, loginThrottle }: AuthServiceDeps) {
+  async function findUser(username: string): Promise<UserRow | undefined> {
+    const [user] = await db
+      .select()
+      .from(users)
+      .where(eq(sql`lower(${users.username})`, username));
+    return user;
+  }
+
+  return {
+    async register(input: RegisterBody): Promise<SignedIn> {
+      const username = normalizeUsername(input.username);
+      const displayName = cleanDisplayName(input.displayName ?? input.username) || input.username;
+      const problem = passwordProblem(input.password, username);
+      if (problem) throw new ApiError('validation', problem, 'password');
+      if (await findUser(username)) throw usernameTaken();
+      const passwordHash = await hashPassword(input.password);
+      const at = now();
+      let user: UserRow;
+      try {
+        [user] = (await db
+          .insert(users)
+          .values({ username, displayName, passwordHash, createdAt: at })
+          .returning()) as [UserRow];
+      } catch (error) {
+        // Two registrations of one name at once: the unique index decides, and the loser hears it kindly.
+        if (isUniqueViolation(error)) throw usernameTaken();
+        throw error;
+      }
+      const { token, session } = await createSession(db, user.id, at);
+      return { user, session, token };
+    },
+
+    async login(input: LoginBody): Promise<SignedIn> {
+      const username = normalizeUsername(input.username);
+      const at = now();
+      const wait = loginThrottle.retryAfter(username, at.getTime());
+      if (wait > 0) {
+        throw new ApiError('rate_limited', 'Too many attempts to sign in. Please wait a little.', undefined, wait);
+      }
+      const user = await findUser(username);
+      // An unknown name costs one hash check too, so time does not tell which names exist.
+      const valid = await verifyPassword(user?.passwordHash ?? (await timingDummyHash()), input.password);
+      if (!user || !valid) {
+        loginThrottle.recordFailure(username, at.getTime());
+        throw new ApiError('invalid_credentials', INVALID_CREDENTIALS);
+      }
+      loginThrottle.recordSuccess(username);
+      const { token, session } = await createSession(db, user.id, at);
+      return { user, session, token };
+    },
+
+    /** Checks the current password; used before anything that can't be undone. */
+    async confirmPassword(user: UserRow, password: string): Promise<void> {
+      if (!(await verifyPassword(user.passwordHash, password))) {
+        throw new ApiError('invalid_credentials', 'That password is not right. Please try again.', 'password');
+      }
+    },
+
+    /** Changes the password and ends every other session. Returns the ids of the sessions ended. */
+    async changePassword(user: UserRow, currentSessionId: string, input: ChangePasswordBody): Promise<string[]> {
+      if (!(await verifyPassword(user.passwordHash, input.currentPassword))) {
+        throw new ApiError('invalid_credentials', 'Your current password is not right.', 'currentPassword');
+      }
+      const problem = passwordProblem(input.newPassword, user.username);
+      if (problem) throw new ApiError('validation', problem, 'newPassword');
+      const passwordHash = await hashPassword(input.newPassword);
+      await db.update(users).set({ passwordHash }).where(eq(users.id, user.id));
+      return invalidateUserSessions(db, user.id, currentSessionId);
+    },
+  };
+}
+
+export type AuthService = ReturnType<typeof createAuthService>;
+
+function usernameTaken(): ApiError {
+  return new ApiError('username_taken', 'Someone already uses that username. Please choose another.', 'username');
+}
+
+function isUniqueViolation(error: unknown): boolean {
+  const code =
+    (error as { code?: string; cause?: { code?: string } })?.code ??
+    (error as { cause?: { code?: string } })?.cause?.code;
+  return code === '23505';
+}

@@ -1,0 +1,91 @@
+import { Type, type Static } from 'typebox';
+
+// `errorMessage` is what a person reads when the field is wrong (see server/src/plugins/errors.ts).
+export const UsernameSchema = Type.String({
+  minLength: 3,
+  maxLength: 32,
+  pattern: '^[A-Za-z0-9_]+$',
+  description: 'A pseudonym: 3–32 letters, numbers or underscores; stored lower-case.',
+  errorMessage: 'Usernames are 3 to 32 letters, numbers or underscores (no spaces).',
+});
+
+export const PasswordSchema = Type.String({
+  minLength: 8,
+  maxLength: 128,
+  description: '8–128 characters; very common passwords are refused.',
+  errorMessage: 'Passwords are 8 to 128 characters long.',
+});
+
+export const DisplayNameSchema = Type.String({
+  minLength: 1,
+  maxLength: 48,
+  pattern: '\\S',
+  description: 'The name other members see; 1–48 characters.',
+  errorMessage: 'Display names are 1 to 48 characters.',
+});
+
+export const UserSchema = Type.Object(
+  {
+    id: Type.String(),
+    username: Type.String(),
+    displayName: Type.String(),
+    isAdmin: Type.Boolean(),
+    createdAt: Type.String({ format: 'date-time' }),
+  },
+  { additionalProperties: false },
+);
+export type User = Static<typeof UserSchema>;
+
+export const UserResponseSchema = Type.Object({ user: UserSchema }, { additionalProperties: false });
+
+export const RegisterBodySchema = Type.Object(
+  { username: UsernameSchema, password: PasswordSchema, displayName: Type.Optional(DisplayNameSchema) },
+  { additionalProperties: false },
+);
+export type RegisterBody = Static<typeof RegisterBodySchema>;
+
+export const LoginBodySchema = Type.Object(
+  {
+    username: Type.String({ minLength: 1, maxLength: 64 }),
+    password: Type.String({ minLength: 1, maxLength: 128 }),
+  },
+  { additionalProperties: false },
+);
+export type LoginBody = Static<typeof LoginBodySchema>;
+
+export const UpdateMeBodySchema = Type.Object({ displayName: DisplayNameSchema }, { additionalProperties: false });
+
+export const ChangePasswordBodySchema = Type.Object(
+  { currentPassword: Type.String({ minLength: 1, maxLength: 128 }), newPassword: PasswordSchema },
+  { additionalProperties: false },
+);
+export type ChangePasswordBody = Static<typeof ChangePasswordBodySchema>;
+
+export const DeleteAccountBodySchema = Type.Object(
+  { password: Type.String({ minLength: 1, maxLength: 128 }) },
+  { additionalProperties: false },
+);
+
+export const SessionSchema = Type.Object(
+  {
+    id: Type.String(),
+    createdAt: Type.String({ format: 'date-time' }),
+    lastSeenAt: Type.String({ format: 'date-time' }),
+    current: Type.Boolean(),
+  },
+  { additionalProperties: false },
+);
+export type Session = Static<typeof SessionSchema>;
+
+export const SessionsResponseSchema = Type.Object(
+  { sessions: Type.Array(SessionSchema) },
+  { additionalProperties: false },
+);
+
+export const SessionParamsSchema = Type.Object(
+  { id: Type.String({ minLength: 1, maxLength: 64 }) },
+  { additionalProperties: false },
+);
+
+/** The export: one object keyed by kind; each feature adds its own key. */
+export const ExportSchema = Type.Record(Type.String(), Type.Unknown());
