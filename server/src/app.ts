@@ -18,7 +18,7 @@ import { createAuthService } from './auth/service.ts';
 import type { Config } from './config.ts';
 import { ApiError } from './errors.ts';
 import { healthRoutes } from './health/routes.ts';
-import { apiNotFound, registerErrorHandlers } from './plugins/errors.ts';
+import { apiNotFound, internalError, registerErrorHandlers, sendError, toApiError } from './plugins/errors.ts';
 import { openApiInfo } from './plugins/openapi.ts';
 import { registerSecurity } from './plugins/security.ts';
 import { installValidators } from './plugins/validation.ts';
@@ -29,6 +29,8 @@ export interface AppDependencies {
   database?: DatabaseHandle;
   /** The clock every rule about time reads; tests pass one they control. */
   now?: () => Date;
+  /** Where logs go; stdout by default. Tests read them to prove what they never contain. */
+  logStream?: NodeJS.WritableStream;
 }
 
 declare module 'fastify' {
@@ -49,6 +51,7 @@ export async function buildApp(config: Config, deps: AppDependencies = {}): Prom
       // Never a password, a token or what someone wrote: those are all in headers or bodies,
       // which Fastify's serializers leave out; the cookie paths are redacted in case a log asks for them.
       redact: ['req.headers.cookie', 'req.headers.authorization', 'res.headers["set-cookie"]'],
+      ...(deps.logStream ? { stream: deps.logStream } : {}),
     },
     genReqId: () => randomUUID(),
     requestIdHeader: false,
@@ -56,6 +59,8 @@ export async function buildApp(config: Config, deps: AppDependencies = {}): Prom
     bodyLimit: 256 * 1024,
     forceCloseConnections: 'idle',
     return503OnClosing: true,
+    // Errors raised before routing (a malformed URL) take the same path as every other error.
+    frameworkErrors: (error, _request, reply) => sendError(reply, toApiError(error) ?? internalError()),
   }).withTypeProvider<TypeBoxTypeProvider>();
 
   if (ownsDatabase) app.addHook('onClose', () => database.close());

@@ -80,6 +80,22 @@ describe('OpenAPI', () => {
     expect(res.statusCode).toBe(200);
     const doc = res.json();
     expect(doc.openapi).toBe('3.1.0');
-    expect(Object.keys(doc.paths)).toEqual(expect.arrayContaining(['/api/health', '/api/ready']));
+    expect(Object.keys(doc.paths)).toEqual(
+      expect.arrayContaining(['/api/health', '/api/ready', '/api/auth/register', '/api/me', '/api/me/sessions/{id}']),
+    );
+  });
+
+  it('documents a body schema and the answers of every operation', async () => {
+    const doc = (await call(t.app, 'GET', '/api/docs')).json();
+    for (const [path, operations] of Object.entries<Record<string, { responses?: object; requestBody?: object }>>(
+      doc.paths,
+    )) {
+      for (const [method, operation] of Object.entries(operations)) {
+        expect(Object.keys(operation.responses ?? {}), `${method} ${path}`).not.toEqual([]);
+        if (['post', 'put', 'patch'].includes(method) && path !== '/api/auth/logout') {
+          expect(operation.requestBody, `${method} ${path} has a body schema`).toBeDefined();
+        }
+      }
+    }
   });
 });

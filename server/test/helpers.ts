@@ -33,11 +33,14 @@ export async function openDatabaseForTests(): Promise<TestDatabase> {
   return openTestDatabase({ kind: 'pglite', snapshotFile: inject('pgliteSnapshot') });
 }
 
-export async function createTestApp(overrides: Partial<Config> = {}): Promise<TestApp> {
+export async function createTestApp(
+  overrides: Partial<Config> = {},
+  logStream?: NodeJS.WritableStream,
+): Promise<TestApp> {
   const database = await openDatabaseForTests();
   const clock = new TestClock();
   const config: Config = { ...loadConfig({}), logLevel: 'silent', publicOrigin: ORIGIN, ...overrides };
-  const app = await buildApp(config, { database, now: clock.now });
+  const app = await buildApp(config, { database, now: clock.now, ...(logStream ? { logStream } : {}) });
   await app.ready();
   return {
     app,

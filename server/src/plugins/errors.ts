@@ -33,6 +33,12 @@ export function toApiError(error: FastifyError | ApiError | Error): ApiError | u
     const [code, message] = fastifyCodes[fastifyError.code]!;
     return new ApiError(code, message);
   }
+  // A PostgreSQL data exception (class 22: a NUL byte in text, a number out of range) comes from what a
+  // client sent, whichever schema let it through: it is their 400, not our 500.
+  const sqlState = (error as { code?: unknown }).code ?? (error as { cause?: { code?: unknown } }).cause?.code;
+  if (typeof sqlState === 'string' && /^22[0-9A-Z]{3}$/.test(sqlState)) {
+    return new ApiError('validation', 'That request holds a value that cannot be stored.');
+  }
   if (fastifyError.statusCode === 429) return new ApiError('rate_limited', 'Too many requests. Please wait a little.');
   // Anything else Fastify marks as a client error (a malformed header, say) is a plain validation error.
   if (fastifyError.statusCode && fastifyError.statusCode >= 400 && fastifyError.statusCode < 500) {
@@ -49,8 +55,12 @@ export function registerErrorHandlers(app: FastifyInstance): void {
       return sendError(reply, apiError);
     }
     request.log.error({ err: error }, 'request failed');
-    return sendError(reply, new ApiError('internal', 'Something went wrong on our side. Please try again.'));
+    return sendError(reply, internalError());
   });
+}
+
+export function internalError(): ApiError {
+  return new ApiError('internal', 'Something went wrong on our side. Please try again.');
 }
 
 export function apiNotFound(reply: FastifyReply): FastifyReply {

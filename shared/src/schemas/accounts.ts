@@ -83,7 +83,7 @@ export const SessionsResponseSchema = Type.Object(
 );
 
 export const SessionParamsSchema = Type.Object(
-  { id: Type.String({ minLength: 1, maxLength: 64 }) },
+  { id: Type.String({ minLength: 1, maxLength: 64, pattern: '^[a-z0-9]+$' }) },
   { additionalProperties: false },
 );
 
