@@ -1,7 +1,20 @@
 // The one drizzle schema for both PostgreSQL and PGlite. Column names are snake_case in SQL
 // (drizzle's `casing` option), camelCase in TypeScript. After a change: `npm run db:generate`.
 import { sql } from 'drizzle-orm';
-import { boolean, customType, index, pgTable, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
+import {
+  bigint,
+  boolean,
+  check,
+  customType,
+  index,
+  integer,
+  pgTable,
+  primaryKey,
+  text,
+  timestamp,
+  uniqueIndex,
+  uuid,
+} from 'drizzle-orm/pg-core';
 
 const bytea = customType<{ data: Uint8Array; driverData: Uint8Array }>({
   dataType: () => 'bytea',
@@ -20,6 +33,8 @@ export const users = pgTable(
     passwordHash: text().notNull(),
     // Granted by the CLI; ADMIN_USERNAMES adds admins from configuration without touching this column.
     isAdmin: boolean().notNull().default(false),
+    // Who they are here as, if they chose to say (first visit): shapes which rooms are shown first.
+    identity: text(),
     createdAt: createdAt(),
   },
   (t) => [uniqueIndex('users_username_key').on(sql`lower(${t.username})`)],
@@ -39,4 +54,55 @@ export const sessions = pgTable(
     lastSeenAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
   },
   (t) => [index('sessions_user_id_idx').on(t.userId)],
+);
+
+// Platform-level facts that must happen once, such as creating the default rooms on first start.
+export const platformMeta = pgTable('platform_meta', {
+  key: text().primaryKey(),
+  value: text().notNull(),
+  updatedAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
+});
+
+export const rooms = pgTable(
+  'rooms',
+  {
+    id: uuid().primaryKey().defaultRandom(),
+    slug: text().notNull(),
+    name: text().notNull(),
+    description: text().notNull(),
+    audience: text().notNull(),
+    /** Markdown, accepted by every member before joining. */
+    rules: text().notNull(),
+    /** Shown before entering a room whose subject can hurt others (e.g. pregnancy after loss). */
+    contentNote: text(),
+    slowModeSeconds: integer().notNull().default(0),
+    locked: boolean().notNull().default(false),
+    archivedAt: timestamp({ withTimezone: true }),
+    /** Order in lists; lower first. */
+    position: integer().notNull().default(100),
+    /** The last event sequence number of the room's chat; assigned inside the committing transaction. */
+    lastSeq: bigint({ mode: 'number' }).notNull().default(0),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    uniqueIndex('rooms_slug_key').on(t.slug),
+    check('rooms_slow_mode_range', sql`${t.slowModeSeconds} >= 0 AND ${t.slowModeSeconds} <= 86400`),
+  ],
+);
+
+export const memberships = pgTable(
+  'memberships',
+  {
+    roomId: uuid()
+      .notNull()
+      .references(() => rooms.id, { onDelete: 'cascade' }),
+    userId: uuid()
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    /** 'member' or 'moderator' (a volunteer moderator of this room, appointed by an admin). */
+    role: text().notNull().default('member'),
+    rulesAcceptedAt: timestamp({ withTimezone: true }).notNull(),
+    joinedAt: createdAt(),
+  },
+  (t) => [primaryKey({ columns: [t.roomId, t.userId] }), index('memberships_user_id_idx').on(t.userId)],
 );

@@ -17,6 +17,9 @@ import { authRoutes } from './auth/routes.ts';
 import { createAuthService } from './auth/service.ts';
 import type { Config } from './config.ts';
 import { ApiError } from './errors.ts';
+import { ensureDefaultRooms } from './rooms/default-rooms.ts';
+import { roomRoutes } from './rooms/routes.ts';
+import { createRoomService } from './rooms/service.ts';
 import { healthRoutes } from './health/routes.ts';
 import { apiNotFound, internalError, registerErrorHandlers, sendError, toApiError } from './plugins/errors.ts';
 import { openApiInfo } from './plugins/openapi.ts';
@@ -86,6 +89,8 @@ export async function buildApp(config: Config, deps: AppDependencies = {}): Prom
   const loginThrottle = new LoginThrottle(config.loginLimitPer15Min, 15 * 60 * 1000);
   const auth = createAuthService({ db, now, loginThrottle });
   const accounts = createAccountService({ db, auth, adminUsernames: config.adminUsernames, now });
+  const rooms = createRoomService({ db, now });
+  await ensureDefaultRooms(db);
 
   await app.register(cookie);
   await app.register(authPlugin, { db, cookie: cookieSettings, now });
@@ -123,6 +128,7 @@ export async function buildApp(config: Config, deps: AppDependencies = {}): Prom
     adminUsernames: config.adminUsernames,
     onSessionsEnded,
   });
+  await app.register(roomRoutes, { rooms, adminUsernames: config.adminUsernames });
   app.get('/api/docs', { schema: { hide: true } }, async () => app.swagger());
 
   if (web) await registerWebApp(app, web);

@@ -27,6 +27,7 @@ describe('register', () => {
       username: 'quiet_willow',
       displayName: 'Willow',
       isAdmin: false,
+      identity: null,
       createdAt: expect.any(String),
     });
     const cookie = res.cookies.find((c) => c.name === 'kindred_session')!;

@@ -14,6 +14,8 @@ export const errorStatus = {
   not_found: 404,
   method_not_allowed: 405,
   username_taken: 409,
+  slug_taken: 409,
+  room_archived: 403,
   payload_too_large: 413,
   unsupported_media_type: 415,
   rate_limited: 429,

@@ -3,3 +3,4 @@ export * from './errors.ts';
 export * from './schemas/common.ts';
 export * from './schemas/health.ts';
 export * from './schemas/accounts.ts';
+export * from './schemas/rooms.ts';

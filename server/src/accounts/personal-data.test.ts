@@ -5,7 +5,7 @@ import { is } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
 import { personalDataSources } from './personal-data.ts';
 
-const tables = Object.values(schema).filter((value): value is PgTable => is(value, PgTable));
+const tables = (Object.values(schema) as unknown[]).filter((value): value is PgTable => is(value, PgTable));
 const usersName = getTableConfig(schema.users).name;
 
 function holdsUserData(table: PgTable): boolean {

@@ -6,7 +6,7 @@ import { eq } from 'drizzle-orm';
 import type { PgTable } from 'drizzle-orm/pg-core';
 import { toUser } from '../auth/users.ts';
 
-const { users, sessions } = schema;
+const { memberships, rooms, sessions, users } = schema;
 
 export interface PersonalDataContext {
   db: Database;
@@ -40,6 +40,31 @@ const sessionsSource: PersonalDataSource = {
   },
 };
 
+const membershipsSource: PersonalDataSource = {
+  key: 'memberships',
+  tables: [memberships],
+  export: async ({ db, userId }) =>
+    (
+      await db
+        .select({
+          room: rooms.slug,
+          role: memberships.role,
+          joinedAt: memberships.joinedAt,
+          rulesAcceptedAt: memberships.rulesAcceptedAt,
+        })
+        .from(memberships)
+        .innerJoin(rooms, eq(rooms.id, memberships.roomId))
+        .where(eq(memberships.userId, userId))
+    ).map((row) => ({
+      ...row,
+      joinedAt: row.joinedAt.toISOString(),
+      rulesAcceptedAt: row.rulesAcceptedAt.toISOString(),
+    })),
+  erase: async ({ db, userId }) => {
+    await db.delete(memberships).where(eq(memberships.userId, userId));
+  },
+};
+
 // The account itself goes last: other sources may still need the row while they erase.
 const userSource: PersonalDataSource = {
   key: 'user',
@@ -53,7 +78,7 @@ const userSource: PersonalDataSource = {
   },
 };
 
-export const personalDataSources: readonly PersonalDataSource[] = [sessionsSource, userSource];
+export const personalDataSources: readonly PersonalDataSource[] = [sessionsSource, membershipsSource, userSource];
 
 export async function exportPersonalData(context: PersonalDataContext): Promise<Record<string, unknown>> {
   const result: Record<string, unknown> = { exportedAt: context.now.toISOString() };

@@ -43,14 +43,14 @@ export const accountRoutes: FastifyPluginAsyncTypebox<AccountRoutesOptions> = as
     {
       schema: {
         tags,
-        summary: 'Change display name',
+        summary: 'Change display name, or who I am here as',
         body: UpdateMeBodySchema,
         response: { 200: UserResponseSchema, ...errors },
       },
     },
     async (request) => {
       const { user } = requireAuth(request);
-      return { user: toUser(await accounts.rename(user.id, request.body.displayName), adminUsernames) };
+      return { user: toUser(await accounts.update(user.id, request.body), adminUsernames) };
     },
   );
 

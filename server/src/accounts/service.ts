@@ -1,6 +1,7 @@
 // A member's own account: their name, their sessions, their data to take away, and leaving for good.
 import { schema, type Database } from '@kindred/db';
 import { and, desc, eq } from 'drizzle-orm';
+import type { UpdateMeBody } from '@kindred/shared';
 import { ApiError } from '../errors.ts';
 import type { AuthService } from '../auth/service.ts';
 import { cleanDisplayName } from '../auth/service.ts';
@@ -18,10 +19,16 @@ export interface AccountServiceDeps {
 
 export function createAccountService({ db, auth, adminUsernames, now }: AccountServiceDeps) {
   return {
-    async rename(userId: string, displayName: string) {
-      const cleaned = cleanDisplayName(displayName);
-      if (!cleaned) throw new ApiError('validation', 'Display names are 1 to 48 characters.', 'displayName');
-      const [user] = await db.update(users).set({ displayName: cleaned }).where(eq(users.id, userId)).returning();
+    async update(userId: string, changes: UpdateMeBody) {
+      const values: Partial<typeof users.$inferInsert> = {};
+      if (changes.displayName !== undefined) {
+        values.displayName = cleanDisplayName(changes.displayName);
+        if (!values.displayName) {
+          throw new ApiError('validation', 'Display names are 1 to 48 characters.', 'displayName');
+        }
+      }
+      if (changes.identity !== undefined) values.identity = changes.identity;
+      const [user] = await db.update(users).set(values).where(eq(users.id, userId)).returning();
       return user!;
     },
 

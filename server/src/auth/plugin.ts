@@ -6,6 +6,7 @@ import type { Database } from '@kindred/db';
 import { ApiError } from '../errors.ts';
 import { clearSessionCookie, readSessionToken, setSessionCookie, type SessionCookie } from './cookie.ts';
 import { validateSessionToken, type ValidSession } from './sessions.ts';
+import { isAdmin } from './users.ts';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -43,4 +44,11 @@ export const authPlugin = fp<AuthPluginOptions>(
 export function requireAuth(request: FastifyRequest): ValidSession {
   if (!request.auth) throw new ApiError('unauthenticated', 'Please sign in to do that.');
   return request.auth;
+}
+
+/** A platform admin, or 401 for the signed-out and 403 for everyone else. */
+export function requireAdmin(request: FastifyRequest, adminUsernames: ReadonlySet<string>): ValidSession {
+  const auth = requireAuth(request);
+  if (!isAdmin(auth.user, adminUsernames)) throw new ApiError('forbidden', 'Only a Kindred admin can do that.');
+  return auth;
 }

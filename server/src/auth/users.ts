@@ -1,5 +1,5 @@
 // How a user row leaves the server: never its password hash, and admin by column or by configuration.
-import type { User } from '@kindred/shared';
+import type { Identity, User } from '@kindred/shared';
 import type { UserRow } from './sessions.ts';
 
 export function isAdmin(user: UserRow, adminUsernames: ReadonlySet<string>): boolean {
@@ -12,6 +12,7 @@ export function toUser(user: UserRow, adminUsernames: ReadonlySet<string>): User
     username: user.username,
     displayName: user.displayName,
     isAdmin: isAdmin(user, adminUsernames),
+    identity: (user.identity as Identity | null) ?? null,
     createdAt: user.createdAt.toISOString(),
   };
 }

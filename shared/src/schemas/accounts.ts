@@ -1,4 +1,5 @@
 import { Type, type Static } from 'typebox';
+import { IdentitySchema } from './rooms.ts';
 
 // `errorMessage` is what a person reads when the field is wrong (see server/src/plugins/errors.ts).
 export const UsernameSchema = Type.String({
@@ -30,6 +31,7 @@ export const UserSchema = Type.Object(
     username: Type.String(),
     displayName: Type.String(),
     isAdmin: Type.Boolean(),
+    identity: Type.Union([IdentitySchema, Type.Null()], { description: 'Who they are here as, if they said.' }),
     createdAt: Type.String({ format: 'date-time' }),
   },
   { additionalProperties: false },
@@ -53,7 +55,11 @@ export const LoginBodySchema = Type.Object(
 );
 export type LoginBody = Static<typeof LoginBodySchema>;
 
-export const UpdateMeBodySchema = Type.Object({ displayName: DisplayNameSchema }, { additionalProperties: false });
+export const UpdateMeBodySchema = Type.Object(
+  { displayName: Type.Optional(DisplayNameSchema), identity: Type.Optional(Type.Union([IdentitySchema, Type.Null()])) },
+  { additionalProperties: false, minProperties: 1, errorMessage: 'Send at least one field to change.' },
+);
+export type UpdateMeBody = Static<typeof UpdateMeBodySchema>;
 
 export const ChangePasswordBodySchema = Type.Object(
   { currentPassword: Type.String({ minLength: 1, maxLength: 128 }), newPassword: PasswordSchema },

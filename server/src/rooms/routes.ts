@@ -1,0 +1,161 @@
+// Rooms over HTTP: anyone may read what a room is for; members join after accepting its rules;
+// admins create, edit and archive rooms and appoint its volunteer moderators.
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import {
+  CreateRoomBodySchema,
+  ErrorBodySchema,
+  JoinRoomBodySchema,
+  RoomParamsSchema,
+  RoomResponseSchema,
+  RoomsResponseSchema,
+  RoomUserParamsSchema,
+  UpdateRoomBodySchema,
+} from '@kindred/shared';
+import type { FastifyRequest } from 'fastify';
+import { Type } from 'typebox';
+import { requireAdmin, requireAuth } from '../auth/plugin.ts';
+import { isAdmin } from '../auth/users.ts';
+import type { RoomService, Viewer } from './service.ts';
+
+export interface RoomRoutesOptions {
+  rooms: RoomService;
+  adminUsernames: ReadonlySet<string>;
+}
+
+const errors = {
+  400: ErrorBodySchema,
+  401: ErrorBodySchema,
+  403: ErrorBodySchema,
+  404: ErrorBodySchema,
+  409: ErrorBodySchema,
+  429: ErrorBodySchema,
+};
+
+export const roomRoutes: FastifyPluginAsyncTypebox<RoomRoutesOptions> = async (app, { rooms, adminUsernames }) => {
+  const tags = ['rooms'];
+  const viewerOf = (request: FastifyRequest): Viewer => ({
+    userId: request.auth?.user.id,
+    isAdmin: request.auth ? isAdmin(request.auth.user, adminUsernames) : false,
+  });
+  const memberOf = (request: FastifyRequest) => {
+    const { user } = requireAuth(request);
+    return { userId: user.id, isAdmin: isAdmin(user, adminUsernames) };
+  };
+  const adminOf = (request: FastifyRequest) => {
+    requireAdmin(request, adminUsernames);
+    return memberOf(request);
+  };
+
+  app.get(
+    '/api/rooms',
+    { schema: { tags, summary: 'Every room the caller may see', response: { 200: RoomsResponseSchema, ...errors } } },
+    async (request) => ({ rooms: await rooms.list(viewerOf(request)) }),
+  );
+
+  app.post(
+    '/api/rooms',
+    {
+      schema: {
+        tags,
+        summary: 'Create a room (admins)',
+        body: CreateRoomBodySchema,
+        response: { 201: RoomResponseSchema, ...errors },
+      },
+    },
+    async (request, reply) => {
+      const viewer = adminOf(request);
+      return reply.status(201).send({ room: await rooms.create(request.body, viewer) });
+    },
+  );
+
+  app.get(
+    '/api/rooms/:slug',
+    {
+      schema: {
+        tags,
+        summary: 'One room: what it is for, its rules, members count and moderators',
+        params: RoomParamsSchema,
+        response: { 200: RoomResponseSchema, ...errors },
+      },
+    },
+    async (request) => ({ room: await rooms.view(request.params.slug, viewerOf(request)) }),
+  );
+
+  app.patch(
+    '/api/rooms/:slug',
+    {
+      schema: {
+        tags,
+        summary: 'Edit or archive a room (admins)',
+        params: RoomParamsSchema,
+        body: UpdateRoomBodySchema,
+        response: { 200: RoomResponseSchema, ...errors },
+      },
+    },
+    async (request) => {
+      const viewer = adminOf(request);
+      return { room: await rooms.update(request.params.slug, request.body, viewer) };
+    },
+  );
+
+  app.post(
+    '/api/rooms/:slug/join',
+    {
+      schema: {
+        tags,
+        summary: 'Join after accepting the rules',
+        params: RoomParamsSchema,
+        body: JoinRoomBodySchema,
+        response: { 200: RoomResponseSchema, ...errors },
+      },
+    },
+    async (request) => ({
+      room: await rooms.join(request.params.slug, memberOf(request), request.body.acceptRules),
+    }),
+  );
+
+  app.post(
+    '/api/rooms/:slug/leave',
+    {
+      schema: { tags, summary: 'Leave a room', params: RoomParamsSchema, response: { 204: Type.Null(), ...errors } },
+    },
+    async (request, reply) => {
+      await rooms.leave(request.params.slug, memberOf(request).userId);
+      return reply.status(204).send(null);
+    },
+  );
+
+  app.put(
+    '/api/rooms/:slug/moderators/:userId',
+    {
+      schema: {
+        tags,
+        summary: 'Make a member a volunteer moderator of the room (admins)',
+        params: RoomUserParamsSchema,
+        response: { 204: Type.Null(), ...errors },
+      },
+    },
+    async (request, reply) => {
+      adminOf(request);
+      await rooms.setModerator(request.params.slug, request.params.userId, true);
+      return reply.status(204).send(null);
+    },
+  );
+
+  app.delete(
+    '/api/rooms/:slug/moderators/:userId',
+    {
+      schema: {
+        tags,
+        summary: 'Stop a member moderating the room (admins)',
+        params: RoomUserParamsSchema,
+        response: { 204: Type.Null(), ...errors },
+      },
+    },
+    async (request, reply) => {
+      adminOf(request);
+      await rooms.setModerator(request.params.slug, request.params.userId, false);
+      return reply.status(204).send(null);
+    },
+  );
+};

@@ -1,0 +1,161 @@
+// Rooms and who is in them: listing, joining after accepting the rules, leaving, and the admin's tools
+// (create, edit, archive, appoint volunteer moderators). No HTTP here.
+import { schema, type Database } from '@kindred/db';
+import type { Audience, CreateRoomBody, Room, UpdateRoomBody } from '@kindred/shared';
+import { and, asc, eq, inArray, isNull, or, sql, type SQL } from 'drizzle-orm';
+import { ApiError } from '../errors.ts';
+
+const { memberships, rooms, users } = schema;
+
+export interface Viewer {
+  userId: string | undefined;
+  isAdmin: boolean;
+}
+
+export type RoomRow = typeof rooms.$inferSelect;
+
+export function createRoomService({ db, now }: { db: Database; now: () => Date }) {
+  async function roomViews(viewer: Viewer, where: SQL | undefined): Promise<Room[]> {
+    const memberCount = sql<number>`(SELECT count(*)::int FROM ${memberships} WHERE ${memberships.roomId} = ${rooms.id})`;
+    const mine = viewer.userId
+      ? and(eq(memberships.roomId, rooms.id), eq(memberships.userId, viewer.userId))
+      : sql`false`;
+    // Archived rooms stay visible to those who were in them (their history is theirs) and to admins.
+    const visible = viewer.isAdmin ? undefined : or(isNull(rooms.archivedAt), sql`${memberships.userId} IS NOT NULL`);
+    const rows = await db
+      .select({ room: rooms, memberCount, myRole: memberships.role })
+      .from(rooms)
+      .leftJoin(memberships, mine)
+      .where(and(where, visible))
+      .orderBy(asc(rooms.position), asc(rooms.name));
+    const moderators = await moderatorsOf(rows.map((row) => row.room.id));
+    return rows.map(({ room, memberCount, myRole }) => ({
+      id: room.id,
+      slug: room.slug,
+      name: room.name,
+      description: room.description,
+      audience: room.audience as Audience,
+      rules: room.rules,
+      contentNote: room.contentNote,
+      memberCount: Number(memberCount),
+      joined: myRole !== null,
+      myRole: (myRole as 'member' | 'moderator' | null) ?? null,
+      slowModeSeconds: room.slowModeSeconds,
+      locked: room.locked,
+      archived: room.archivedAt !== null,
+      moderators: moderators.get(room.id) ?? [],
+    }));
+  }
+
+  async function moderatorsOf(roomIds: string[]): Promise<Map<string, { id: string; displayName: string }[]>> {
+    const byRoom = new Map<string, { id: string; displayName: string }[]>();
+    if (roomIds.length === 0) return byRoom;
+    const rows = await db
+      .select({ roomId: memberships.roomId, id: users.id, displayName: users.displayName })
+      .from(memberships)
+      .innerJoin(users, eq(users.id, memberships.userId))
+      .where(and(inArray(memberships.roomId, roomIds), eq(memberships.role, 'moderator')))
+      .orderBy(asc(users.displayName));
+    for (const { roomId, ...moderator } of rows) byRoom.set(roomId, [...(byRoom.get(roomId) ?? []), moderator]);
+    return byRoom;
+  }
+
+  async function findRoom(slug: string): Promise<RoomRow> {
+    const [room] = await db.select().from(rooms).where(eq(rooms.slug, slug));
+    if (!room) throw roomNotFound();
+    return room;
+  }
+
+  async function view(slug: string, viewer: Viewer): Promise<Room> {
+    const [room] = await roomViews(viewer, eq(rooms.slug, slug));
+    if (!room) throw roomNotFound();
+    return room;
+  }
+
+  return {
+    list: (viewer: Viewer) => roomViews(viewer, undefined),
+    view,
+    findRoom,
+
+    async create(input: CreateRoomBody, viewer: Viewer): Promise<Room> {
+      const inserted = await db
+        .insert(rooms)
+        .values({
+          slug: input.slug,
+          name: input.name.trim(),
+          description: input.description.trim(),
+          audience: input.audience,
+          rules: input.rules.trim(),
+          contentNote: input.contentNote?.trim() || null,
+          slowModeSeconds: input.slowModeSeconds ?? 0,
+          createdAt: now(),
+        })
+        .onConflictDoNothing({ target: rooms.slug })
+        .returning({ id: rooms.id });
+      if (inserted.length === 0) {
+        throw new ApiError('slug_taken', 'Another room already has that address. Please choose another.', 'slug');
+      }
+      return view(input.slug, viewer);
+    },
+
+    async update(slug: string, changes: UpdateRoomBody, viewer: Viewer): Promise<Room> {
+      const room = await findRoom(slug);
+      const values: Partial<typeof rooms.$inferInsert> = {};
+      if (changes.name !== undefined) values.name = changes.name.trim();
+      if (changes.description !== undefined) values.description = changes.description.trim();
+      if (changes.audience !== undefined) values.audience = changes.audience;
+      if (changes.rules !== undefined) values.rules = changes.rules.trim();
+      if (changes.contentNote !== undefined) values.contentNote = changes.contentNote?.trim() || null;
+      if (changes.slowModeSeconds !== undefined) values.slowModeSeconds = changes.slowModeSeconds;
+      if (changes.archived !== undefined) values.archivedAt = changes.archived ? (room.archivedAt ?? now()) : null;
+      await db.update(rooms).set(values).where(eq(rooms.id, room.id));
+      return view(slug, viewer);
+    },
+
+    async join(slug: string, viewer: Viewer & { userId: string }, acceptRules: boolean | undefined): Promise<Room> {
+      const room = await findRoom(slug);
+      if (room.archivedAt) throw new ApiError('room_archived', 'This room is closed now, so it cannot be joined.');
+      if (acceptRules !== true) {
+        throw new ApiError('rules_not_accepted', 'Please read and accept the room’s rules to join.', 'acceptRules');
+      }
+      await db
+        .insert(memberships)
+        .values({ roomId: room.id, userId: viewer.userId, rulesAcceptedAt: now(), joinedAt: now() })
+        .onConflictDoNothing();
+      return view(slug, viewer);
+    },
+
+    async leave(slug: string, userId: string): Promise<void> {
+      const room = await findRoom(slug);
+      await db.delete(memberships).where(and(eq(memberships.roomId, room.id), eq(memberships.userId, userId)));
+    },
+
+    /** Makes a member a volunteer moderator of the room, or a member again. */
+    async setModerator(slug: string, userId: string, moderator: boolean): Promise<void> {
+      const room = await findRoom(slug);
+      const updated = await db
+        .update(memberships)
+        .set({ role: moderator ? 'moderator' : 'member' })
+        .where(and(eq(memberships.roomId, room.id), eq(memberships.userId, userId)))
+        .returning({ userId: memberships.userId });
+      if (moderator && updated.length === 0) {
+        throw new ApiError('validation', 'Only a member of this room can become its moderator.', 'userId');
+      }
+    },
+
+    /** The caller's membership of a room, or undefined. */
+    async membership(roomId: string, userId: string) {
+      const [row] = await db
+        .select()
+        .from(memberships)
+        .where(and(eq(memberships.roomId, roomId), eq(memberships.userId, userId)));
+      return row;
+    },
+  };
+}
+
+export type RoomService = ReturnType<typeof createRoomService>;
+
+function roomNotFound(): ApiError {
+  return new ApiError('not_found', 'There is no room at this address.');
+}
