@@ -106,3 +106,63 @@ export const memberships = pgTable(
   },
   (t) => [primaryKey({ columns: [t.roomId, t.userId] }), index('memberships_user_id_idx').on(t.userId)],
 );
+
+export const messages = pgTable(
+  'messages',
+  {
+    id: uuid().primaryKey().defaultRandom(),
+    roomId: uuid()
+      .notNull()
+      .references(() => rooms.id, { onDelete: 'cascade' }),
+    /** The seq of the event that created it; equal to that event's seq. */
+    seq: bigint({ mode: 'number' }).notNull(),
+    // Null once the author deletes their account: the message stays as a content-free placeholder.
+    authorId: uuid().references(() => users.id, { onDelete: 'set null' }),
+    /** Chosen by the sender's client; a retry with the same one returns the original message. */
+    clientId: text(),
+    body: text().notNull(),
+    replyTo: uuid(),
+    createdAt: createdAt(),
+    editedAt: timestamp({ withTimezone: true }),
+    deletedAt: timestamp({ withTimezone: true }),
+    hiddenAt: timestamp({ withTimezone: true }),
+  },
+  (t) => [
+    uniqueIndex('messages_room_seq_key').on(t.roomId, t.seq),
+    uniqueIndex('messages_author_client_id_key').on(t.authorId, t.clientId),
+    index('messages_author_idx').on(t.authorId),
+  ],
+);
+
+export const reactions = pgTable(
+  'reactions',
+  {
+    messageId: uuid()
+      .notNull()
+      .references(() => messages.id, { onDelete: 'cascade' }),
+    userId: uuid()
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    kind: text().notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [primaryKey({ columns: [t.messageId, t.userId, t.kind] }), index('reactions_user_idx').on(t.userId)],
+);
+
+// The ordered stream of everything a room's members can see change. `seq` is per room, consecutive from 1,
+// assigned inside the transaction that commits the change (never from clocks or serial ids).
+export const roomEvents = pgTable(
+  'room_events',
+  {
+    roomId: uuid()
+      .notNull()
+      .references(() => rooms.id, { onDelete: 'cascade' }),
+    seq: bigint({ mode: 'number' }).notNull(),
+    kind: text().notNull(),
+    messageId: uuid()
+      .notNull()
+      .references(() => messages.id, { onDelete: 'cascade' }),
+    createdAt: createdAt(),
+  },
+  (t) => [primaryKey({ columns: [t.roomId, t.seq] })],
+);

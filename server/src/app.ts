@@ -4,6 +4,7 @@ import { randomUUID } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import cookie from '@fastify/cookie';
 import rateLimit from '@fastify/rate-limit';
+import websocket from '@fastify/websocket';
 import swagger from '@fastify/swagger';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { createDb, migrate, type DatabaseHandle } from '@kindred/db';
@@ -15,7 +16,13 @@ import { LoginThrottle } from './auth/login-throttle.ts';
 import { authPlugin } from './auth/plugin.ts';
 import { authRoutes } from './auth/routes.ts';
 import { createAuthService } from './auth/service.ts';
+import { createBus } from './chat/bus.ts';
+import { RoomFeeds } from './chat/feeds.ts';
+import { registerChatGateway } from './chat/gateway.ts';
+import { chatRoutes } from './chat/routes.ts';
+import { ChatWriter } from './chat/writer.ts';
 import type { Config } from './config.ts';
+import { FRAME_MAX_BYTES } from '@kindred/shared';
 import { ApiError } from './errors.ts';
 import { ensureDefaultRooms } from './rooms/default-rooms.ts';
 import { roomRoutes } from './rooms/routes.ts';
@@ -66,7 +73,6 @@ export async function buildApp(config: Config, deps: AppDependencies = {}): Prom
     frameworkErrors: (error, _request, reply) => sendError(reply, toApiError(error) ?? internalError()),
   }).withTypeProvider<TypeBoxTypeProvider>();
 
-  if (ownsDatabase) app.addHook('onClose', () => database.close());
   app.addHook('onRequest', async (request, reply) => {
     reply.header('x-request-id', request.id);
   });
@@ -82,17 +88,44 @@ export async function buildApp(config: Config, deps: AppDependencies = {}): Prom
   const db = database.db;
   const sessionEvents = new EventEmitter<{ ended: [sessionIds: string[]] }>();
   app.decorate('sessionEvents', sessionEvents);
+
+  // Chat: one writer (group commit), per-room feeds, and a bus between instances.
+  const logError = (error: unknown) => app.log.error({ err: error }, 'chat delivery failed');
+  const bus = createBus(database, logError);
+  const feeds = new RoomFeeds(db, logError);
+  const writer = new ChatWriter({
+    db,
+    now,
+    ...(bus.announce ? { announce: bus.announce } : {}),
+    onCommitted: (ranges) => {
+      for (const range of ranges) feeds.publish(range.roomId, range.events);
+    },
+  });
+  const publishControl = (message: Parameters<typeof bus.publishControl>[0]) =>
+    bus.publishControl(message).catch(logError);
   const onSessionsEnded = (ids: string[]) => {
-    if (ids.length > 0) sessionEvents.emit('ended', ids);
+    if (ids.length === 0) return;
+    sessionEvents.emit('ended', ids);
+    void publishControl({ type: 'sessions-ended', sessionIds: ids });
   };
   const cookieSettings = sessionCookie(config.publicOrigin);
   const loginThrottle = new LoginThrottle(config.loginLimitPer15Min, 15 * 60 * 1000);
   const auth = createAuthService({ db, now, loginThrottle });
-  const accounts = createAccountService({ db, auth, adminUsernames: config.adminUsernames, now });
+  const accounts = createAccountService({
+    db,
+    auth,
+    adminUsernames: config.adminUsernames,
+    now,
+    onRoomEvents: (ranges) => {
+      for (const range of ranges) feeds.publishRange(range.roomId, range.from, range.to);
+      bus.publishRanges(ranges).catch(logError);
+    },
+  });
   const rooms = createRoomService({ db, now });
   await ensureDefaultRooms(db);
 
   await app.register(cookie);
+  await app.register(websocket, { options: { maxPayload: FRAME_MAX_BYTES } });
   await app.register(authPlugin, { db, cookie: cookieSettings, now });
   // The general ceiling: per session when signed in, else per address. Runs after the session is known.
   await app.register(rateLimit, {
@@ -128,7 +161,33 @@ export async function buildApp(config: Config, deps: AppDependencies = {}): Prom
     adminUsernames: config.adminUsernames,
     onSessionsEnded,
   });
-  await app.register(roomRoutes, { rooms, adminUsernames: config.adminUsernames });
+  await app.register(roomRoutes, {
+    rooms,
+    adminUsernames: config.adminUsernames,
+    onMembershipEnded: (roomId, userId) => void publishControl({ type: 'membership-ended', roomId, userId }),
+  });
+  await app.register(chatRoutes, { db, rooms });
+  const gateway = registerChatGateway(app, {
+    db,
+    rooms,
+    feeds,
+    writer,
+    publicOrigin: config.publicOrigin,
+    adminUsernames: config.adminUsernames,
+    messageLimitPerMinute: config.messageLimitPerMinute,
+    now,
+  });
+  await bus.start({
+    onRemoteRange: (roomId, from, to) => feeds.publishRange(roomId, from, to),
+    onControl: (message) => gateway.onControl(message),
+    onReconnect: () => feeds.catchUpAll(),
+  });
+  // Writes in flight are committed before the database closes.
+  app.addHook('onClose', async () => {
+    await writer.close();
+    await bus.close();
+    if (ownsDatabase) await database.close();
+  });
   app.get('/api/docs', { schema: { hide: true } }, async () => app.swagger());
 
   if (web) await registerWebApp(app, web);

@@ -4,3 +4,4 @@ export * from './schemas/common.ts';
 export * from './schemas/health.ts';
 export * from './schemas/accounts.ts';
 export * from './schemas/rooms.ts';
+export * from './schemas/chat.ts';

@@ -2,17 +2,19 @@
 // when the member deletes their account. A feature that adds such a table adds its source to
 // `personalDataSources`; a test fails for any table that refers to users and is not covered.
 import { schema, type Database } from '@kindred/db';
-import { eq } from 'drizzle-orm';
+import { and, eq, inArray, sql } from 'drizzle-orm';
 import type { PgTable } from 'drizzle-orm/pg-core';
 import { toUser } from '../auth/users.ts';
 
-const { memberships, rooms, sessions, users } = schema;
+const { memberships, messages, reactions, roomEvents, rooms, sessions, users } = schema;
 
 export interface PersonalDataContext {
   db: Database;
   userId: string;
   adminUsernames: ReadonlySet<string>;
   now: Date;
+  /** Erasers that add room events report them here; they reach live sockets after the commit. */
+  roomEvents?: { roomId: string; from: number; to: number }[];
 }
 
 export interface PersonalDataSource {
@@ -65,6 +67,85 @@ const membershipsSource: PersonalDataSource = {
   },
 };
 
+// Chat messages outlive their author as placeholders (no author, no words), so threads stay readable.
+// Each becomes an `updated` event in its room, so open screens lose the words too.
+const messagesSource: PersonalDataSource = {
+  key: 'messages',
+  tables: [messages, reactions],
+  export: async ({ db, userId }) => {
+    const own = await db
+      .select({
+        id: messages.id,
+        room: rooms.slug,
+        body: messages.body,
+        replyTo: messages.replyTo,
+        createdAt: messages.createdAt,
+        editedAt: messages.editedAt,
+        deletedAt: messages.deletedAt,
+        hiddenAt: messages.hiddenAt,
+      })
+      .from(messages)
+      .innerJoin(rooms, eq(rooms.id, messages.roomId))
+      .where(eq(messages.authorId, userId))
+      .orderBy(messages.createdAt);
+    const myReactions = await db
+      .select({ messageId: reactions.messageId, kind: reactions.kind, createdAt: reactions.createdAt })
+      .from(reactions)
+      .where(eq(reactions.userId, userId));
+    return {
+      written: own.map((m) => ({
+        id: m.id,
+        room: m.room,
+        body: m.body,
+        replyTo: m.replyTo,
+        createdAt: m.createdAt.toISOString(),
+        editedAt: m.editedAt?.toISOString() ?? null,
+        deleted: m.deletedAt !== null,
+        hidden: m.hiddenAt !== null,
+      })),
+      reactions: myReactions.map((r) => ({ ...r, createdAt: r.createdAt.toISOString() })),
+    };
+  },
+  erase: async (context) => {
+    const { db, userId, now } = context;
+    await db.delete(reactions).where(eq(reactions.userId, userId));
+    const own = await db
+      .select({ id: messages.id, roomId: messages.roomId })
+      .from(messages)
+      .where(and(eq(messages.authorId, userId)));
+    const byRoom = new Map<string, string[]>();
+    for (const m of own) byRoom.set(m.roomId, [...(byRoom.get(m.roomId) ?? []), m.id]);
+    for (const [roomId, ids] of byRoom) {
+      const [room] = await db
+        .update(rooms)
+        .set({ lastSeq: sql`${rooms.lastSeq} + ${ids.length}` })
+        .where(eq(rooms.id, roomId))
+        .returning({ lastSeq: rooms.lastSeq });
+      const from = Number(room!.lastSeq) - ids.length + 1;
+      await db
+        .insert(roomEvents)
+        .values(ids.map((messageId, i) => ({ roomId, seq: from + i, kind: 'updated', messageId, createdAt: now })));
+      context.roomEvents?.push({ roomId, from, to: from + ids.length - 1 });
+    }
+    if (own.length) {
+      await db
+        .update(messages)
+        .set({
+          authorId: null,
+          clientId: null,
+          body: '',
+          deletedAt: sql`coalesce(${messages.deletedAt}, ${now.toISOString()}::timestamptz)`,
+        })
+        .where(
+          inArray(
+            messages.id,
+            own.map((m) => m.id),
+          ),
+        );
+    }
+  },
+};
+
 // The account itself goes last: other sources may still need the row while they erase.
 const userSource: PersonalDataSource = {
   key: 'user',
@@ -78,7 +159,12 @@ const userSource: PersonalDataSource = {
   },
 };
 
-export const personalDataSources: readonly PersonalDataSource[] = [sessionsSource, membershipsSource, userSource];
+export const personalDataSources: readonly PersonalDataSource[] = [
+  sessionsSource,
+  messagesSource,
+  membershipsSource,
+  userSource,
+];
 
 export async function exportPersonalData(context: PersonalDataContext): Promise<Record<string, unknown>> {
   const result: Record<string, unknown> = { exportedAt: context.now.toISOString() };
@@ -86,8 +172,15 @@ export async function exportPersonalData(context: PersonalDataContext): Promise<
   return result;
 }
 
-export async function erasePersonalData(context: PersonalDataContext): Promise<void> {
+/** Erases everything in one transaction; returns the room events it added, for live delivery. */
+export async function erasePersonalData(
+  context: PersonalDataContext,
+): Promise<{ roomId: string; from: number; to: number }[]> {
+  const roomEventRanges: { roomId: string; from: number; to: number }[] = [];
   await context.db.transaction(async (tx) => {
-    for (const source of personalDataSources) await source.erase({ ...context, db: tx as unknown as Database });
+    for (const source of personalDataSources) {
+      await source.erase({ ...context, db: tx as unknown as Database, roomEvents: roomEventRanges });
+    }
   });
+  return roomEventRanges;
 }

@@ -15,9 +15,11 @@ export interface AccountServiceDeps {
   auth: AuthService;
   adminUsernames: ReadonlySet<string>;
   now: () => Date;
+  /** Room events an account deletion added (its messages becoming placeholders), for live delivery. */
+  onRoomEvents: (ranges: { roomId: string; from: number; to: number }[]) => void;
 }
 
-export function createAccountService({ db, auth, adminUsernames, now }: AccountServiceDeps) {
+export function createAccountService({ db, auth, adminUsernames, now, onRoomEvents }: AccountServiceDeps) {
   return {
     async update(userId: string, changes: UpdateMeBody) {
       const values: Partial<typeof users.$inferInsert> = {};
@@ -63,7 +65,7 @@ export function createAccountService({ db, auth, adminUsernames, now }: AccountS
     async deleteAccount(current: ValidSession, password: string): Promise<string[]> {
       await auth.confirmPassword(current.user, password);
       const ended = await db.select({ id: sessions.id }).from(sessions).where(eq(sessions.userId, current.user.id));
-      await erasePersonalData({ db, userId: current.user.id, adminUsernames, now: now() });
+      onRoomEvents(await erasePersonalData({ db, userId: current.user.id, adminUsernames, now: now() }));
       return ended.map((row) => row.id);
     },
   };

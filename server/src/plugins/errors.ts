@@ -67,7 +67,7 @@ export function apiNotFound(reply: FastifyReply): FastifyReply {
   return sendError(reply, new ApiError('not_found', 'There is nothing at this address.'));
 }
 
-function validationError(issues: FastifyValidation[], part: FastifyError['validationContext']): ApiError {
+export function validationError(issues: FastifyValidation[], part: FastifyError['validationContext']): ApiError {
   const issue = issues[0];
   if (!issue) return new ApiError('validation', 'That request is not valid.');
   const params = issue.params as Record<string, unknown>;

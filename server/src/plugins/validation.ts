@@ -10,8 +10,14 @@ const addFormats = formats.default as unknown as (ajv: Ajv) => Ajv;
 // `verbose` keeps the failing schema on each error, so a field's own `errorMessage` can be shown.
 const common: Options = { allErrors: false, removeAdditional: false, useDefaults: true, strict: false, verbose: true };
 
+const strict = addFormats(new Ajv({ ...common, coerceTypes: false }));
+const coercing = addFormats(new Ajv({ ...common, coerceTypes: 'array' }));
+
+/** A strict validator for data that arrives outside HTTP bodies, such as WebSocket frames. */
+export function compileStrict(schema: object) {
+  return strict.compile(schema);
+}
+
 export function installValidators(app: FastifyInstance): void {
-  const strict = addFormats(new Ajv({ ...common, coerceTypes: false }));
-  const coercing = addFormats(new Ajv({ ...common, coerceTypes: 'array' }));
   app.setValidatorCompiler(({ schema, httpPart }) => (httpPart === 'body' ? strict : coercing).compile(schema));
 }

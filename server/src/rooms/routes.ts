@@ -20,6 +20,8 @@ import type { RoomService, Viewer } from './service.ts';
 export interface RoomRoutesOptions {
   rooms: RoomService;
   adminUsernames: ReadonlySet<string>;
+  /** Live connections of this member stop receiving the room. */
+  onMembershipEnded: (roomId: string, userId: string) => void;
 }
 
 const errors = {
@@ -31,7 +33,10 @@ const errors = {
   429: ErrorBodySchema,
 };
 
-export const roomRoutes: FastifyPluginAsyncTypebox<RoomRoutesOptions> = async (app, { rooms, adminUsernames }) => {
+export const roomRoutes: FastifyPluginAsyncTypebox<RoomRoutesOptions> = async (
+  app,
+  { rooms, adminUsernames, onMembershipEnded },
+) => {
   const tags = ['rooms'];
   const viewerOf = (request: FastifyRequest): Viewer => ({
     userId: request.auth?.user.id,
@@ -120,7 +125,8 @@ export const roomRoutes: FastifyPluginAsyncTypebox<RoomRoutesOptions> = async (a
       schema: { tags, summary: 'Leave a room', params: RoomParamsSchema, response: { 204: Type.Null(), ...errors } },
     },
     async (request, reply) => {
-      await rooms.leave(request.params.slug, memberOf(request).userId);
+      const { userId } = memberOf(request);
+      onMembershipEnded(await rooms.leave(request.params.slug, userId), userId);
       return reply.status(204).send(null);
     },
   );

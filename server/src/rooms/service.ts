@@ -125,9 +125,11 @@ export function createRoomService({ db, now }: { db: Database; now: () => Date }
       return view(slug, viewer);
     },
 
-    async leave(slug: string, userId: string): Promise<void> {
+    /** Returns the room's id, so live connections can be told the membership ended. */
+    async leave(slug: string, userId: string): Promise<string> {
       const room = await findRoom(slug);
       await db.delete(memberships).where(and(eq(memberships.roomId, room.id), eq(memberships.userId, userId)));
+      return room.id;
     },
 
     /** Makes a member a volunteer moderator of the room, or a member again. */

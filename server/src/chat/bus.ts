@@ -1,0 +1,146 @@
+// Fan-out between server instances. On PGlite there is one process by construction, so the bus is
+// in-process. On PostgreSQL every instance LISTENs: the writer NOTIFYs once per committed batch with
+// room ids and seq ranges (never bodies), and each instance reads what it needs once for all its sockets.
+// Control messages (a session ended, a member left a room) travel the same way.
+import { randomUUID } from 'node:crypto';
+import type { Database, DatabaseHandle } from '@kindred/db';
+import { sql } from 'drizzle-orm';
+import pg from 'pg';
+import type { CommittedRange } from './writer.ts';
+
+export type ControlMessage =
+  { type: 'sessions-ended'; sessionIds: string[] } | { type: 'membership-ended'; roomId: string; userId: string };
+
+export interface BusHandlers {
+  onRemoteRange(roomId: string, from: number, to: number): void;
+  onControl(message: ControlMessage): void;
+  /** The bus lost and regained its connection: notifications may have been missed. */
+  onReconnect(): void;
+}
+
+export interface ChatBus {
+  /** Runs inside the writer's transaction: delivered to other instances only if it commits. */
+  announce?: (tx: Database, ranges: CommittedRange[]) => Promise<void>;
+  publishControl(message: ControlMessage): Promise<void>;
+  /** Tells other instances about events committed outside the writer (e.g. by an account deletion). */
+  publishRanges(ranges: { roomId: string; from: number; to: number }[]): Promise<void>;
+  start(handlers: BusHandlers): Promise<void>;
+  close(): Promise<void>;
+}
+
+const EVENTS_CHANNEL = 'kindred_room_events';
+const CONTROL_CHANNEL = 'kindred_control';
+
+export function createBus(database: DatabaseHandle, onError: (error: unknown) => void): ChatBus {
+  return database.kind === 'postgres' && database.pool ? new PostgresBus(database, onError) : new InProcessBus();
+}
+
+class InProcessBus implements ChatBus {
+  #handlers: BusHandlers | undefined;
+
+  async publishControl(message: ControlMessage): Promise<void> {
+    this.#handlers?.onControl(message);
+  }
+
+  async publishRanges(): Promise<void> {}
+
+  async start(handlers: BusHandlers): Promise<void> {
+    this.#handlers = handlers;
+  }
+
+  async close(): Promise<void> {
+    this.#handlers = undefined;
+  }
+}
+
+class PostgresBus implements ChatBus {
+  readonly #instance = randomUUID();
+  #client: pg.Client | undefined;
+  #handlers: BusHandlers | undefined;
+  #closed = false;
+  #retry: NodeJS.Timeout | undefined;
+
+  constructor(
+    private readonly database: DatabaseHandle,
+    private readonly onError: (error: unknown) => void,
+  ) {}
+
+  announce = async (tx: Database, ranges: CommittedRange[]): Promise<void> => {
+    await tx.execute(sql`SELECT pg_notify(${EVENTS_CHANNEL}, ${this.#rangesPayload(ranges)})`);
+  };
+
+  async publishRanges(ranges: { roomId: string; from: number; to: number }[]): Promise<void> {
+    if (ranges.length === 0) return;
+    await this.database.pool!.query('SELECT pg_notify($1, $2)', [EVENTS_CHANNEL, this.#rangesPayload(ranges)]);
+  }
+
+  #rangesPayload(ranges: { roomId: string; from: number; to: number }[]): string {
+    return JSON.stringify({ i: this.#instance, r: ranges.map((r) => [r.roomId, r.from, r.to]) });
+  }
+
+  async publishControl(message: ControlMessage): Promise<void> {
+    this.#handlers?.onControl(message);
+    const payload = JSON.stringify({ i: this.#instance, m: message });
+    await this.database.pool!.query('SELECT pg_notify($1, $2)', [CONTROL_CHANNEL, payload]);
+  }
+
+  async start(handlers: BusHandlers): Promise<void> {
+    this.#handlers = handlers;
+    await this.#connect();
+  }
+
+  async close(): Promise<void> {
+    this.#closed = true;
+    clearTimeout(this.#retry);
+    const client = this.#client;
+    this.#client = undefined;
+    await client?.end().catch(() => {});
+  }
+
+  async #connect(): Promise<void> {
+    const options = this.database.pool!.options;
+    const client = new pg.Client({ ...options, connectionTimeoutMillis: 5_000 });
+    client.on('notification', (note) => this.#receive(note.channel, note.payload));
+    client.on('error', (error) => this.#lost(client, error));
+    client.on('end', () => this.#lost(client, undefined));
+    await client.connect();
+    await client.query(`LISTEN ${EVENTS_CHANNEL}`);
+    await client.query(`LISTEN ${CONTROL_CHANNEL}`);
+    this.#client = client;
+  }
+
+  #lost(client: pg.Client, error: unknown): void {
+    if (this.#client !== client || this.#closed) return;
+    this.#client = undefined;
+    if (error) this.onError(error);
+    client.end().catch(() => {});
+    this.#scheduleReconnect(250);
+  }
+
+  #scheduleReconnect(delayMs: number): void {
+    this.#retry = setTimeout(() => {
+      this.#connect().then(
+        () => this.#handlers?.onReconnect(),
+        () => {
+          if (!this.#closed) this.#scheduleReconnect(Math.min(delayMs * 2, 5_000));
+        },
+      );
+    }, delayMs);
+    this.#retry.unref();
+  }
+
+  #receive(channel: string, payload: string | undefined): void {
+    if (!payload || !this.#handlers) return;
+    try {
+      const message = JSON.parse(payload) as { i: string; r?: [string, number, number][]; m?: ControlMessage };
+      if (message.i === this.#instance) return;
+      if (channel === EVENTS_CHANNEL) {
+        for (const [roomId, from, to] of message.r ?? []) this.#handlers.onRemoteRange(roomId, from, to);
+      } else if (channel === CONTROL_CHANNEL && message.m) {
+        this.#handlers.onControl(message.m);
+      }
+    } catch (error) {
+      this.onError(error);
+    }
+  }
+}

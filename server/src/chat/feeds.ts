@@ -1,0 +1,102 @@
+// Per-room delivery inside one instance. Each room with subscribers here has a feed that hands events to
+// its subscribers strictly in seq order, without holes: an event that arrives ahead of its predecessors
+// (another instance's commit, a notification lost in a reconnect) first pulls the missing ones from the
+// database. Each event's frame is serialized once and the same string is written to every socket.
+import type { Database } from '@kindred/db';
+import { loadPreparedEvents, roomLastSeq, type PreparedEvent } from './messages.ts';
+
+export interface Subscriber {
+  deliver(event: PreparedEvent): void;
+}
+
+interface Feed {
+  roomId: string;
+  delivered: number;
+  subscribers: Set<Subscriber>;
+  /** Work on this feed, one task at a time, so deliveries never interleave. */
+  chain: Promise<void>;
+}
+
+export class RoomFeeds {
+  readonly #feeds = new Map<string, Feed>();
+
+  constructor(
+    private readonly db: Database,
+    private readonly onError: (error: unknown) => void,
+  ) {}
+
+  /** Adds a subscriber; resolves once the feed knows where the room stands. */
+  async subscribe(roomId: string, subscriber: Subscriber): Promise<void> {
+    let feed = this.#feeds.get(roomId);
+    if (!feed) {
+      const created: Feed = { roomId, delivered: 0, subscribers: new Set(), chain: Promise.resolve() };
+      this.#feeds.set(roomId, created);
+      this.#enqueue(created, async () => {
+        created.delivered = await roomLastSeq(this.db, roomId);
+      });
+      feed = created;
+    }
+    feed.subscribers.add(subscriber);
+    await feed.chain;
+  }
+
+  unsubscribe(roomId: string, subscriber: Subscriber): void {
+    const feed = this.#feeds.get(roomId);
+    if (!feed) return;
+    feed.subscribers.delete(subscriber);
+    if (feed.subscribers.size === 0) this.#feeds.delete(roomId);
+  }
+
+  /** Events committed by this instance, already serialized. */
+  publish(roomId: string, events: PreparedEvent[]): void {
+    const feed = this.#feeds.get(roomId);
+    if (!feed) return;
+    this.#enqueue(feed, () => this.#deliver(feed, events));
+  }
+
+  /** Events another instance committed: read once here, then delivered to every local subscriber. */
+  publishRange(roomId: string, from: number, to: number): void {
+    const feed = this.#feeds.get(roomId);
+    if (!feed) return;
+    this.#enqueue(feed, async () => {
+      if (to <= feed.delivered) return;
+      await this.#deliver(feed, await loadPreparedEvents(this.db, roomId, Math.max(from - 1, feed.delivered), to));
+    });
+  }
+
+  /** After a lost connection to the bus: bring every feed up to what the database holds. */
+  catchUpAll(): void {
+    for (const feed of this.#feeds.values()) {
+      this.#enqueue(feed, async () => {
+        const last = await roomLastSeq(this.db, feed.roomId);
+        if (last > feed.delivered)
+          await this.#deliver(feed, await loadPreparedEvents(this.db, feed.roomId, feed.delivered, last));
+      });
+    }
+  }
+
+  get roomCount(): number {
+    return this.#feeds.size;
+  }
+
+  async #deliver(feed: Feed, events: PreparedEvent[]): Promise<void> {
+    for (const event of events) {
+      if (event.seq <= feed.delivered) continue;
+      if (event.seq > feed.delivered + 1) {
+        const missing = await loadPreparedEvents(this.db, feed.roomId, feed.delivered, event.seq - 1);
+        for (const earlier of missing) this.#send(feed, earlier);
+      }
+      this.#send(feed, event);
+    }
+  }
+
+  #send(feed: Feed, event: PreparedEvent): void {
+    if (event.seq !== feed.delivered + 1) return;
+    feed.delivered = event.seq;
+    for (const subscriber of feed.subscribers) subscriber.deliver(event);
+  }
+
+  #enqueue(feed: Feed, task: () => Promise<void>): void {
+    feed.chain = feed.chain.then(task).catch(this.onError);
+  }
+}

@@ -1,0 +1,376 @@
+// The WebSocket gateway at /api/ws. The upgrade checks Origin and the session cookie; after that every
+// frame is validated, and every write is authorized by the writer against the database at that moment
+// (membership, lock, slow mode), not once at connect. A socket that falls too far behind is let go
+// rather than slowing its room; a socket that stops answering pings is dropped.
+import type {} from '@fastify/websocket';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { WebSocket } from 'ws';
+import {
+  CLOSE_SESSION_ENDED,
+  CLOSE_TOO_SLOW,
+  ClientFrameSchema,
+  FRAME_MAX_BYTES,
+  type ClientFrame,
+  type ServerFrame,
+} from '@kindred/shared';
+import type { Database } from '@kindred/db';
+import { ApiError } from '../errors.ts';
+import { isAdmin } from '../auth/users.ts';
+import { sendError, validationError } from '../plugins/errors.ts';
+import { compileStrict } from '../plugins/validation.ts';
+import type { RoomService } from '../rooms/service.ts';
+import type { ControlMessage } from './bus.ts';
+import type { RoomFeeds, Subscriber } from './feeds.ts';
+import { forViewer, loadPreparedEvents, roomLastSeq, type PreparedEvent } from './messages.ts';
+import type { ChatWriter, WriteOp, WriteResult } from './writer.ts';
+
+/** How many missed events a resuming socket is sent; beyond that it reloads history over HTTP. */
+export const MAX_REPLAY = 1000;
+/** Bytes a socket may have waiting to be written before it is let go. */
+const MAX_BUFFERED_BYTES = 1024 * 1024;
+const HEARTBEAT_MS = 30_000;
+
+export interface GatewayOptions {
+  db: Database;
+  rooms: RoomService;
+  feeds: RoomFeeds;
+  writer: ChatWriter;
+  publicOrigin: string;
+  adminUsernames: ReadonlySet<string>;
+  messageLimitPerMinute: number;
+  now: () => Date;
+}
+
+type FrameType = ClientFrame['type'];
+const frameValidators = new Map(
+  (ClientFrameSchema.anyOf as { properties: { type: { const: FrameType } } }[]).map((variant) => [
+    variant.properties.type.const,
+    compileStrict(variant),
+  ]),
+);
+
+/** A per-member allowance of writes, refilled continuously: a flood is refused without slowing anyone else. */
+class SendAllowance {
+  readonly #buckets = new Map<string, { tokens: number; at: number }>();
+  constructor(private readonly perMinute: number) {}
+
+  /** 0 when allowed (and spent), else seconds to wait. */
+  take(userId: string, now: number): number {
+    const bucket = this.#buckets.get(userId) ?? { tokens: this.perMinute, at: now };
+    bucket.tokens = Math.min(this.perMinute, bucket.tokens + ((now - bucket.at) * this.perMinute) / 60_000);
+    bucket.at = now;
+    this.#buckets.set(userId, bucket);
+    if (bucket.tokens >= 1) {
+      bucket.tokens -= 1;
+      return 0;
+    }
+    return Math.ceil(((1 - bucket.tokens) * 60_000) / this.perMinute / 1000);
+  }
+
+  forget(userId: string): void {
+    this.#buckets.delete(userId);
+  }
+}
+
+export function registerChatGateway(app: FastifyInstance, options: GatewayOptions) {
+  const connections = new Set<Connection>();
+  const allowance = new SendAllowance(options.messageLimitPerMinute);
+
+  const heartbeat = setInterval(() => {
+    for (const connection of connections) connection.heartbeat();
+  }, HEARTBEAT_MS);
+  heartbeat.unref();
+  app.addHook('onClose', async () => clearInterval(heartbeat));
+
+  app.get(
+    '/api/ws',
+    {
+      websocket: true,
+      schema: { hide: true },
+      // Refused before the upgrade, as plain HTTP answers.
+      preValidation: async (request: FastifyRequest, reply) => {
+        if (request.headers.origin !== options.publicOrigin) {
+          return sendError(reply, new ApiError('csrf', 'This connection did not come from Kindred.'));
+        }
+        if (!request.auth) return sendError(reply, new ApiError('unauthenticated', 'Please sign in to chat.'));
+      },
+    },
+    (socket, request) => {
+      const connection = new Connection(socket, request, options, allowance, () => connections.delete(connection));
+      connections.add(connection);
+    },
+  );
+
+  return {
+    onControl(message: ControlMessage): void {
+      if (message.type === 'sessions-ended') {
+        const ended = new Set(message.sessionIds);
+        for (const connection of connections) {
+          if (ended.has(connection.sessionId)) connection.close(CLOSE_SESSION_ENDED, 'session ended');
+        }
+      } else {
+        for (const connection of connections) {
+          if (connection.userId === message.userId) connection.leaveRoom(message.roomId);
+        }
+      }
+    },
+    get size() {
+      return connections.size;
+    },
+  };
+}
+
+class RoomSubscription implements Subscriber {
+  ready = false;
+  sentSeq = 0;
+  readonly pending: PreparedEvent[] = [];
+
+  constructor(
+    readonly roomId: string,
+    readonly slug: string,
+    private readonly connection: Connection,
+  ) {}
+
+  deliver(event: PreparedEvent): void {
+    if (!this.ready) {
+      this.pending.push(event);
+      return;
+    }
+    if (event.seq <= this.sentSeq) return;
+    this.sentSeq = event.seq;
+    this.connection.sendRaw(event.frame);
+  }
+
+  goLive(): void {
+    for (const event of this.pending) {
+      if (event.seq > this.sentSeq) {
+        this.sentSeq = event.seq;
+        this.connection.sendRaw(event.frame);
+      }
+    }
+    this.pending.length = 0;
+    this.ready = true;
+  }
+}
+
+class Connection {
+  readonly userId: string;
+  readonly sessionId: string;
+  readonly #isAdmin: boolean;
+  readonly #subscriptions = new Map<string, RoomSubscription>();
+  #alive = true;
+  #closed = false;
+
+  constructor(
+    private readonly socket: WebSocket,
+    request: FastifyRequest,
+    private readonly options: GatewayOptions,
+    private readonly allowance: SendAllowance,
+    private readonly onGone: () => void,
+  ) {
+    const auth = request.auth!;
+    this.userId = auth.user.id;
+    this.sessionId = auth.session.id;
+    this.#isAdmin = isAdmin(auth.user, options.adminUsernames);
+    socket.on('pong', () => (this.#alive = true));
+    socket.on('message', (data, isBinary) => {
+      this.#alive = true;
+      if (isBinary) {
+        this.send({ type: 'error', code: 'validation', message: 'Frames are JSON text.' });
+        return;
+      }
+      void this.#handle(data.toString());
+    });
+    socket.on('close', () => this.#cleanUp());
+    socket.on('error', () => this.#cleanUp());
+  }
+
+  heartbeat(): void {
+    if (!this.#alive) {
+      this.socket.terminate();
+      return;
+    }
+    this.#alive = false;
+    this.socket.ping();
+  }
+
+  send(frame: ServerFrame): void {
+    this.sendRaw(JSON.stringify(frame));
+  }
+
+  sendRaw(frame: string): void {
+    if (this.#closed || this.socket.readyState !== this.socket.OPEN) return;
+    if (this.socket.bufferedAmount > MAX_BUFFERED_BYTES) {
+      this.close(CLOSE_TOO_SLOW, 'too far behind');
+      return;
+    }
+    this.socket.send(frame);
+  }
+
+  close(code: number, reason: string): void {
+    if (this.#closed) return;
+    this.socket.close(code, reason);
+    this.#cleanUp();
+  }
+
+  leaveRoom(roomId: string): void {
+    const subscription = this.#subscriptions.get(roomId);
+    if (!subscription) return;
+    this.#unsubscribe(subscription);
+    this.send({ type: 'unsubscribed', room: subscription.slug });
+  }
+
+  #cleanUp(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    for (const subscription of this.#subscriptions.values()) {
+      this.options.feeds.unsubscribe(subscription.roomId, subscription);
+    }
+    this.#subscriptions.clear();
+    this.onGone();
+  }
+
+  #unsubscribe(subscription: RoomSubscription): void {
+    this.options.feeds.unsubscribe(subscription.roomId, subscription);
+    this.#subscriptions.delete(subscription.roomId);
+  }
+
+  async #handle(text: string): Promise<void> {
+    if (Buffer.byteLength(text) > FRAME_MAX_BYTES) return; // ws already closes with 1009
+    let frame: ClientFrame;
+    try {
+      frame = this.#parse(text);
+    } catch (error) {
+      const apiError = error instanceof ApiError ? error : new ApiError('validation', 'That frame is not valid JSON.');
+      this.send({ type: 'error', code: apiError.code, message: apiError.message, ...refOf(text) });
+      return;
+    }
+    try {
+      switch (frame.type) {
+        case 'ping':
+          this.send({ type: 'pong' });
+          return;
+        case 'subscribe':
+          await this.#subscribe(frame.room, frame.since);
+          return;
+        case 'unsubscribe': {
+          const subscription = [...this.#subscriptions.values()].find((s) => s.slug === frame.room);
+          if (subscription) this.#unsubscribe(subscription);
+          this.send({ type: 'unsubscribed', room: frame.room });
+          return;
+        }
+        case 'send':
+          await this.#write(frame.clientId, {
+            kind: 'send',
+            author: this.#author(),
+            roomSlug: frame.room,
+            clientId: frame.clientId,
+            body: frame.body,
+            replyTo: frame.replyTo,
+          });
+          return;
+        case 'edit':
+          await this.#write(frame.messageId, {
+            kind: 'edit',
+            author: this.#author(),
+            messageId: frame.messageId,
+            body: frame.body,
+          });
+          return;
+        case 'delete':
+          await this.#write(frame.messageId, { kind: 'delete', author: this.#author(), messageId: frame.messageId });
+          return;
+        case 'react':
+          await this.#write(frame.messageId, {
+            kind: 'react',
+            author: this.#author(),
+            messageId: frame.messageId,
+            reaction: frame.kind,
+            on: frame.on ?? true,
+          });
+          return;
+      }
+    } catch {
+      this.send({ type: 'error', code: 'internal', message: 'Something went wrong on our side. Please try again.' });
+    }
+  }
+
+  #parse(text: string): ClientFrame {
+    const value: unknown = JSON.parse(text);
+    const type = (value as { type?: unknown } | null)?.type;
+    const validate = typeof type === 'string' ? frameValidators.get(type as FrameType) : undefined;
+    if (!validate) throw new ApiError('validation', 'That frame has no known type.', 'type');
+    if (!validate(value)) throw validationError(validate.errors as never, 'body');
+    return value as ClientFrame;
+  }
+
+  #author() {
+    return { id: this.userId, isAdmin: this.#isAdmin };
+  }
+
+  async #write(ref: string, op: WriteOp): Promise<void> {
+    const wait = this.allowance.take(this.userId, this.options.now().getTime());
+    if (wait > 0) {
+      this.send({
+        type: 'error',
+        code: 'rate_limited',
+        ref,
+        message: `That's a lot of messages at once. Please wait ${wait} seconds — your message is kept.`,
+      });
+      return;
+    }
+    const result: WriteResult = await this.options.writer.submit(op);
+    if (!result.ok) {
+      this.send({ type: 'error', code: result.code, message: result.message, ref });
+      return;
+    }
+    const message = forViewer(result.message, this.userId, false);
+    if (op.kind === 'send') this.send({ type: 'ack', clientId: op.clientId, message });
+    else this.send({ type: 'done', ref });
+  }
+
+  async #subscribe(slug: string, since: number | undefined): Promise<void> {
+    const { rooms, feeds, db } = this.options;
+    let room;
+    try {
+      room = await rooms.findRoom(slug);
+    } catch {
+      this.send({ type: 'error', code: 'not_found', message: 'There is no room at this address.', room: slug });
+      return;
+    }
+    if (!(await rooms.membership(room.id, this.userId))) {
+      this.send({ type: 'error', code: 'not_a_member', message: 'Please join this room first.', room: slug });
+      return;
+    }
+    const previous = this.#subscriptions.get(room.id);
+    if (previous) this.#unsubscribe(previous);
+    const subscription = new RoomSubscription(room.id, slug, this);
+    this.#subscriptions.set(room.id, subscription);
+    await feeds.subscribe(room.id, subscription);
+
+    const lastSeq = await roomLastSeq(db, room.id);
+    this.send({ type: 'subscribed', room: slug, lastSeq });
+    if (since !== undefined && since < lastSeq) {
+      if (lastSeq - since > MAX_REPLAY) {
+        this.send({ type: 'resync', room: slug });
+      } else {
+        for (const event of await loadPreparedEvents(db, room.id, since, lastSeq)) this.sendRaw(event.frame);
+      }
+    }
+    subscription.sentSeq = lastSeq;
+    subscription.goLive();
+  }
+}
+
+/** Lets an error about a malformed send still name the clientId it was about, when one can be read. */
+function refOf(text: string): { ref?: string } {
+  try {
+    const value = JSON.parse(text) as { clientId?: unknown; messageId?: unknown };
+    const ref = typeof value.clientId === 'string' ? value.clientId : value.messageId;
+    return typeof ref === 'string' && ref.length <= 64 ? { ref } : {};
+  } catch {
+    return {};
+  }
+}
+
+export type ChatGateway = ReturnType<typeof registerChatGateway>;

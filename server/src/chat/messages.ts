@@ -1,0 +1,180 @@
+// Reading messages and events: the one query that turns message rows into the `Message` members see,
+// history pages for HTTP, and the events after a seq for a resuming socket.
+import { schema, type Database } from '@kindred/db';
+import type { Message } from '@kindred/shared';
+import { and, asc, desc, eq, gt, inArray, lt, lte, sql } from 'drizzle-orm';
+
+const { messages, reactions, roomEvents, rooms, users } = schema;
+
+export interface MessageView extends Message {
+  /** Kept on the server for the views that may show a hidden body (its author, moderators). */
+  hiddenBody: string | undefined;
+}
+
+const reactionCounts = sql<Record<string, number> | null>`(
+  SELECT json_object_agg(x.kind, x.n) FROM (
+    SELECT ${reactions.kind} AS kind, count(*)::int AS n FROM ${reactions}
+    WHERE ${reactions.messageId} = ${messages.id} GROUP BY ${reactions.kind}
+  ) x
+)`;
+
+const viewColumns = {
+  id: messages.id,
+  room: rooms.slug,
+  seq: messages.seq,
+  authorId: messages.authorId,
+  displayName: users.displayName,
+  body: messages.body,
+  replyTo: messages.replyTo,
+  createdAt: messages.createdAt,
+  editedAt: messages.editedAt,
+  deletedAt: messages.deletedAt,
+  hiddenAt: messages.hiddenAt,
+  reactions: reactionCounts,
+};
+
+type ViewRow = {
+  id: string;
+  room: string;
+  seq: number;
+  authorId: string | null;
+  displayName: string | null;
+  body: string;
+  replyTo: string | null;
+  createdAt: Date;
+  editedAt: Date | null;
+  deletedAt: Date | null;
+  hiddenAt: Date | null;
+  reactions: Record<string, number> | string | null;
+};
+
+function toView(row: ViewRow): MessageView {
+  const hidden = row.hiddenAt !== null;
+  const deleted = row.deletedAt !== null;
+  const counts = typeof row.reactions === 'string' ? JSON.parse(row.reactions) : row.reactions;
+  return {
+    id: row.id,
+    room: row.room,
+    seq: Number(row.seq),
+    author: row.authorId ? { id: row.authorId, displayName: row.displayName ?? '' } : null,
+    // The members' view: a deleted or hidden message carries no words.
+    body: deleted || hidden ? '' : row.body,
+    replyTo: row.replyTo,
+    reactions: counts ?? {},
+    createdAt: row.createdAt.toISOString(),
+    editedAt: row.editedAt ? row.editedAt.toISOString() : null,
+    deleted,
+    hidden,
+    hiddenBody: hidden && !deleted ? row.body : undefined,
+  };
+}
+
+/** The message as this viewer may see it: a hidden body only for its author and the room's moderators. */
+export function forViewer(view: MessageView, viewerId: string | undefined, moderator: boolean): Message {
+  const { hiddenBody, ...message } = view;
+  if (hiddenBody !== undefined && (moderator || (viewerId !== undefined && viewerId === view.author?.id))) {
+    return { ...message, body: hiddenBody };
+  }
+  return message;
+}
+
+export function publicMessage(view: MessageView): Message {
+  return forViewer(view, undefined, false);
+}
+
+function selectViews(db: Database) {
+  return db
+    .select(viewColumns)
+    .from(messages)
+    .innerJoin(rooms, eq(rooms.id, messages.roomId))
+    .leftJoin(users, eq(users.id, messages.authorId));
+}
+
+export async function loadMessageViews(db: Database, ids: string[]): Promise<Map<string, MessageView>> {
+  const result = new Map<string, MessageView>();
+  if (ids.length === 0) return result;
+  const rows = (await selectViews(db).where(inArray(messages.id, ids))) as ViewRow[];
+  for (const row of rows) result.set(row.id, toView(row));
+  return result;
+}
+
+export interface HistoryPage {
+  messages: MessageView[];
+  hasMore: boolean;
+}
+
+/** A page of a room's messages in ascending seq: the newest, those before a seq, or those after it. */
+export async function historyPage(
+  db: Database,
+  roomId: string,
+  query: { before?: number | undefined; after?: number | undefined; limit: number },
+): Promise<HistoryPage> {
+  const { before, after, limit } = query;
+  const forward = after !== undefined && before === undefined;
+  const conditions = [eq(messages.roomId, roomId)];
+  if (before !== undefined) conditions.push(lt(messages.seq, before));
+  if (after !== undefined) conditions.push(gt(messages.seq, after));
+  const rows = (await selectViews(db)
+    .where(and(...conditions))
+    .orderBy(forward ? asc(messages.seq) : desc(messages.seq))
+    .limit(limit + 1)) as ViewRow[];
+  const hasMore = rows.length > limit;
+  const page = rows.slice(0, limit).map(toView);
+  if (!forward) page.reverse();
+  return { messages: page, hasMore };
+}
+
+export interface StoredEvent {
+  seq: number;
+  kind: 'created' | 'updated';
+  messageId: string;
+}
+
+/** The events of a room with from < seq <= to, in order. */
+export async function eventsBetween(db: Database, roomId: string, from: number, to: number): Promise<StoredEvent[]> {
+  const rows = await db
+    .select({ seq: roomEvents.seq, kind: roomEvents.kind, messageId: roomEvents.messageId })
+    .from(roomEvents)
+    .where(and(eq(roomEvents.roomId, roomId), gt(roomEvents.seq, from), lte(roomEvents.seq, to)))
+    .orderBy(asc(roomEvents.seq));
+  return rows.map((row) => ({ seq: Number(row.seq), kind: row.kind as StoredEvent['kind'], messageId: row.messageId }));
+}
+
+export async function roomLastSeq(db: Database, roomId: string): Promise<number> {
+  const [row] = await db.select({ lastSeq: rooms.lastSeq }).from(rooms).where(eq(rooms.id, roomId));
+  return Number(row?.lastSeq ?? 0);
+}
+
+/** One serialized event frame: built once, the same bytes written to every socket of the room. */
+export interface PreparedEvent {
+  seq: number;
+  frame: string;
+}
+
+export function prepareEvent(event: { seq: number; kind: 'created' | 'updated' }, view: MessageView): PreparedEvent {
+  return {
+    seq: event.seq,
+    frame: JSON.stringify({
+      type: 'event',
+      room: view.room,
+      seq: event.seq,
+      kind: event.kind,
+      message: publicMessage(view),
+    }),
+  };
+}
+
+/** Reads events from the database and prepares their frames: for resuming sockets and remote commits. */
+export async function loadPreparedEvents(
+  db: Database,
+  roomId: string,
+  from: number,
+  to: number,
+): Promise<PreparedEvent[]> {
+  const events = await eventsBetween(db, roomId, from, to);
+  const views = await loadMessageViews(db, [...new Set(events.map((event) => event.messageId))]);
+  return events.flatMap((event) => {
+    const view = views.get(event.messageId);
+    return view ? [prepareEvent(event, view)] : [];
+  });
+}

@@ -1,0 +1,112 @@
+// The chat protocol: the Message every client sees, the frames a client may send over /api/ws, and the
+// frames the server sends back. The server validates every incoming frame against ClientFrameSchema.
+import { Type, type Static } from 'typebox';
+import { SlugSchema } from './rooms.ts';
+
+export const reactionKinds = ['heart', 'hug', 'candle'] as const;
+export type ReactionKind = (typeof reactionKinds)[number];
+export const reactionLabels: Record<ReactionKind, string> = {
+  heart: 'Sending love',
+  hug: 'A hug',
+  candle: 'Lighting a candle',
+};
+
+export const MESSAGE_MAX_CHARS = 4000;
+export const FRAME_MAX_BYTES = 16 * 1024;
+
+export const ReactionKindSchema = Type.Union([Type.Literal('heart'), Type.Literal('hug'), Type.Literal('candle')], {
+  errorMessage: `Reactions are ${reactionKinds.join(', ')}.`,
+});
+
+const BodySchema = Type.String({
+  minLength: 1,
+  maxLength: MESSAGE_MAX_CHARS,
+  pattern: '\\S',
+  errorMessage: `Messages are 1 to ${MESSAGE_MAX_CHARS.toLocaleString('en')} characters.`,
+});
+const ClientIdSchema = Type.String({
+  minLength: 1,
+  maxLength: 64,
+  pattern: '^[A-Za-z0-9_-]+$',
+  errorMessage: 'clientId is 1 to 64 letters, numbers, _ or -.',
+});
+const IdSchema = Type.String({ format: 'uuid', errorMessage: 'That is not a message id.' });
+const SeqSchema = Type.Integer({ minimum: 0, maximum: Number.MAX_SAFE_INTEGER });
+
+export const MessageSchema = Type.Object(
+  {
+    id: Type.String(),
+    room: Type.String({ description: 'The room slug' }),
+    seq: Type.Integer(),
+    author: Type.Union([Type.Object({ id: Type.String(), displayName: Type.String() }), Type.Null()]),
+    body: Type.String(),
+    replyTo: Type.Union([Type.String(), Type.Null()]),
+    reactions: Type.Record(Type.String(), Type.Integer()),
+    createdAt: Type.String({ format: 'date-time' }),
+    editedAt: Type.Union([Type.String({ format: 'date-time' }), Type.Null()]),
+    deleted: Type.Boolean(),
+    hidden: Type.Boolean(),
+  },
+  { additionalProperties: false },
+);
+export type Message = Static<typeof MessageSchema>;
+
+export const HistoryQuerySchema = Type.Object(
+  {
+    before: Type.Optional(SeqSchema),
+    after: Type.Optional(SeqSchema),
+    limit: Type.Optional(Type.Integer({ minimum: 1 })),
+  },
+  { additionalProperties: false },
+);
+export const HistoryResponseSchema = Type.Object(
+  { messages: Type.Array(MessageSchema), hasMore: Type.Boolean(), lastSeq: Type.Integer() },
+  { additionalProperties: false },
+);
+
+export const ClientFrameSchema = Type.Union([
+  Type.Object(
+    { type: Type.Literal('subscribe'), room: SlugSchema, since: Type.Optional(SeqSchema) },
+    { additionalProperties: false },
+  ),
+  Type.Object({ type: Type.Literal('unsubscribe'), room: SlugSchema }, { additionalProperties: false }),
+  Type.Object(
+    {
+      type: Type.Literal('send'),
+      room: SlugSchema,
+      clientId: ClientIdSchema,
+      body: BodySchema,
+      replyTo: Type.Optional(IdSchema),
+    },
+    { additionalProperties: false },
+  ),
+  Type.Object(
+    {
+      type: Type.Literal('react'),
+      messageId: IdSchema,
+      kind: ReactionKindSchema,
+      on: Type.Optional(Type.Boolean({ description: 'false takes the reaction back; default true' })),
+    },
+    { additionalProperties: false },
+  ),
+  Type.Object({ type: Type.Literal('edit'), messageId: IdSchema, body: BodySchema }, { additionalProperties: false }),
+  Type.Object({ type: Type.Literal('delete'), messageId: IdSchema }, { additionalProperties: false }),
+  Type.Object({ type: Type.Literal('ping') }, { additionalProperties: false }),
+]);
+export type ClientFrame = Static<typeof ClientFrameSchema>;
+
+export type ServerFrame =
+  | { type: 'subscribed'; room: string; lastSeq: number }
+  | { type: 'unsubscribed'; room: string }
+  | { type: 'resync'; room: string }
+  | { type: 'event'; room: string; seq: number; kind: 'created' | 'updated'; message: Message }
+  | { type: 'ack'; clientId: string; message: Message }
+  | { type: 'done'; ref: string }
+  | { type: 'error'; code: string; message: string; ref?: string; room?: string }
+  | { type: 'notice'; code: string; until?: string; room?: string }
+  | { type: 'pong' };
+
+/** The close code for a socket whose session ended (logout, revocation, deletion, ban). */
+export const CLOSE_SESSION_ENDED = 4401;
+/** The close code for a socket that could not keep up with its room and was let go. */
+export const CLOSE_TOO_SLOW = 4408;
