@@ -7,6 +7,7 @@ import {
   ExportSchema,
   SessionParamsSchema,
   SessionsResponseSchema,
+  SessionStateSchema,
   UpdateMeBodySchema,
   UserResponseSchema,
 } from '@kindred/shared';
@@ -36,6 +37,18 @@ export const accountRoutes: FastifyPluginAsyncTypebox<AccountRoutesOptions> = as
     '/api/me',
     { schema: { tags, summary: 'Who is signed in', response: { 200: UserResponseSchema, ...errors } } },
     async (request) => ({ user: toUser(requireAuth(request).user, adminUsernames) }),
+  );
+
+  app.get(
+    '/api/session',
+    {
+      schema: {
+        tags,
+        summary: 'Who is signed in: the member, or null (never an error)',
+        response: { 200: SessionStateSchema, ...errors },
+      },
+    },
+    async (request) => ({ user: request.auth ? toUser(request.auth.user, adminUsernames) : null }),
   );
 
   app.patch(

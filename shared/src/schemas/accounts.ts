@@ -40,6 +40,12 @@ export type User = Static<typeof UserSchema>;
 
 export const UserResponseSchema = Type.Object({ user: UserSchema }, { additionalProperties: false });
 
+/** Who is signed in, without an error for those who are not: what a page asks before it draws. */
+export const SessionStateSchema = Type.Object(
+  { user: Type.Union([UserSchema, Type.Null()]) },
+  { additionalProperties: false },
+);
+
 export const RegisterBodySchema = Type.Object(
   { username: UsernameSchema, password: PasswordSchema, displayName: Type.Optional(DisplayNameSchema) },
   { additionalProperties: false },

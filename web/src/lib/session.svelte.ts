@@ -2,40 +2,17 @@
 // routes/+layout.ts) and changed only through the helpers here, so the nav and the pages always agree.
 import { goto } from '$app/navigation';
 import type { LoginBody, RegisterBody, User } from '@kindred/shared';
-import { api, ApiError } from './api';
-
-// The session cookie is HttpOnly, so the page cannot see whether one exists. This flag remembers that
-// this browser signed in, so a visitor who never did is not sent a GET /api/me that can only answer 401
-// (which browsers also report as a console error). It holds no token and nothing about the person.
-const signedInKey = 'kindred.signedIn';
-
-function remember(signedIn: boolean): void {
-  try {
-    if (signedIn) localStorage.setItem(signedInKey, '1');
-    else localStorage.removeItem(signedInKey);
-  } catch {
-    // Storage can be switched off; then every start simply asks the server.
-  }
-}
-
-function mightBeSignedIn(): boolean {
-  try {
-    return localStorage.getItem(signedInKey) !== null;
-  } catch {
-    return true;
-  }
-}
+import { api } from './api';
 
 class MemberSession {
   user = $state<User | null>(null);
 
   async load(): Promise<void> {
-    if (!mightBeSignedIn()) return;
     try {
-      this.#set((await api.get<{ user: User }>('/api/me')).user);
-    } catch (error) {
+      // /api/session answers 200 with `user: null` for visitors, so a signed-out start logs no error.
+      this.user = (await api.get<{ user: User | null }>('/api/session')).user;
+    } catch {
       // Offline or a hiccup: show the signed-out view for now, and ask again on the next start.
-      if (error instanceof ApiError && error.code === 'unauthenticated') this.forget();
     }
   }
 
@@ -59,7 +36,6 @@ class MemberSession {
   /** The server no longer knows this session (signed out, account deleted). */
   forget(): void {
     this.user = null;
-    remember(false);
   }
 
   /** The session ended elsewhere (revoked, password changed on another device): sign in again, then come back. */
@@ -73,7 +49,6 @@ class MemberSession {
 
   #set(user: User): void {
     this.user = user;
-    remember(true);
   }
 }
 
