@@ -35,6 +35,10 @@ export const users = pgTable(
     isAdmin: boolean().notNull().default(false),
     // Who they are here as, if they chose to say (first visit): shapes which rooms are shown first.
     identity: text(),
+    /** ISO 3166-1 alpha-2, chosen in settings: which crisis resources they are shown. */
+    country: text(),
+    /** A platform ban by an admin: no sign-in, no sessions, no sockets. */
+    bannedAt: timestamp({ withTimezone: true }),
     createdAt: createdAt(),
   },
   (t) => [uniqueIndex('users_username_key').on(sql`lower(${t.username})`)],
@@ -165,4 +169,137 @@ export const roomEvents = pgTable(
     createdAt: createdAt(),
   },
   (t) => [primaryKey({ columns: [t.roomId, t.seq] })],
+);
+
+// ── Moderation ──────────────────────────────────────────────────────────────────────────────────────
+// Reports, the review queue, actions and their audit log are built over (target type, target id), so
+// new kinds of content (stories, replies) plug in as new target types with no new machinery.
+
+/** One item in the review queue per reported (or held) target, however many people reported it. */
+export const moderationItems = pgTable(
+  'moderation_items',
+  {
+    id: uuid().primaryKey().defaultRandom(),
+    targetType: text().notNull(),
+    targetId: uuid().notNull(),
+    /** The room whose moderators may act on it; null for platform-wide targets (admins only). */
+    roomId: uuid().references(() => rooms.id, { onDelete: 'cascade' }),
+    /** The member the item is about (a message's author, a reported member), for context and export. */
+    subjectId: uuid().references(() => users.id, { onDelete: 'set null' }),
+    status: text().notNull().default('open'),
+    urgent: boolean().notNull().default(false),
+    /** Why it is here when no member reported it (e.g. 'crisis_language'). */
+    automaticReason: text(),
+    createdAt: createdAt(),
+    updatedAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
+    resolvedAt: timestamp({ withTimezone: true }),
+  },
+  (t) => [
+    // At most one open item per target: a second report joins the first.
+    uniqueIndex('moderation_items_open_target_key')
+      .on(t.targetType, t.targetId)
+      .where(sql`${t.status} = 'open'`),
+    index('moderation_items_room_idx').on(t.roomId, t.status),
+  ],
+);
+
+export const reports = pgTable(
+  'reports',
+  {
+    id: uuid().primaryKey().defaultRandom(),
+    itemId: uuid()
+      .notNull()
+      .references(() => moderationItems.id, { onDelete: 'cascade' }),
+    reporterId: uuid().references(() => users.id, { onDelete: 'set null' }),
+    reason: text().notNull(),
+    note: text(),
+    createdAt: createdAt(),
+  },
+  (t) => [uniqueIndex('reports_item_reporter_key').on(t.itemId, t.reporterId), index('reports_reporter_idx').on(t.reporterId)],
+);
+
+/**
+ * The audit log: one row per action, never changed or deleted (a trigger in the migrations refuses
+ * UPDATE and DELETE). Actor and subject are plain ids, not foreign keys, so the record outlives accounts.
+ */
+export const moderationActions = pgTable(
+  'moderation_actions',
+  {
+    id: uuid().primaryKey().defaultRandom(),
+    actorId: uuid().notNull(),
+    action: text().notNull(),
+    targetType: text().notNull(),
+    targetId: uuid().notNull(),
+    roomId: uuid(),
+    subjectId: uuid(),
+    reason: text().notNull(),
+    durationMinutes: integer(),
+    seconds: integer(),
+    createdAt: createdAt(),
+  },
+  (t) => [index('moderation_actions_room_idx').on(t.roomId, t.createdAt), index('moderation_actions_subject_idx').on(t.subjectId)],
+);
+
+export const roomMutes = pgTable(
+  'room_mutes',
+  {
+    roomId: uuid()
+      .notNull()
+      .references(() => rooms.id, { onDelete: 'cascade' }),
+    userId: uuid()
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    until: timestamp({ withTimezone: true }).notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [primaryKey({ columns: [t.roomId, t.userId] })],
+);
+
+/** Members removed from a room: they cannot join it again. */
+export const roomRemovals = pgTable(
+  'room_removals',
+  {
+    roomId: uuid()
+      .notNull()
+      .references(() => rooms.id, { onDelete: 'cascade' }),
+    userId: uuid()
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    createdAt: createdAt(),
+  },
+  (t) => [primaryKey({ columns: [t.roomId, t.userId] })],
+);
+
+/** Moderators on duty in a room, and whether they let members see who they are. */
+export const moderatorDuty = pgTable(
+  'moderator_duty',
+  {
+    roomId: uuid()
+      .notNull()
+      .references(() => rooms.id, { onDelete: 'cascade' }),
+    userId: uuid()
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    showName: boolean().notNull().default(false),
+    since: createdAt(),
+  },
+  (t) => [primaryKey({ columns: [t.roomId, t.userId] })],
+);
+
+/** Private notices to one member (e.g. "a moderator hid your message, because …"), kept until read. */
+export const memberNotices = pgTable(
+  'member_notices',
+  {
+    id: uuid().primaryKey().defaultRandom(),
+    userId: uuid()
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    kind: text().notNull(),
+    roomId: uuid(),
+    messageId: uuid(),
+    text: text().notNull(),
+    createdAt: createdAt(),
+    readAt: timestamp({ withTimezone: true }),
+  },
+  (t) => [index('member_notices_user_idx').on(t.userId, t.createdAt)],
 );

@@ -24,6 +24,8 @@ import { ChatWriter } from './chat/writer.ts';
 import type { Config } from './config.ts';
 import { FRAME_MAX_BYTES } from '@kindred/shared';
 import { ApiError } from './errors.ts';
+import { moderationRoutes } from './moderation/routes.ts';
+import { createModerationService, type LiveEffects } from './moderation/service.ts';
 import { ensureDefaultRooms } from './rooms/default-rooms.ts';
 import { roomRoutes } from './rooms/routes.ts';
 import { createRoomService } from './rooms/service.ts';
@@ -96,6 +98,7 @@ export async function buildApp(config: Config, deps: AppDependencies = {}): Prom
   const writer = new ChatWriter({
     db,
     now,
+    newMemberLinkWaitMs: config.newMemberLinkWaitHours * 60 * 60 * 1000,
     ...(bus.announce ? { announce: bus.announce } : {}),
     onCommitted: (ranges) => {
       for (const range of ranges) feeds.publish(range.roomId, range.events);
@@ -122,6 +125,27 @@ export async function buildApp(config: Config, deps: AppDependencies = {}): Prom
     },
   });
   const rooms = createRoomService({ db, now });
+  const moderation = createModerationService({ db, now });
+  const applyEffects = (effects: LiveEffects) => {
+    for (const range of effects.roomEvents) feeds.publishRange(range.roomId, range.from, range.to);
+    if (effects.roomEvents.length) bus.publishRanges(effects.roomEvents).catch(logError);
+    onSessionsEnded(effects.endedSessions);
+    for (const { roomId, userId } of effects.endedMemberships) {
+      void publishControl({ type: 'membership-ended', roomId, userId });
+    }
+    for (const { userId, notice } of effects.notices) void publishControl({ type: 'user-notice', userId, notice });
+    for (const { roomId, itemId } of effects.urgent) {
+      moderation.onDutyIn(roomId).then((moderatorIds) => {
+        for (const userId of moderatorIds) {
+          void publishControl({
+            type: 'user-notice',
+            userId,
+            notice: { type: 'notice', code: 'urgent_item', roomId, itemId },
+          });
+        }
+      }, logError);
+    }
+  };
   await ensureDefaultRooms(db);
 
   await app.register(cookie);
@@ -167,6 +191,7 @@ export async function buildApp(config: Config, deps: AppDependencies = {}): Prom
     onMembershipEnded: (roomId, userId) => void publishControl({ type: 'membership-ended', roomId, userId }),
   });
   await app.register(chatRoutes, { db, rooms });
+  await app.register(moderationRoutes, { moderation, adminUsernames: config.adminUsernames, applyEffects });
   const gateway = registerChatGateway(app, {
     db,
     rooms,

@@ -15,6 +15,8 @@ export interface Config {
   messageLimitPerMinute: number;
   /** Requests one session (or, signed out, one address) may make per minute, all routes together. */
   requestLimitPerMinute: number;
+  /** Hours after joining during which a member may not post links (0: no sandbox). */
+  newMemberLinkWaitHours: number;
   /** Honour X-Forwarded-For from a reverse proxy in front of Kindred. */
   trustProxy: boolean;
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
@@ -46,6 +48,7 @@ export function loadConfig(env: Env = process.env): Config {
     loginLimitPer15Min: integer(env, 'LOGIN_LIMIT_PER_15MIN', 10, 1, 1_000_000),
     messageLimitPerMinute: integer(env, 'MESSAGE_LIMIT_PER_MINUTE', 60, 1, 1_000_000),
     requestLimitPerMinute: integer(env, 'REQUEST_LIMIT_PER_MINUTE', 600, 1, 1_000_000),
+    newMemberLinkWaitHours: integer(env, 'NEW_MEMBER_LINK_WAIT_HOURS', 24, 0, 24 * 365),
     trustProxy: boolean(env, 'TRUST_PROXY', false),
     logLevel: oneOf(env, 'LOG_LEVEL', ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], 'info'),
     webDir: env.WEB_DIR || undefined,

@@ -199,7 +199,9 @@ describe('resume', () => {
     const room = await newRoom();
     const [a, b] = [await memberOf(room), await memberOf(room)];
     const sa = await socketFor(a, room);
-    await Promise.all(Array.from({ length: MAX_REPLAY + 5 }, (_, i) => sendAndAck(sa, room, `m${i}`)));
+    await Promise.all(
+      Array.from({ length: MAX_REPLAY + 5 }, (_, i) => sendAndAck(sa, room, `m${i}`, undefined, 60_000)),
+    );
     const sb = await socketFor(b);
     sb.send({ type: 'subscribe', room, since: 1 });
     await sb.next((f) => f.type === 'resync' && f.room === room);
@@ -207,7 +209,7 @@ describe('resume', () => {
     await sendAndAck(sa, room, 'after the resync');
     const live = await sb.next((f) => f.type === 'event');
     expect(live.seq).toBe(MAX_REPLAY + 6);
-  });
+  }, 90_000);
 });
 
 describe('per-message authorization', () => {

@@ -92,6 +92,7 @@ describe('OpenAPI', () => {
       'post /api/auth/logout',
       'post /api/rooms/{slug}/leave',
       'put /api/rooms/{slug}/moderators/{userId}',
+      'post /api/me/notices/{id}/read',
     ]);
     for (const [path, operations] of Object.entries<Record<string, { responses?: object; requestBody?: object }>>(
       doc.paths,

@@ -5,3 +5,4 @@ export * from './schemas/health.ts';
 export * from './schemas/accounts.ts';
 export * from './schemas/rooms.ts';
 export * from './schemas/chat.ts';
+export * from './schemas/moderation.ts';

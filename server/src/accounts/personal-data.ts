@@ -5,8 +5,22 @@ import { schema, type Database } from '@kindred/db';
 import { and, eq, inArray, sql } from 'drizzle-orm';
 import type { PgTable } from 'drizzle-orm/pg-core';
 import { toUser } from '../auth/users.ts';
+import { appendUpdatedEvents } from '../chat/room-events.ts';
 
-const { memberships, messages, reactions, roomEvents, rooms, sessions, users } = schema;
+const {
+  memberNotices,
+  memberships,
+  messages,
+  moderationItems,
+  moderatorDuty,
+  reactions,
+  reports,
+  roomMutes,
+  roomRemovals,
+  rooms,
+  sessions,
+  users,
+} = schema;
 
 export interface PersonalDataContext {
   db: Database;
@@ -116,16 +130,8 @@ const messagesSource: PersonalDataSource = {
     const byRoom = new Map<string, string[]>();
     for (const m of own) byRoom.set(m.roomId, [...(byRoom.get(m.roomId) ?? []), m.id]);
     for (const [roomId, ids] of byRoom) {
-      const [room] = await db
-        .update(rooms)
-        .set({ lastSeq: sql`${rooms.lastSeq} + ${ids.length}` })
-        .where(eq(rooms.id, roomId))
-        .returning({ lastSeq: rooms.lastSeq });
-      const from = Number(room!.lastSeq) - ids.length + 1;
-      await db
-        .insert(roomEvents)
-        .values(ids.map((messageId, i) => ({ roomId, seq: from + i, kind: 'updated', messageId, createdAt: now })));
-      context.roomEvents?.push({ roomId, from, to: from + ids.length - 1 });
+      const range = await appendUpdatedEvents(db, roomId, ids, now);
+      if (range) context.roomEvents?.push(range);
     }
     if (own.length) {
       await db
@@ -146,6 +152,57 @@ const messagesSource: PersonalDataSource = {
   },
 };
 
+// Moderation records touching the member: the reports they filed (never who filed reports about them),
+// private notices, mutes, removals and duty. On deletion, safety records stay but forget the account.
+const moderationSource: PersonalDataSource = {
+  key: 'moderation',
+  tables: [moderationItems, reports, roomMutes, roomRemovals, moderatorDuty, memberNotices],
+  export: async ({ db, userId }) => {
+    const iso = (d: Date | null) => d?.toISOString() ?? null;
+    const filed = await db
+      .select({ report: reports, targetType: moderationItems.targetType, targetId: moderationItems.targetId })
+      .from(reports)
+      .innerJoin(moderationItems, eq(moderationItems.id, reports.itemId))
+      .where(eq(reports.reporterId, userId));
+    const notices = await db.select().from(memberNotices).where(eq(memberNotices.userId, userId));
+    const mutes = await db
+      .select({ room: rooms.slug, until: roomMutes.until })
+      .from(roomMutes)
+      .innerJoin(rooms, eq(rooms.id, roomMutes.roomId))
+      .where(eq(roomMutes.userId, userId));
+    const removals = await db
+      .select({ room: rooms.slug, at: roomRemovals.createdAt })
+      .from(roomRemovals)
+      .innerJoin(rooms, eq(rooms.id, roomRemovals.roomId))
+      .where(eq(roomRemovals.userId, userId));
+    const duty = await db
+      .select({ room: rooms.slug, since: moderatorDuty.since, showName: moderatorDuty.showName })
+      .from(moderatorDuty)
+      .innerJoin(rooms, eq(rooms.id, moderatorDuty.roomId))
+      .where(eq(moderatorDuty.userId, userId));
+    return {
+      reportsFiled: filed.map(({ report, targetType, targetId }) => ({
+        target: { type: targetType, id: targetId },
+        reason: report.reason,
+        note: report.note,
+        createdAt: iso(report.createdAt),
+      })),
+      notices: notices.map((n) => ({ kind: n.kind, text: n.text, createdAt: iso(n.createdAt), readAt: iso(n.readAt) })),
+      mutes: mutes.map((m) => ({ room: m.room, until: iso(m.until) })),
+      removals: removals.map((r) => ({ room: r.room, at: iso(r.at) })),
+      duty: duty.map((d) => ({ room: d.room, since: iso(d.since), showName: d.showName })),
+    };
+  },
+  erase: async ({ db, userId }) => {
+    await db.update(reports).set({ reporterId: null }).where(eq(reports.reporterId, userId));
+    await db.update(moderationItems).set({ subjectId: null }).where(eq(moderationItems.subjectId, userId));
+    await db.delete(memberNotices).where(eq(memberNotices.userId, userId));
+    await db.delete(roomMutes).where(eq(roomMutes.userId, userId));
+    await db.delete(roomRemovals).where(eq(roomRemovals.userId, userId));
+    await db.delete(moderatorDuty).where(eq(moderatorDuty.userId, userId));
+  },
+};
+
 // The account itself goes last: other sources may still need the row while they erase.
 const userSource: PersonalDataSource = {
   key: 'user',
@@ -162,6 +219,7 @@ const userSource: PersonalDataSource = {
 export const personalDataSources: readonly PersonalDataSource[] = [
   sessionsSource,
   messagesSource,
+  moderationSource,
   membershipsSource,
   userSource,
 ];

@@ -83,6 +83,9 @@ export function createAuthService({ db, now, loginThrottle }: AuthServiceDeps) {
         throw new ApiError('invalid_credentials', INVALID_CREDENTIALS);
       }
       loginThrottle.recordSuccess(username);
+      if (user.bannedAt) {
+        throw new ApiError('banned', 'This account has been closed by Kindred’s admins, so it can’t sign in.');
+      }
       const { token, session } = await createSession(db, user.id, at);
       return { user, session, token };
     },

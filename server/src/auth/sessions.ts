@@ -70,7 +70,7 @@ export async function validateSessionToken(db: Database, token: string, now: Dat
   if (!row || !constantTimeEqual(hashSecret(secret), row.session.secretHash)) return null;
 
   const { session, user } = row;
-  if (now.getTime() >= sessionExpiry(session).getTime()) {
+  if (user.bannedAt || now.getTime() >= sessionExpiry(session).getTime()) {
     await db.delete(sessions).where(eq(sessions.id, session.id));
     return null;
   }

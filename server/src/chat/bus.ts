@@ -9,7 +9,9 @@ import pg from 'pg';
 import type { CommittedRange } from './writer.ts';
 
 export type ControlMessage =
-  { type: 'sessions-ended'; sessionIds: string[] } | { type: 'membership-ended'; roomId: string; userId: string };
+  | { type: 'sessions-ended'; sessionIds: string[] }
+  | { type: 'membership-ended'; roomId: string; userId: string }
+  | { type: 'user-notice'; userId: string; notice: Record<string, unknown> };
 
 export interface BusHandlers {
   onRemoteRange(roomId: string, from: number, to: number): void;

@@ -108,9 +108,14 @@ export function registerChatGateway(app: FastifyInstance, options: GatewayOption
         for (const connection of connections) {
           if (ended.has(connection.sessionId)) connection.close(CLOSE_SESSION_ENDED, 'session ended');
         }
-      } else {
+      } else if (message.type === 'membership-ended') {
         for (const connection of connections) {
           if (connection.userId === message.userId) connection.leaveRoom(message.roomId);
+        }
+      } else {
+        const frame = JSON.stringify(message.notice);
+        for (const connection of connections) {
+          if (connection.userId === message.userId) connection.sendRaw(frame);
         }
       }
     },
@@ -157,6 +162,7 @@ class Connection {
   readonly userId: string;
   readonly sessionId: string;
   readonly #isAdmin: boolean;
+  readonly #joinedAt: Date;
   readonly #subscriptions = new Map<string, RoomSubscription>();
   #alive = true;
   #closed = false;
@@ -172,6 +178,7 @@ class Connection {
     this.userId = auth.user.id;
     this.sessionId = auth.session.id;
     this.#isAdmin = isAdmin(auth.user, options.adminUsernames);
+    this.#joinedAt = auth.user.createdAt;
     socket.on('pong', () => (this.#alive = true));
     socket.on('message', (data, isBinary) => {
       this.#alive = true;
@@ -305,7 +312,7 @@ class Connection {
   }
 
   #author() {
-    return { id: this.userId, isAdmin: this.#isAdmin };
+    return { id: this.userId, isAdmin: this.#isAdmin, joinedAt: this.#joinedAt };
   }
 
   async #write(ref: string, op: WriteOp): Promise<void> {
@@ -321,7 +328,13 @@ class Connection {
     }
     const result: WriteResult = await this.options.writer.submit(op);
     if (!result.ok) {
-      this.send({ type: 'error', code: result.code, message: result.message, ref });
+      this.send({
+        type: 'error',
+        code: result.code,
+        message: result.message,
+        ref,
+        ...(result.until ? { until: result.until } : {}),
+      });
       return;
     }
     const message = forViewer(result.message, this.userId, false);

@@ -9,11 +9,13 @@ import type { ErrorCode, ReactionKind } from '@kindred/shared';
 import { and, eq, inArray, or, sql } from 'drizzle-orm';
 import { loadMessageViews, prepareEvent, type MessageView, type PreparedEvent } from './messages.ts';
 
-const { memberships, messages, reactions, roomEvents, rooms } = schema;
+const { memberships, messages, reactions, roomEvents, roomMutes, rooms } = schema;
 
 export interface Author {
   id: string;
   isAdmin: boolean;
+  /** When the account was made: new members may not post links for a while (the sandbox). */
+  joinedAt: Date;
 }
 
 export type WriteOp =
@@ -23,7 +25,8 @@ export type WriteOp =
   | { kind: 'react'; author: Author; messageId: string; reaction: ReactionKind; on: boolean };
 
 export type WriteResult =
-  { ok: true; message: MessageView; duplicate?: boolean } | { ok: false; code: ErrorCode; message: string };
+  | { ok: true; message: MessageView; duplicate?: boolean }
+  | { ok: false; code: ErrorCode; message: string; until?: string };
 
 /** What one committed batch changed in one room: handed to the feeds, and announced to other instances. */
 export interface CommittedRange {
@@ -41,6 +44,16 @@ export interface WriterOptions {
   /** Runs after commit with what was committed, in commit order. */
   onCommitted: (ranges: CommittedRange[]) => void;
   maxBatch?: number;
+  /** How long after joining Kindred a member may not post links; 0 turns the sandbox off. */
+  newMemberLinkWaitMs?: number;
+}
+
+// http(s) links, www. addresses and bare domains with a common top-level domain.
+const LINK =
+  /\b(?:https?:\/\/|www\.)\S+|\b[a-z0-9-]+(?:\.[a-z0-9-]+)*\.(?:com|net|org|info|io|co|uk|de|fr|ru|xyz|top|shop|biz|me|ly|gl|gg|app|link|site|online)\b(?:\/\S*)?/i;
+
+export function containsLink(text: string): boolean {
+  return LINK.test(text);
 }
 
 interface Pending {
@@ -48,7 +61,12 @@ interface Pending {
   resolve: (result: WriteResult) => void;
 }
 
-const refuse = (code: ErrorCode, message: string): WriteResult => ({ ok: false, code, message });
+const refuse = (code: ErrorCode, message: string, until?: Date): WriteResult => ({
+  ok: false,
+  code,
+  message,
+  ...(until ? { until: until.toISOString() } : {}),
+});
 
 export class ChatWriter {
   readonly #queue: Pending[] = [];
@@ -163,6 +181,15 @@ export class ChatWriter {
             .where(and(inArray(memberships.roomId, [...roomById.keys()]), inArray(memberships.userId, authorIds)))
         : [];
       const roleOf = new Map(memberRows.map((row) => [`${row.roomId}:${row.userId}`, row.role]));
+      const muteRows = roomRows.length
+        ? await tx
+            .select({ roomId: roomMutes.roomId, userId: roomMutes.userId, until: roomMutes.until })
+            .from(roomMutes)
+            .where(and(inArray(roomMutes.roomId, [...roomById.keys()]), inArray(roomMutes.userId, authorIds)))
+        : [];
+      const mutedUntil = new Map(
+        muteRows.filter((row) => row.until > at).map((row) => [`${row.roomId}:${row.userId}`, row.until]),
+      );
 
       // 4. Retries: a (author, clientId) already stored answers with the original message.
       const sends = ops.flatMap((op, i) => (op.kind === 'send' ? [{ op, i }] : []));
@@ -199,7 +226,16 @@ export class ChatWriter {
       const seenClientIds = new Set<string>();
       const duplicateOf = new Map<number, string>();
       for (const [i, op] of ops.entries()) {
-        const decision = this.#decide(op, { at, targets, roomBySlug, roomById, roleOf, existingByKey, lastWritten });
+        const decision = this.#decide(op, {
+          at,
+          targets,
+          roomBySlug,
+          roomById,
+          roleOf,
+          mutedUntil,
+          existingByKey,
+          lastWritten,
+        });
         if ('refused' in decision) {
           results[i] = decision.refused;
           continue;
@@ -353,6 +389,7 @@ export class ChatWriter {
       roomBySlug: Map<string, RoomFlags>;
       roomById: Map<string, RoomFlags>;
       roleOf: Map<string, string>;
+      mutedUntil: Map<string, Date>;
       existingByKey: Map<string, string>;
       lastWritten: Map<string, number>;
     },
@@ -369,6 +406,10 @@ export class ChatWriter {
     if (!role) return { refused: refuse('not_a_member', 'Please join this room first.') };
     if (room.archivedAt)
       return { refused: refuse('room_archived', 'This room is closed now, so nothing new can be added.') };
+    const until = state.mutedUntil.get(`${room.id}:${op.author.id}`);
+    if (until && op.kind !== 'delete') {
+      return { refused: refuse('muted', 'A moderator has paused your messages in this room for a while.', until) };
+    }
     const steward = role === 'moderator' || op.author.isAdmin;
     if (room.locked && !steward) {
       return { refused: refuse('forbidden', 'This room is paused by its moderators for now. You can still read it.') };
@@ -380,6 +421,15 @@ export class ChatWriter {
           if (!parent || parent.roomId !== room.id) {
             return { refused: refuse('validation', 'The message you replied to is not in this room.') };
           }
+        }
+        const sandboxMs = this.options.newMemberLinkWaitMs ?? 0;
+        if (sandboxMs > 0 && state.at.getTime() - op.author.joinedAt.getTime() < sandboxMs && containsLink(op.body)) {
+          return {
+            refused: refuse(
+              'forbidden',
+              'New members can share links after their first day here — it keeps spam out. Your words are kept; you can send them without the link.',
+            ),
+          };
         }
         if (room.slowModeSeconds > 0 && !steward) {
           const last = state.lastWritten.get(`${room.id}:${op.author.id}`);

@@ -5,7 +5,7 @@ import type { Audience, CreateRoomBody, Room, UpdateRoomBody } from '@kindred/sh
 import { and, asc, eq, inArray, isNull, or, sql, type SQL } from 'drizzle-orm';
 import { ApiError } from '../errors.ts';
 
-const { memberships, rooms, users } = schema;
+const { memberships, roomRemovals, rooms, users } = schema;
 
 export interface Viewer {
   userId: string | undefined;
@@ -115,6 +115,13 @@ export function createRoomService({ db, now }: { db: Database; now: () => Date }
     async join(slug: string, viewer: Viewer & { userId: string }, acceptRules: boolean | undefined): Promise<Room> {
       const room = await findRoom(slug);
       if (room.archivedAt) throw new ApiError('room_archived', 'This room is closed now, so it cannot be joined.');
+      const [removed] = await db
+        .select({ at: roomRemovals.createdAt })
+        .from(roomRemovals)
+        .where(and(eq(roomRemovals.roomId, room.id), eq(roomRemovals.userId, viewer.userId)));
+      if (removed) {
+        throw new ApiError('forbidden', 'The moderators of this room removed you from it, so you can’t join it again.');
+      }
       if (acceptRules !== true) {
         throw new ApiError('rules_not_accepted', 'Please read and accept the room’s rules to join.', 'acceptRules');
       }

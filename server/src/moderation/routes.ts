@@ -1,0 +1,160 @@
+// Moderation over HTTP: members report; moderators and admins read the queue and the log and act.
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import {
+  ActionResponseSchema,
+  CreateActionBodySchema,
+  CreateReportBodySchema,
+  DutyBodySchema,
+  ErrorBodySchema,
+  LogQuerySchema,
+  LogResponseSchema,
+  NoticeParamsSchema,
+  NoticesResponseSchema,
+  QueueResponseSchema,
+  ReportResponseSchema,
+  RoomParamsSchema,
+} from '@kindred/shared';
+import type { FastifyRequest } from 'fastify';
+import { Type } from 'typebox';
+import { requireAuth } from '../auth/plugin.ts';
+import { isAdmin } from '../auth/users.ts';
+import type { LiveEffects, ModerationService } from './service.ts';
+
+export interface ModerationRoutesOptions {
+  moderation: ModerationService;
+  adminUsernames: ReadonlySet<string>;
+  applyEffects: (effects: LiveEffects) => void;
+}
+
+const errors = {
+  400: ErrorBodySchema,
+  401: ErrorBodySchema,
+  403: ErrorBodySchema,
+  404: ErrorBodySchema,
+  429: ErrorBodySchema,
+};
+
+export const moderationRoutes: FastifyPluginAsyncTypebox<ModerationRoutesOptions> = async (app, options) => {
+  const { moderation, adminUsernames, applyEffects } = options;
+  const tags = ['moderation'];
+  const moderatorOf = (request: FastifyRequest) => {
+    const { user } = requireAuth(request);
+    return { id: user.id, isAdmin: isAdmin(user, adminUsernames) };
+  };
+
+  app.post(
+    '/api/reports',
+    {
+      schema: {
+        tags,
+        summary: 'Report a message or a member; reporting the same thing twice makes one item',
+        body: CreateReportBodySchema,
+        response: { 201: ReportResponseSchema, ...errors },
+      },
+    },
+    async (request, reply) => {
+      const { user } = requireAuth(request);
+      const { report, effects } = await moderation.report(user.id, request.body);
+      applyEffects(effects);
+      return reply.status(201).send({ report });
+    },
+  );
+
+  app.get(
+    '/api/moderation/queue',
+    {
+      schema: {
+        tags,
+        summary: 'Open items the caller may act on, urgent first, with their context',
+        response: { 200: QueueResponseSchema, ...errors },
+      },
+    },
+    async (request) => ({ items: await moderation.queue(moderatorOf(request)) }),
+  );
+
+  app.post(
+    '/api/moderation/actions',
+    {
+      schema: {
+        tags,
+        summary: 'Act on a message, member, room or report; recorded in the audit log',
+        body: CreateActionBodySchema,
+        response: { 201: ActionResponseSchema, ...errors },
+      },
+    },
+    async (request, reply) => {
+      const { entry, effects } = await moderation.act(moderatorOf(request), request.body);
+      applyEffects(effects);
+      return reply.status(201).send({ action: entry });
+    },
+  );
+
+  app.get(
+    '/api/moderation/log',
+    {
+      schema: {
+        tags,
+        summary: 'The audit log the caller may see',
+        querystring: LogQuerySchema,
+        response: { 200: LogResponseSchema, ...errors },
+      },
+    },
+    async (request) => ({ actions: await moderation.log(moderatorOf(request), request.query.room) }),
+  );
+
+  app.put(
+    '/api/rooms/:slug/duty',
+    {
+      schema: {
+        tags,
+        summary: 'Go on duty in a room I moderate',
+        params: RoomParamsSchema,
+        body: DutyBodySchema,
+        response: { 204: Type.Null(), ...errors },
+      },
+    },
+    async (request, reply) => {
+      await moderation.setDuty(moderatorOf(request), request.params.slug, true, request.body.showName ?? false);
+      return reply.status(204).send(null);
+    },
+  );
+
+  app.delete(
+    '/api/rooms/:slug/duty',
+    {
+      schema: { tags, summary: 'Go off duty', params: RoomParamsSchema, response: { 204: Type.Null(), ...errors } },
+    },
+    async (request, reply) => {
+      await moderation.setDuty(moderatorOf(request), request.params.slug, false, false);
+      return reply.status(204).send(null);
+    },
+  );
+
+  app.get(
+    '/api/me/notices',
+    {
+      schema: {
+        tags,
+        summary: 'Private notices to me (e.g. a moderator hid my message, and why)',
+        response: { 200: NoticesResponseSchema, ...errors },
+      },
+    },
+    async (request) => ({ notices: await moderation.notices(requireAuth(request).user.id) }),
+  );
+
+  app.post(
+    '/api/me/notices/:id/read',
+    {
+      schema: {
+        tags,
+        summary: 'Mark a notice read',
+        params: NoticeParamsSchema,
+        response: { 204: Type.Null(), ...errors },
+      },
+    },
+    async (request, reply) => {
+      await moderation.markNoticeRead(requireAuth(request).user.id, request.params.id);
+      return reply.status(204).send(null);
+    },
+  );
+};

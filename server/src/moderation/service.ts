@@ -1,0 +1,566 @@
+// Reports, the review queue, moderation actions and the audit log. Every action checks who may act
+// where, applies its effect and writes its audit row in one transaction; what must reach live sockets
+// (events, ended sessions and memberships, private notices) is returned and sent after the commit.
+import { schema, type Database } from '@kindred/db';
+import type { AuditEntry, CreateActionBody, CreateReportBody, QueueItem } from '@kindred/shared';
+import { and, asc, desc, eq, gt, inArray, isNull, lt } from 'drizzle-orm';
+import { ApiError } from '../errors.ts';
+import { appendUpdatedEvents, type RoomEventRange } from '../chat/room-events.ts';
+import { forViewer, loadMessageViews } from '../chat/messages.ts';
+
+const {
+  memberNotices,
+  memberships,
+  messages,
+  moderationActions,
+  moderationItems,
+  moderatorDuty,
+  reports,
+  roomMutes,
+  roomRemovals,
+  rooms,
+  sessions,
+  users,
+} = schema;
+
+export interface Moderator {
+  id: string;
+  isAdmin: boolean;
+}
+
+/** What an action or report changes beyond the database, to be sent after the commit. */
+export interface LiveEffects {
+  roomEvents: RoomEventRange[];
+  endedSessions: string[];
+  endedMemberships: { roomId: string; userId: string }[];
+  notices: { userId: string; notice: Record<string, unknown> }[];
+  /** Urgent items on-duty moderators of a room should hear about now. */
+  urgent: { roomId: string; itemId: string }[];
+}
+
+const noEffects = (): LiveEffects => ({
+  roomEvents: [],
+  endedSessions: [],
+  endedMemberships: [],
+  notices: [],
+  urgent: [],
+});
+
+export function createModerationService({ db, now }: { db: Database; now: () => Date }) {
+  async function moderatedRoomIds(moderator: Moderator): Promise<string[] | 'all'> {
+    if (moderator.isAdmin) return 'all';
+    const rows = await db
+      .select({ roomId: memberships.roomId })
+      .from(memberships)
+      .where(and(eq(memberships.userId, moderator.id), eq(memberships.role, 'moderator')));
+    return rows.map((row) => row.roomId);
+  }
+
+  async function assertCanModerate(tx: Database, moderator: Moderator, roomId: string | null): Promise<void> {
+    if (moderator.isAdmin) return;
+    if (roomId) {
+      const [row] = await tx
+        .select({ role: memberships.role })
+        .from(memberships)
+        .where(and(eq(memberships.roomId, roomId), eq(memberships.userId, moderator.id)));
+      if (row?.role === 'moderator') return;
+    }
+    throw new ApiError('forbidden', 'Only this room’s moderators (or an admin) can do that.');
+  }
+
+  async function roomBySlug(tx: Database, slug: string | undefined) {
+    if (!slug) throw new ApiError('validation', 'Please say which room this is about.', 'room');
+    const [room] = await tx.select().from(rooms).where(eq(rooms.slug, slug));
+    if (!room) throw new ApiError('not_found', 'There is no room at this address.');
+    return room;
+  }
+
+  /** Finds or opens the queue item for a target; a second report joins the open one. */
+  async function openItem(
+    tx: Database,
+    target: { type: string; id: string },
+    fields: { roomId: string | null; subjectId: string | null; urgent: boolean; automaticReason?: string },
+  ): Promise<string> {
+    const [existing] = await tx
+      .select({ id: moderationItems.id, urgent: moderationItems.urgent })
+      .from(moderationItems)
+      .where(
+        and(
+          eq(moderationItems.targetType, target.type),
+          eq(moderationItems.targetId, target.id),
+          eq(moderationItems.status, 'open'),
+        ),
+      );
+    if (existing) {
+      if (fields.urgent && !existing.urgent) {
+        await tx
+          .update(moderationItems)
+          .set({
+            urgent: true,
+            updatedAt: now(),
+            ...(fields.automaticReason ? { automaticReason: fields.automaticReason } : {}),
+          })
+          .where(eq(moderationItems.id, existing.id));
+      }
+      return existing.id;
+    }
+    const [created] = await tx
+      .insert(moderationItems)
+      .values({
+        targetType: target.type,
+        targetId: target.id,
+        roomId: fields.roomId,
+        subjectId: fields.subjectId,
+        urgent: fields.urgent,
+        automaticReason: fields.automaticReason ?? null,
+        createdAt: now(),
+        updatedAt: now(),
+      })
+      .returning({ id: moderationItems.id });
+    return created!.id;
+  }
+
+  async function audit(
+    tx: Database,
+    actor: Moderator,
+    body: CreateActionBody,
+    scope: { roomId: string | null; subjectId: string | null },
+  ) {
+    const [row] = await tx
+      .insert(moderationActions)
+      .values({
+        actorId: actor.id,
+        action: body.action,
+        targetType: body.target.type,
+        targetId: body.target.id,
+        roomId: scope.roomId,
+        subjectId: scope.subjectId,
+        reason: body.reason.trim(),
+        durationMinutes: body.durationMinutes ?? null,
+        seconds: body.seconds ?? null,
+        createdAt: now(),
+      })
+      .returning();
+    return row!;
+  }
+
+  async function notify(
+    tx: Database,
+    effects: LiveEffects,
+    userId: string,
+    notice: { kind: string; roomId: string | null; messageId: string | null; text: string },
+  ) {
+    const [row] = await tx
+      .insert(memberNotices)
+      .values({
+        userId,
+        kind: notice.kind,
+        roomId: notice.roomId,
+        messageId: notice.messageId,
+        text: notice.text,
+        createdAt: now(),
+      })
+      .returning({ id: memberNotices.id });
+    effects.notices.push({
+      userId,
+      notice: { type: 'notice', code: notice.kind, id: row!.id, text: notice.text, messageId: notice.messageId },
+    });
+  }
+
+  async function auditEntries(where: ReturnType<typeof and> | undefined, limit: number): Promise<AuditEntry[]> {
+    const rows = await db
+      .select({ action: moderationActions, displayName: users.displayName, room: rooms.slug })
+      .from(moderationActions)
+      .leftJoin(users, eq(users.id, moderationActions.actorId))
+      .leftJoin(rooms, eq(rooms.id, moderationActions.roomId))
+      .where(where)
+      .orderBy(desc(moderationActions.createdAt))
+      .limit(limit);
+    return rows.map(({ action: a, displayName, room }) => ({
+      id: a.id,
+      actor: { id: a.actorId, displayName },
+      action: a.action,
+      target: { type: a.targetType, id: a.targetId },
+      room,
+      reason: a.reason,
+      durationMinutes: a.durationMinutes,
+      seconds: a.seconds,
+      createdAt: a.createdAt.toISOString(),
+    }));
+  }
+
+  return {
+    async report(reporterId: string, body: CreateReportBody) {
+      const notFound = () =>
+        new ApiError('not_found', 'We couldn’t find what you reported. It may have been removed already.');
+      return db.transaction(async (txRaw) => {
+        const tx = txRaw as unknown as Database;
+        let roomId: string | null = null;
+        let subjectId: string | null;
+        if (body.target.type === 'message') {
+          const [message] = await tx
+            .select({ roomId: messages.roomId, authorId: messages.authorId })
+            .from(messages)
+            .innerJoin(memberships, and(eq(memberships.roomId, messages.roomId), eq(memberships.userId, reporterId)))
+            .where(eq(messages.id, body.target.id));
+          if (!message) throw notFound(); // only what the reporter can see can be reported
+          roomId = message.roomId;
+          subjectId = message.authorId;
+        } else {
+          const [user] = await tx.select({ id: users.id }).from(users).where(eq(users.id, body.target.id));
+          if (!user) throw notFound();
+          subjectId = user.id;
+          if (body.room) {
+            const room = await roomBySlug(tx, body.room);
+            roomId = room.id;
+          }
+        }
+        const itemId = await openItem(tx, body.target, {
+          roomId,
+          subjectId,
+          urgent: body.reason === 'worried_about_member',
+        });
+        const [report] = await tx
+          .insert(reports)
+          .values({ itemId, reporterId, reason: body.reason, note: body.note?.trim() || null, createdAt: now() })
+          .onConflictDoNothing()
+          .returning();
+        const saved =
+          report ??
+          (
+            await tx
+              .select()
+              .from(reports)
+              .where(and(eq(reports.itemId, itemId), eq(reports.reporterId, reporterId)))
+          )[0]!;
+        const effects = noEffects();
+        if (body.reason === 'worried_about_member' && roomId) effects.urgent.push({ roomId, itemId });
+        return {
+          report: {
+            id: saved.id,
+            target: body.target,
+            reason: saved.reason,
+            note: saved.note,
+            createdAt: saved.createdAt.toISOString(),
+          },
+          effects,
+        };
+      });
+    },
+
+    /** A message matched the crisis matcher: an urgent item, at the top of its room's queue. */
+    async flagCrisis(messageId: string, roomId: string, authorId: string): Promise<LiveEffects> {
+      const itemId = await db.transaction(async (tx) =>
+        openItem(
+          tx as unknown as Database,
+          { type: 'message', id: messageId },
+          {
+            roomId,
+            subjectId: authorId,
+            urgent: true,
+            automaticReason: 'crisis_language',
+          },
+        ),
+      );
+      return { ...noEffects(), urgent: [{ roomId, itemId }] };
+    },
+
+    async queue(moderator: Moderator): Promise<QueueItem[]> {
+      const scope = await moderatedRoomIds(moderator);
+      if (scope !== 'all' && scope.length === 0) {
+        throw new ApiError('forbidden', 'The review queue is for moderators and admins.');
+      }
+      const items = await db
+        .select({ item: moderationItems, room: rooms.slug, subjectName: users.displayName })
+        .from(moderationItems)
+        .leftJoin(rooms, eq(rooms.id, moderationItems.roomId))
+        .leftJoin(users, eq(users.id, moderationItems.subjectId))
+        .where(
+          and(eq(moderationItems.status, 'open'), scope === 'all' ? undefined : inArray(moderationItems.roomId, scope)),
+        )
+        .orderBy(desc(moderationItems.urgent), asc(moderationItems.createdAt))
+        .limit(50);
+      const itemIds = items.map(({ item }) => item.id);
+      const reportRows = itemIds.length
+        ? await db
+            .select({ report: reports, reporterName: users.displayName })
+            .from(reports)
+            .leftJoin(users, eq(users.id, reports.reporterId))
+            .where(inArray(reports.itemId, itemIds))
+            .orderBy(asc(reports.createdAt))
+        : [];
+      const result: QueueItem[] = [];
+      for (const { item, room, subjectName } of items) {
+        const context = await itemContext(item);
+        result.push({
+          id: item.id,
+          target: { type: item.targetType, id: item.targetId },
+          room,
+          urgent: item.urgent,
+          automaticReason: item.automaticReason,
+          createdAt: item.createdAt.toISOString(),
+          reports: reportRows
+            .filter((row) => row.report.itemId === item.id)
+            .map(({ report, reporterName }) => ({
+              reason: report.reason,
+              note: report.note,
+              createdAt: report.createdAt.toISOString(),
+              // Volunteer moderators never learn who reported; admins may need to.
+              ...(moderator.isAdmin && report.reporterId
+                ? { reporter: { id: report.reporterId, displayName: reporterName ?? '' } }
+                : {}),
+            })),
+          subject: item.subjectId ? { id: item.subjectId, displayName: subjectName ?? '' } : null,
+          context,
+        });
+      }
+      return result;
+    },
+
+    async log(moderator: Moderator, roomSlug: string | undefined): Promise<AuditEntry[]> {
+      const scope = await moderatedRoomIds(moderator);
+      let roomFilter: ReturnType<typeof eq> | undefined;
+      if (roomSlug) {
+        const room = await roomBySlug(db, roomSlug);
+        if (scope !== 'all' && !scope.includes(room.id)) {
+          throw new ApiError('forbidden', 'Only this room’s moderators (or an admin) can read its log.');
+        }
+        roomFilter = eq(moderationActions.roomId, room.id);
+      } else if (scope !== 'all') {
+        if (scope.length === 0) throw new ApiError('forbidden', 'The moderation log is for moderators and admins.');
+        roomFilter = inArray(moderationActions.roomId, scope) as ReturnType<typeof eq>;
+      }
+      return auditEntries(roomFilter, 200);
+    },
+
+    async act(moderator: Moderator, body: CreateActionBody): Promise<{ entry: AuditEntry; effects: LiveEffects }> {
+      const effects = noEffects();
+      const at = now();
+      const row = await db.transaction(async (txRaw) => {
+        const tx = txRaw as unknown as Database;
+        const { action, target } = body;
+        const expect = (type: string) => {
+          if (target.type !== type) throw new ApiError('validation', `“${action}” acts on a ${type}.`, 'target.type');
+        };
+        switch (action) {
+          case 'hide':
+          case 'restore': {
+            expect('message');
+            const [message] = await tx.select().from(messages).where(eq(messages.id, target.id));
+            if (!message) throw new ApiError('not_found', 'That message is no longer here.');
+            await assertCanModerate(tx, moderator, message.roomId);
+            await tx
+              .update(messages)
+              .set({ hiddenAt: action === 'hide' ? (message.hiddenAt ?? at) : null })
+              .where(eq(messages.id, message.id));
+            const range = await appendUpdatedEvents(tx, message.roomId, [message.id], at);
+            if (range) effects.roomEvents.push(range);
+            if (message.authorId) {
+              await notify(tx, effects, message.authorId, {
+                kind: action === 'hide' ? 'message_hidden' : 'message_restored',
+                roomId: message.roomId,
+                messageId: message.id,
+                text:
+                  action === 'hide'
+                    ? `A moderator hid one of your messages. Their reason: ${body.reason.trim()}`
+                    : 'A moderator has restored one of your messages.',
+              });
+            }
+            return audit(tx, moderator, body, { roomId: message.roomId, subjectId: message.authorId });
+          }
+          case 'mute':
+          case 'unmute':
+          case 'remove_from_room': {
+            expect('user');
+            const room = await roomBySlug(tx, body.room);
+            await assertCanModerate(tx, moderator, room.id);
+            const [user] = await tx.select({ id: users.id }).from(users).where(eq(users.id, target.id));
+            if (!user) throw new ApiError('not_found', 'There is no such member.');
+            if (action === 'mute') {
+              if (!body.durationMinutes) {
+                throw new ApiError('validation', 'Please say how long the mute lasts.', 'durationMinutes');
+              }
+              const until = new Date(at.getTime() + body.durationMinutes * 60_000);
+              await tx
+                .insert(roomMutes)
+                .values({ roomId: room.id, userId: user.id, until, createdAt: at })
+                .onConflictDoUpdate({ target: [roomMutes.roomId, roomMutes.userId], set: { until } });
+              effects.notices.push({
+                userId: user.id,
+                notice: { type: 'notice', code: 'muted', room: room.slug, until: until.toISOString() },
+              });
+            } else if (action === 'unmute') {
+              await tx.delete(roomMutes).where(and(eq(roomMutes.roomId, room.id), eq(roomMutes.userId, user.id)));
+            } else {
+              await tx.delete(memberships).where(and(eq(memberships.roomId, room.id), eq(memberships.userId, user.id)));
+              await tx
+                .insert(roomRemovals)
+                .values({ roomId: room.id, userId: user.id, createdAt: at })
+                .onConflictDoNothing();
+              effects.endedMemberships.push({ roomId: room.id, userId: user.id });
+            }
+            return audit(tx, moderator, body, { roomId: room.id, subjectId: user.id });
+          }
+          case 'ban':
+          case 'unban': {
+            expect('user');
+            if (!moderator.isAdmin) throw new ApiError('forbidden', 'Only an admin can ban or unban a member.');
+            const [user] = await tx
+              .update(users)
+              .set({ bannedAt: action === 'ban' ? at : null })
+              .where(eq(users.id, target.id))
+              .returning({ id: users.id });
+            if (!user) throw new ApiError('not_found', 'There is no such member.');
+            if (action === 'ban') {
+              const ended = await tx
+                .delete(sessions)
+                .where(eq(sessions.userId, user.id))
+                .returning({ id: sessions.id });
+              effects.endedSessions.push(...ended.map((s) => s.id));
+            }
+            return audit(tx, moderator, body, { roomId: null, subjectId: user.id });
+          }
+          case 'set_slow_mode':
+          case 'lock_room':
+          case 'unlock_room': {
+            expect('room');
+            const [room] = await tx.select().from(rooms).where(eq(rooms.id, target.id));
+            if (!room) throw new ApiError('not_found', 'There is no such room.');
+            await assertCanModerate(tx, moderator, room.id);
+            if (action === 'set_slow_mode') {
+              if (body.seconds === undefined) {
+                throw new ApiError('validation', 'Please say how many seconds (0 turns slow mode off).', 'seconds');
+              }
+              await tx.update(rooms).set({ slowModeSeconds: body.seconds }).where(eq(rooms.id, room.id));
+            } else {
+              await tx
+                .update(rooms)
+                .set({ locked: action === 'lock_room' })
+                .where(eq(rooms.id, room.id));
+            }
+            return audit(tx, moderator, body, { roomId: room.id, subjectId: null });
+          }
+          case 'resolve_report': {
+            expect('report');
+            const [item] = await tx.select().from(moderationItems).where(eq(moderationItems.id, target.id));
+            if (!item) throw new ApiError('not_found', 'There is no such report.');
+            await assertCanModerate(tx, moderator, item.roomId);
+            await tx
+              .update(moderationItems)
+              .set({ status: 'resolved', resolvedAt: at, updatedAt: at })
+              .where(eq(moderationItems.id, item.id));
+            return audit(tx, moderator, body, { roomId: item.roomId, subjectId: item.subjectId });
+          }
+        }
+      });
+      const [entry] = await auditEntries(eq(moderationActions.id, row.id), 1);
+      return { entry: entry!, effects };
+    },
+
+    /** Marks a moderator on or off duty in a room they moderate. */
+    async setDuty(moderator: Moderator, slug: string, onDuty: boolean, showName: boolean): Promise<void> {
+      const room = await roomBySlug(db, slug);
+      await assertCanModerate(db, moderator, room.id);
+      if (onDuty) {
+        await db
+          .insert(moderatorDuty)
+          .values({ roomId: room.id, userId: moderator.id, showName, since: now() })
+          .onConflictDoUpdate({ target: [moderatorDuty.roomId, moderatorDuty.userId], set: { showName } });
+      } else {
+        await db
+          .delete(moderatorDuty)
+          .where(and(eq(moderatorDuty.roomId, room.id), eq(moderatorDuty.userId, moderator.id)));
+      }
+    },
+
+    async onDutyIn(roomId: string): Promise<string[]> {
+      const rows = await db
+        .select({ userId: moderatorDuty.userId })
+        .from(moderatorDuty)
+        .where(eq(moderatorDuty.roomId, roomId));
+      return rows.map((row) => row.userId);
+    },
+
+    async notices(userId: string) {
+      const rows = await db
+        .select()
+        .from(memberNotices)
+        .where(eq(memberNotices.userId, userId))
+        .orderBy(desc(memberNotices.createdAt))
+        .limit(50);
+      return rows.map((n) => ({
+        id: n.id,
+        kind: n.kind,
+        text: n.text,
+        messageId: n.messageId,
+        createdAt: n.createdAt.toISOString(),
+        read: n.readAt !== null,
+      }));
+    },
+
+    async markNoticeRead(userId: string, id: string): Promise<void> {
+      const updated = await db
+        .update(memberNotices)
+        .set({ readAt: now() })
+        .where(and(eq(memberNotices.id, id), eq(memberNotices.userId, userId), isNull(memberNotices.readAt)))
+        .returning({ id: memberNotices.id });
+      if (updated.length === 0) {
+        const [exists] = await db
+          .select({ id: memberNotices.id })
+          .from(memberNotices)
+          .where(and(eq(memberNotices.id, id), eq(memberNotices.userId, userId)));
+        if (!exists) throw new ApiError('not_found', 'There is no such notice.');
+      }
+    },
+  };
+
+  async function itemContext(item: typeof moderationItems.$inferSelect): Promise<QueueItem['context']> {
+    const empty = { message: null, surrounding: [], authorRecent: [], earlierActions: [] as AuditEntry[] };
+    const earlierActions = item.subjectId
+      ? await auditEntries(eq(moderationActions.subjectId, item.subjectId), 10)
+      : [];
+    if (item.targetType !== 'message') {
+      const authorRecent = item.subjectId && item.roomId ? await recentBy(item.subjectId, item.roomId) : [];
+      return { ...empty, authorRecent, earlierActions };
+    }
+    const [target] = await db
+      .select({ roomId: messages.roomId, seq: messages.seq, authorId: messages.authorId })
+      .from(messages)
+      .where(eq(messages.id, item.targetId));
+    if (!target) return { ...empty, earlierActions };
+    const around = await db
+      .select({ id: messages.id })
+      .from(messages)
+      .where(
+        and(eq(messages.roomId, target.roomId), gt(messages.seq, target.seq - 4), lt(messages.seq, target.seq + 4)),
+      )
+      .orderBy(asc(messages.seq));
+    const views = await loadMessageViews(
+      db,
+      around.map((row) => row.id),
+    );
+    const asModerator = (id: string) => forViewer(views.get(id)!, undefined, true);
+    return {
+      message: views.has(item.targetId) ? asModerator(item.targetId) : null,
+      surrounding: around.filter((row) => row.id !== item.targetId).map((row) => asModerator(row.id)),
+      authorRecent: target.authorId ? await recentBy(target.authorId, target.roomId) : [],
+      earlierActions,
+    };
+  }
+
+  async function recentBy(authorId: string, roomId: string) {
+    const rows = await db
+      .select({ id: messages.id })
+      .from(messages)
+      .where(and(eq(messages.authorId, authorId), eq(messages.roomId, roomId)))
+      .orderBy(desc(messages.seq))
+      .limit(5);
+    const views = await loadMessageViews(
+      db,
+      rows.map((row) => row.id),
+    );
+    return rows.map((row) => forViewer(views.get(row.id)!, undefined, true));
+  }
+}
+
+export type ModerationService = ReturnType<typeof createModerationService>;

@@ -1,0 +1,188 @@
+import { Type, type Static } from 'typebox';
+import { MessageSchema } from './chat.ts';
+
+export const reportReasons = ['harassment', 'spam', 'triggering_content', 'worried_about_member', 'other'] as const;
+export type ReportReason = (typeof reportReasons)[number];
+export const reportReasonLabels: Record<ReportReason, string> = {
+  harassment: 'Unkind or harassing',
+  spam: 'Spam or selling',
+  triggering_content: 'Upsetting content without a content note',
+  worried_about_member: "I'm worried about this person",
+  other: 'Something else',
+};
+
+/** What reports, queue items and actions can be about. Stories and replies plug in here later. */
+export const ReportTargetTypeSchema = Type.Union([Type.Literal('message'), Type.Literal('user')], {
+  errorMessage: 'Reports are about a message or a member.',
+});
+export const ActionTargetTypeSchema = Type.Union(
+  [Type.Literal('message'), Type.Literal('user'), Type.Literal('room'), Type.Literal('report')],
+  { errorMessage: 'Actions are about a message, a member, a room or a report.' },
+);
+
+const IdSchema = Type.String({ format: 'uuid', errorMessage: 'That is not a valid id.' });
+
+export const CreateReportBodySchema = Type.Object(
+  {
+    target: Type.Object({ type: ReportTargetTypeSchema, id: IdSchema }, { additionalProperties: false }),
+    reason: Type.Union(
+      [
+        Type.Literal('harassment'),
+        Type.Literal('spam'),
+        Type.Literal('triggering_content'),
+        Type.Literal('worried_about_member'),
+        Type.Literal('other'),
+      ],
+      { errorMessage: `The reason is one of ${reportReasons.join(', ')}.` },
+    ),
+    note: Type.Optional(Type.String({ maxLength: 1000, errorMessage: 'A note is up to 1,000 characters.' })),
+    room: Type.Optional(
+      Type.String({ pattern: '^[a-z0-9-]{2,48}$', description: 'For a member report: where it happened' }),
+    ),
+  },
+  { additionalProperties: false },
+);
+export type CreateReportBody = Static<typeof CreateReportBodySchema>;
+
+export const ReportSchema = Type.Object(
+  {
+    id: Type.String(),
+    target: Type.Object({ type: Type.String(), id: Type.String() }),
+    reason: Type.String(),
+    note: Type.Union([Type.String(), Type.Null()]),
+    createdAt: Type.String({ format: 'date-time' }),
+  },
+  { additionalProperties: false },
+);
+
+export const moderationActions = [
+  'hide',
+  'restore',
+  'mute',
+  'unmute',
+  'remove_from_room',
+  'ban',
+  'unban',
+  'set_slow_mode',
+  'lock_room',
+  'unlock_room',
+  'resolve_report',
+] as const;
+export type ModerationActionName = (typeof moderationActions)[number];
+
+export const CreateActionBodySchema = Type.Object(
+  {
+    action: Type.Union(
+      [
+        Type.Literal('hide'),
+        Type.Literal('restore'),
+        Type.Literal('mute'),
+        Type.Literal('unmute'),
+        Type.Literal('remove_from_room'),
+        Type.Literal('ban'),
+        Type.Literal('unban'),
+        Type.Literal('set_slow_mode'),
+        Type.Literal('lock_room'),
+        Type.Literal('unlock_room'),
+        Type.Literal('resolve_report'),
+      ],
+      { errorMessage: `The action is one of ${moderationActions.join(', ')}.` },
+    ),
+    target: Type.Object({ type: ActionTargetTypeSchema, id: IdSchema }, { additionalProperties: false }),
+    reason: Type.String({
+      minLength: 1,
+      maxLength: 1000,
+      pattern: '\\S',
+      errorMessage:
+        'Please give a reason (up to 1,000 characters): it is recorded and, for hides, shown to the author.',
+    }),
+    room: Type.Optional(Type.String({ pattern: '^[a-z0-9-]{2,48}$', errorMessage: 'room is a room address.' })),
+    durationMinutes: Type.Optional(
+      Type.Integer({ minimum: 1, maximum: 525_600, errorMessage: 'A mute lasts 1 minute to 1 year.' }),
+    ),
+    seconds: Type.Optional(
+      Type.Integer({ minimum: 0, maximum: 86_400, errorMessage: 'Slow mode is 0 to 86,400 seconds.' }),
+    ),
+  },
+  { additionalProperties: false },
+);
+export type CreateActionBody = Static<typeof CreateActionBodySchema>;
+
+export const AuditEntrySchema = Type.Object(
+  {
+    id: Type.String(),
+    actor: Type.Object({ id: Type.String(), displayName: Type.Union([Type.String(), Type.Null()]) }),
+    action: Type.String(),
+    target: Type.Object({ type: Type.String(), id: Type.String() }),
+    room: Type.Union([Type.String(), Type.Null()]),
+    reason: Type.String(),
+    durationMinutes: Type.Union([Type.Integer(), Type.Null()]),
+    seconds: Type.Union([Type.Integer(), Type.Null()]),
+    createdAt: Type.String({ format: 'date-time' }),
+  },
+  { additionalProperties: false },
+);
+export type AuditEntry = Static<typeof AuditEntrySchema>;
+
+export const QueueItemSchema = Type.Object(
+  {
+    id: Type.String(),
+    target: Type.Object({ type: Type.String(), id: Type.String() }),
+    room: Type.Union([Type.String(), Type.Null()]),
+    urgent: Type.Boolean(),
+    automaticReason: Type.Union([Type.String(), Type.Null()]),
+    createdAt: Type.String({ format: 'date-time' }),
+    reports: Type.Array(
+      Type.Object({
+        reason: Type.String(),
+        note: Type.Union([Type.String(), Type.Null()]),
+        createdAt: Type.String({ format: 'date-time' }),
+        /** Only for admins: volunteer moderators never learn who reported. */
+        reporter: Type.Optional(Type.Object({ id: Type.String(), displayName: Type.String() })),
+      }),
+    ),
+    subject: Type.Union([Type.Object({ id: Type.String(), displayName: Type.String() }), Type.Null()]),
+    context: Type.Object({
+      message: Type.Union([MessageSchema, Type.Null()]),
+      surrounding: Type.Array(MessageSchema),
+      authorRecent: Type.Array(MessageSchema),
+      earlierActions: Type.Array(AuditEntrySchema),
+    }),
+  },
+  { additionalProperties: false },
+);
+export type QueueItem = Static<typeof QueueItemSchema>;
+
+export const QueueResponseSchema = Type.Object({ items: Type.Array(QueueItemSchema) }, { additionalProperties: false });
+export const LogQuerySchema = Type.Object(
+  { room: Type.Optional(Type.String({ pattern: '^[a-z0-9-]{2,48}$' })) },
+  { additionalProperties: false },
+);
+export const LogResponseSchema = Type.Object(
+  { actions: Type.Array(AuditEntrySchema) },
+  { additionalProperties: false },
+);
+export const ActionResponseSchema = Type.Object({ action: AuditEntrySchema }, { additionalProperties: false });
+export const ReportResponseSchema = Type.Object({ report: ReportSchema }, { additionalProperties: false });
+
+export const DutyBodySchema = Type.Object(
+  { showName: Type.Optional(Type.Boolean({ description: 'Let members see who is on duty' })) },
+  { additionalProperties: false },
+);
+
+export const NoticeSchema = Type.Object(
+  {
+    id: Type.String(),
+    kind: Type.String(),
+    text: Type.String(),
+    messageId: Type.Union([Type.String(), Type.Null()]),
+    createdAt: Type.String({ format: 'date-time' }),
+    read: Type.Boolean(),
+  },
+  { additionalProperties: false },
+);
+export const NoticesResponseSchema = Type.Object(
+  { notices: Type.Array(NoticeSchema) },
+  { additionalProperties: false },
+);
+export const NoticeParamsSchema = Type.Object({ id: Type.String({ format: 'uuid' }) }, { additionalProperties: false });
