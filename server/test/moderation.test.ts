@@ -1,0 +1,509 @@
+// Moderation: reports, the queue, actions and their audit log, hidden messages in every path, and
+// actions taking effect on live sockets.
+import { schema } from '@kindred/db';
+import { count, eq, sql } from 'drizzle-orm';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { call, createTestApp, registerMember, type Member, type TestApp } from './helpers.ts';
+import { connect, listen, type Frame, type TestSocket } from './sockets.ts';
+
+let t: TestApp;
+let base: string;
+let admin: Member;
+const open: TestSocket[] = [];
+
+beforeAll(async () => {
+  t = await createTestApp({ adminUsernames: new Set(['mod_admin']), messageLimitPerMinute: 100_000 });
+  base = await listen(t.app);
+  admin = await registerMember(t.app, { username: 'mod_admin' });
+});
+afterEach(() => {
+  for (const socket of open.splice(0)) socket.close();
+});
+afterAll(() => t.close());
+
+let counter = 0;
+const unique = () => `${process.pid}-${(counter += 1)}`;
+
+interface Scene {
+  slug: string;
+  roomId: string;
+  member: Member;
+  author: Member;
+  moderator: Member;
+  moderatorElsewhere: Member;
+  messageId: string;
+}
+
+async function newRoom(): Promise<{ slug: string; id: string }> {
+  const slug = `mod-${unique()}`;
+  const res = await call(t.app, 'POST', '/api/rooms', {
+    cookie: admin.cookie,
+    body: { slug, name: slug, description: 'Moderation test room', audience: 'everyone', rules: 'Be kind.' },
+  });
+  return { slug, id: res.json().room.id };
+}
+
+async function join(member: Member, slug: string) {
+  await call(t.app, 'POST', `/api/rooms/${slug}/join`, { cookie: member.cookie, body: { acceptRules: true } });
+}
+
+async function socketFor(member: Member, slug?: string, since?: number): Promise<TestSocket> {
+  const socket = await connect(base, member);
+  open.push(socket);
+  if (slug) expect((await socket.subscribe(slug, since)).type).toBe('subscribed');
+  return socket;
+}
+
+async function send(socket: TestSocket, room: string, body: string): Promise<Frame> {
+  const clientId = `m${unique()}`;
+  socket.send({ type: 'send', room, clientId, body });
+  return socket.next((f) => f.clientId === clientId || f.ref === clientId);
+}
+
+async function scene(): Promise<Scene> {
+  const room = await newRoom();
+  const other = await newRoom();
+  const [member, author, moderator, moderatorElsewhere] = await Promise.all(
+    Array.from({ length: 4 }, () => registerMember(t.app)),
+  );
+  for (const m of [member!, author!, moderator!]) await join(m, room.slug);
+  await join(moderatorElsewhere!, other.slug);
+  await call(t.app, 'PUT', `/api/rooms/${room.slug}/moderators/${moderator!.user.id}`, { cookie: admin.cookie });
+  await call(t.app, 'PUT', `/api/rooms/${other.slug}/moderators/${moderatorElsewhere!.user.id}`, {
+    cookie: admin.cookie,
+  });
+  const socket = await socketFor(author!, room.slug);
+  const ack = await send(socket, room.slug, 'something that might be reported');
+  return {
+    slug: room.slug,
+    roomId: room.id,
+    member: member!,
+    author: author!,
+    moderator: moderator!,
+    moderatorElsewhere: moderatorElsewhere!,
+    messageId: (ack.message as { id: string }).id,
+  };
+}
+
+async function auditCount(): Promise<number> {
+  const [row] = await t.database.db.select({ n: count() }).from(schema.moderationActions);
+  return Number(row!.n);
+}
+
+async function act(member: Member, body: Record<string, unknown>) {
+  return call(t.app, 'POST', '/api/moderation/actions', { cookie: member.cookie, body });
+}
+
+describe('reports', () => {
+  it('makes one queue item however often the same thing is reported, and hides the reporter from moderators', async () => {
+    const s = await scene();
+    const body = { target: { type: 'message', id: s.messageId }, reason: 'harassment', note: 'unkind' };
+    const first = await call(t.app, 'POST', '/api/reports', { cookie: s.member.cookie, body });
+    const again = await call(t.app, 'POST', '/api/reports', { cookie: s.member.cookie, body });
+    expect(first.statusCode).toBe(201);
+    expect(again.json().report.id).toBe(first.json().report.id);
+    const reporter2 = await registerMember(t.app);
+    await join(reporter2, s.slug);
+    await call(t.app, 'POST', '/api/reports', {
+      cookie: reporter2.cookie,
+      body: { target: { type: 'message', id: s.messageId }, reason: 'spam' },
+    });
+
+    const queue = await call(t.app, 'GET', '/api/moderation/queue', { cookie: s.moderator.cookie });
+    expect(queue.statusCode).toBe(200);
+    const items = (queue.json().items as { target: { id: string }; reports: object[] }[]).filter(
+      (item) => item.target.id === s.messageId,
+    );
+    expect(items).toHaveLength(1);
+    expect(items[0]!.reports).toHaveLength(2);
+    expect(queue.body).not.toContain(s.member.user.id);
+    expect(queue.body).not.toContain(reporter2.user.id);
+
+    const asAdmin = await call(t.app, 'GET', '/api/moderation/queue', { cookie: admin.cookie });
+    expect(asAdmin.body).toContain(s.member.user.id);
+  });
+
+  it('puts "worried about this person" first, with the message and its context', async () => {
+    const s = await scene();
+    const socket = await socketFor(s.member, s.slug);
+    await send(socket, s.slug, 'a message after');
+    await call(t.app, 'POST', '/api/reports', {
+      cookie: s.member.cookie,
+      body: { target: { type: 'message', id: s.messageId }, reason: 'spam' },
+    });
+    const second = await send(socket, s.slug, 'I am worried about myself');
+    await call(t.app, 'POST', '/api/reports', {
+      cookie: s.author.cookie,
+      body: { target: { type: 'message', id: (second.message as { id: string }).id }, reason: 'worried_about_member' },
+    });
+    const items = (await call(t.app, 'GET', '/api/moderation/queue', { cookie: s.moderator.cookie })).json().items;
+    expect(items[0]).toMatchObject({ urgent: true, target: { id: (second.message as { id: string }).id } });
+    const spam = items.find((item: { target: { id: string } }) => item.target.id === s.messageId);
+    expect(spam.context.message.body).toBe('something that might be reported');
+    expect(spam.context.surrounding.map((m: { body: string }) => m.body)).toContain('a message after');
+    expect(spam.context.authorRecent.length).toBeGreaterThan(0);
+  });
+
+  it.each<[string, (s: Scene) => unknown, number, string]>([
+    ['an unknown reason', (s) => ({ target: { type: 'message', id: s.messageId }, reason: 'rude' }), 400, 'validation'],
+    ['an unknown target type', (s) => ({ target: { type: 'room', id: s.roomId }, reason: 'spam' }), 400, 'validation'],
+    ['a malformed id', () => ({ target: { type: 'message', id: 'nope' }, reason: 'spam' }), 400, 'validation'],
+    [
+      'a too long note',
+      (s) => ({ target: { type: 'message', id: s.messageId }, reason: 'spam', note: 'n'.repeat(1001) }),
+      400,
+      'validation',
+    ],
+    [
+      'an unknown field',
+      (s) => ({ target: { type: 'message', id: s.messageId }, reason: 'spam', urgent: true }),
+      400,
+      'validation',
+    ],
+    [
+      'a message that does not exist',
+      () => ({ target: { type: 'message', id: '00000000-0000-4000-8000-000000000000' }, reason: 'spam' }),
+      404,
+      'not_found',
+    ],
+  ])('refuses a report with %s', async (_case, body, status, code) => {
+    const s = await scene();
+    const res = await call(t.app, 'POST', '/api/reports', { cookie: s.member.cookie, body: body(s) });
+    expect(res.statusCode).toBe(status);
+    expect(res.json().error.code).toBe(code);
+  });
+
+  it('does not let someone outside a room report (or learn of) its messages', async () => {
+    const s = await scene();
+    const outsider = await registerMember(t.app);
+    const res = await call(t.app, 'POST', '/api/reports', {
+      cookie: outsider.cookie,
+      body: { target: { type: 'message', id: s.messageId }, reason: 'spam' },
+    });
+    expect(res.statusCode).toBe(404);
+  });
+
+  it('lets a member report another member', async () => {
+    const s = await scene();
+    const res = await call(t.app, 'POST', '/api/reports', {
+      cookie: s.member.cookie,
+      body: { target: { type: 'user', id: s.author.user.id }, reason: 'harassment', room: s.slug },
+    });
+    expect(res.statusCode).toBe(201);
+    const items = (await call(t.app, 'GET', '/api/moderation/queue', { cookie: s.moderator.cookie })).json().items;
+    expect(items.map((i: { target: { id: string } }) => i.target.id)).toContain(s.author.user.id);
+  });
+
+  it('keeps the queue and the log from members', async () => {
+    const member = await registerMember(t.app);
+    expect((await call(t.app, 'GET', '/api/moderation/queue', { cookie: member.cookie })).statusCode).toBe(403);
+    expect((await call(t.app, 'GET', '/api/moderation/log', { cookie: member.cookie })).statusCode).toBe(403);
+    expect((await call(t.app, 'GET', '/api/moderation/queue')).statusCode).toBe(401);
+  });
+});
+
+describe('authorization of every action', () => {
+  type Actor = 'member' | 'moderatorHere' | 'moderatorElsewhere' | 'admin';
+  const actors: Actor[] = ['member', 'moderatorHere', 'moderatorElsewhere', 'admin'];
+  const who = (s: Scene, actor: Actor) =>
+    ({ member: s.member, moderatorHere: s.moderator, moderatorElsewhere: s.moderatorElsewhere, admin })[actor];
+
+  const actions: {
+    name: string;
+    body: (s: Scene, reportId: string) => Record<string, unknown>;
+    adminOnly?: boolean;
+  }[] = [
+    { name: 'hide', body: (s) => ({ action: 'hide', target: { type: 'message', id: s.messageId } }) },
+    { name: 'restore', body: (s) => ({ action: 'restore', target: { type: 'message', id: s.messageId } }) },
+    {
+      name: 'mute',
+      body: (s) => ({
+        action: 'mute',
+        target: { type: 'user', id: s.author.user.id },
+        room: s.slug,
+        durationMinutes: 30,
+      }),
+    },
+    {
+      name: 'unmute',
+      body: (s) => ({ action: 'unmute', target: { type: 'user', id: s.author.user.id }, room: s.slug }),
+    },
+    {
+      name: 'remove_from_room',
+      body: (s) => ({ action: 'remove_from_room', target: { type: 'user', id: s.author.user.id }, room: s.slug }),
+    },
+    { name: 'ban', body: (s) => ({ action: 'ban', target: { type: 'user', id: s.author.user.id } }), adminOnly: true },
+    {
+      name: 'unban',
+      body: (s) => ({ action: 'unban', target: { type: 'user', id: s.author.user.id } }),
+      adminOnly: true,
+    },
+    {
+      name: 'set_slow_mode',
+      body: (s) => ({ action: 'set_slow_mode', target: { type: 'room', id: s.roomId }, seconds: 30 }),
+    },
+    { name: 'lock_room', body: (s) => ({ action: 'lock_room', target: { type: 'room', id: s.roomId } }) },
+    { name: 'unlock_room', body: (s) => ({ action: 'unlock_room', target: { type: 'room', id: s.roomId } }) },
+    {
+      name: 'resolve_report',
+      body: (_s, reportId) => ({ action: 'resolve_report', target: { type: 'report', id: reportId } }),
+    },
+  ];
+
+  it.each(actions.flatMap((a) => actors.map((actor) => [a.name, actor, a] as const)))(
+    '%s by %s',
+    async (_name, actor, action) => {
+      const s = await scene();
+      await call(t.app, 'POST', '/api/reports', {
+        cookie: s.member.cookie,
+        body: { target: { type: 'message', id: s.messageId }, reason: 'spam' },
+      });
+      const [item] = await t.database.db
+        .select({ id: schema.moderationItems.id })
+        .from(schema.moderationItems)
+        .where(eq(schema.moderationItems.targetId, s.messageId));
+      const expected = actor === 'admin' || (actor === 'moderatorHere' && !action.adminOnly) ? 201 : 403;
+      const before = await auditCount();
+      const res = await act(who(s, actor), { ...action.body(s, item!.id), reason: 'Keeping the room safe.' });
+      expect(res.statusCode).toBe(expected);
+      expect(await auditCount()).toBe(before + (expected === 201 ? 1 : 0));
+      if (expected === 201) {
+        expect(res.json().action).toMatchObject({ action: action.name, reason: 'Keeping the room safe.' });
+      } else {
+        expect(res.json().error.code).toBe('forbidden');
+      }
+    },
+  );
+
+  it.each<[string, (s: Scene) => Record<string, unknown>, number]>([
+    ['no reason', (s) => ({ action: 'hide', target: { type: 'message', id: s.messageId } }), 400],
+    ['a blank reason', (s) => ({ action: 'hide', target: { type: 'message', id: s.messageId }, reason: '  ' }), 400],
+    [
+      'a mute without a duration',
+      (s) => ({ action: 'mute', target: { type: 'user', id: s.author.user.id }, room: s.slug, reason: 'x' }),
+      400,
+    ],
+    [
+      'a mute without a room',
+      (s) => ({ action: 'mute', target: { type: 'user', id: s.author.user.id }, durationMinutes: 5, reason: 'x' }),
+      400,
+    ],
+    ['hiding a room', (s) => ({ action: 'hide', target: { type: 'room', id: s.roomId }, reason: 'x' }), 400],
+    [
+      'an unknown action',
+      (s) => ({ action: 'delete_forever', target: { type: 'message', id: s.messageId }, reason: 'x' }),
+      400,
+    ],
+    [
+      'slow mode without seconds',
+      (s) => ({ action: 'set_slow_mode', target: { type: 'room', id: s.roomId }, reason: 'x' }),
+      400,
+    ],
+    [
+      'a message that does not exist',
+      () => ({ action: 'hide', target: { type: 'message', id: '00000000-0000-4000-8000-000000000000' }, reason: 'x' }),
+      404,
+    ],
+  ])('refuses %s and writes no audit row', async (_case, body, status) => {
+    const s = await scene();
+    const before = await auditCount();
+    const res = await act(admin, body(s));
+    expect(res.statusCode).toBe(status);
+    expect(await auditCount()).toBe(before);
+  });
+
+  it('keeps the audit log append-only, even for the database owner', async () => {
+    const s = await scene();
+    await act(s.moderator, { action: 'lock_room', target: { type: 'room', id: s.roomId }, reason: 'A pause.' });
+    await expect(t.database.db.execute(sql`UPDATE moderation_actions SET reason = 'changed'`)).rejects.toThrow();
+    await expect(t.database.db.execute(sql`DELETE FROM moderation_actions`)).rejects.toThrow();
+    const log = await call(t.app, 'GET', `/api/moderation/log?room=${s.slug}`, { cookie: s.moderator.cookie });
+    expect(log.json().actions[0]).toMatchObject({
+      action: 'lock_room',
+      reason: 'A pause.',
+      actor: { id: s.moderator.user.id },
+    });
+    const elsewhere = await call(t.app, 'GET', `/api/moderation/log?room=${s.slug}`, {
+      cookie: s.moderatorElsewhere.cookie,
+    });
+    expect(elsewhere.statusCode).toBe(403);
+  });
+});
+
+describe('a hidden message', () => {
+  it('is gone for members in every path, and moderators still see it marked hidden', async () => {
+    const s = await scene();
+    const watcher = await socketFor(s.member, s.slug);
+    const res = await act(s.moderator, {
+      action: 'hide',
+      target: { type: 'message', id: s.messageId },
+      reason: 'It named someone without their consent.',
+    });
+    expect(res.statusCode).toBe(201);
+    const live = await watcher.next((f) => f.type === 'event' && f.kind === 'updated');
+    expect(live.message).toMatchObject({ id: s.messageId, hidden: true, body: '' });
+
+    const history = await call(t.app, 'GET', `/api/rooms/${s.slug}/messages`, { cookie: s.member.cookie });
+    expect(history.body).not.toContain('something that might be reported');
+    expect(history.json().messages[0]).toMatchObject({ hidden: true, body: '' });
+
+    const resumed = await socketFor(s.member, s.slug, 0);
+    const replay = await resumed.collect((f) => f.type === 'event', 2);
+    expect(JSON.stringify(replay)).not.toContain('something that might be reported');
+
+    const exported = await call(t.app, 'GET', '/api/me/export', { cookie: s.member.cookie });
+    expect(exported.body).not.toContain('something that might be reported');
+
+    const asModerator = await call(t.app, 'GET', `/api/rooms/${s.slug}/messages`, { cookie: s.moderator.cookie });
+    expect(asModerator.json().messages[0]).toMatchObject({ hidden: true, body: 'something that might be reported' });
+    const asAuthor = await call(t.app, 'GET', `/api/rooms/${s.slug}/messages`, { cookie: s.author.cookie });
+    expect(asAuthor.json().messages[0]).toMatchObject({ hidden: true, body: 'something that might be reported' });
+  });
+
+  it('tells its author privately, with the reason, live and in their notices', async () => {
+    const s = await scene();
+    const authorSocket = await socketFor(s.author);
+    await act(s.moderator, {
+      action: 'hide',
+      target: { type: 'message', id: s.messageId },
+      reason: 'Please add a content note.',
+    });
+    const notice = await authorSocket.next((f) => f.type === 'notice' && f.code === 'message_hidden');
+    expect(notice.text).toContain('Please add a content note.');
+    const notices = await call(t.app, 'GET', '/api/me/notices', { cookie: s.author.cookie });
+    expect(notices.json().notices[0]).toMatchObject({ kind: 'message_hidden', read: false, messageId: s.messageId });
+    const others = await call(t.app, 'GET', '/api/me/notices', { cookie: s.member.cookie });
+    expect(others.json().notices).toEqual([]);
+    const id = notices.json().notices[0].id;
+    expect((await call(t.app, 'POST', `/api/me/notices/${id}/read`, { cookie: s.member.cookie })).statusCode).toBe(404);
+    expect((await call(t.app, 'POST', `/api/me/notices/${id}/read`, { cookie: s.author.cookie })).statusCode).toBe(204);
+  });
+});
+
+describe('live enforcement', () => {
+  it('mutes an already connected member within a second, with the end time', async () => {
+    const s = await scene();
+    const socket = await socketFor(s.author, s.slug);
+    const started = Date.now();
+    await act(s.moderator, {
+      action: 'mute',
+      target: { type: 'user', id: s.author.user.id },
+      room: s.slug,
+      durationMinutes: 10,
+      reason: 'A short pause.',
+    });
+    const notice = await socket.next((f) => f.type === 'notice' && f.code === 'muted', 1000);
+    const answer = await send(socket, s.slug, 'can I still write?');
+    expect(Date.now() - started).toBeLessThan(1000);
+    expect(answer).toMatchObject({ type: 'error', code: 'muted', until: notice.until });
+    await act(s.moderator, {
+      action: 'unmute',
+      target: { type: 'user', id: s.author.user.id },
+      room: s.slug,
+      reason: 'Done.',
+    });
+    expect((await send(socket, s.slug, 'back again')).type).toBe('ack');
+  });
+
+  it('removes an already connected member from the room within a second, for good', async () => {
+    const s = await scene();
+    const socket = await socketFor(s.author, s.slug);
+    const started = Date.now();
+    await act(s.moderator, {
+      action: 'remove_from_room',
+      target: { type: 'user', id: s.author.user.id },
+      room: s.slug,
+      reason: 'Repeated harassment.',
+    });
+    await socket.next((f) => f.type === 'unsubscribed' && f.room === s.slug, 1000);
+    expect(Date.now() - started).toBeLessThan(1000);
+    const other = await socketFor(s.member, s.slug);
+    await send(other, s.slug, 'the room goes on');
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(
+      socket.frames.filter((f) => f.type === 'event' && (f.message as { body: string }).body === 'the room goes on'),
+    ).toEqual([]);
+    expect(await send(socket, s.slug, 'let me back')).toMatchObject({ type: 'error', code: 'not_a_member' });
+    const rejoin = await call(t.app, 'POST', `/api/rooms/${s.slug}/join`, {
+      cookie: s.author.cookie,
+      body: { acceptRules: true },
+    });
+    expect(rejoin.statusCode).toBe(403);
+  });
+
+  it('bans a member: their socket closes within a second and they cannot sign in', async () => {
+    const s = await scene();
+    const socket = await socketFor(s.author, s.slug);
+    const started = Date.now();
+    await act(admin, { action: 'ban', target: { type: 'user', id: s.author.user.id }, reason: 'Spam account.' });
+    expect(await socket.waitClosed(1000)).toBe(4401);
+    expect(Date.now() - started).toBeLessThan(1000);
+    const login = await call(t.app, 'POST', '/api/auth/login', {
+      body: { username: s.author.username, password: s.author.password },
+    });
+    expect(login.statusCode).toBe(403);
+    expect(login.json().error.code).toBe('banned');
+    await act(admin, { action: 'unban', target: { type: 'user', id: s.author.user.id }, reason: 'Appeal accepted.' });
+    const again = await call(t.app, 'POST', '/api/auth/login', {
+      body: { username: s.author.username, password: s.author.password },
+    });
+    expect(again.statusCode).toBe(200);
+  });
+
+  it('applies lock and slow mode to the next message', async () => {
+    const s = await scene();
+    const socket = await socketFor(s.author, s.slug);
+    await act(s.moderator, { action: 'lock_room', target: { type: 'room', id: s.roomId }, reason: 'Cooling down.' });
+    expect(await send(socket, s.slug, 'locked?')).toMatchObject({ type: 'error', code: 'forbidden' });
+    await act(s.moderator, { action: 'unlock_room', target: { type: 'room', id: s.roomId }, reason: 'Open again.' });
+    await act(s.moderator, {
+      action: 'set_slow_mode',
+      target: { type: 'room', id: s.roomId },
+      seconds: 120,
+      reason: 'Busy night.',
+    });
+    expect(await send(socket, s.slug, 'slow?')).toMatchObject({ type: 'error', code: 'rate_limited' });
+  });
+});
+
+describe('duty and the new-member sandbox', () => {
+  it('lets only the room’s moderators go on duty', async () => {
+    const s = await scene();
+    expect(
+      (await call(t.app, 'PUT', `/api/rooms/${s.slug}/duty`, { cookie: s.moderator.cookie, body: {} })).statusCode,
+    ).toBe(204);
+    expect(
+      (await call(t.app, 'PUT', `/api/rooms/${s.slug}/duty`, { cookie: s.member.cookie, body: {} })).statusCode,
+    ).toBe(403);
+    expect(
+      (await call(t.app, 'PUT', `/api/rooms/${s.slug}/duty`, { cookie: s.moderatorElsewhere.cookie, body: {} }))
+        .statusCode,
+    ).toBe(403);
+    expect((await call(t.app, 'DELETE', `/api/rooms/${s.slug}/duty`, { cookie: s.moderator.cookie })).statusCode).toBe(
+      204,
+    );
+  });
+
+  it('tells on-duty moderators at once about an urgent report', async () => {
+    const s = await scene();
+    await call(t.app, 'PUT', `/api/rooms/${s.slug}/duty`, { cookie: s.moderator.cookie, body: {} });
+    const moderatorSocket = await socketFor(s.moderator);
+    await call(t.app, 'POST', '/api/reports', {
+      cookie: s.member.cookie,
+      body: { target: { type: 'message', id: s.messageId }, reason: 'worried_about_member' },
+    });
+    const notice = await moderatorSocket.next((f) => f.type === 'notice' && f.code === 'urgent_item', 2000);
+    expect(notice.roomId).toBe(s.roomId);
+  });
+
+  it('keeps links out of a new member’s messages, and lets them through later', async () => {
+    const s = await scene();
+    const socket = await socketFor(s.member, s.slug);
+    for (const body of ['see https://example.com/x', 'www.cheap-pills.example', 'visit spam-site.com today']) {
+      expect(await send(socket, s.slug, body)).toMatchObject({ type: 'error', code: 'forbidden' });
+    }
+    expect((await send(socket, s.slug, 'no links here, just words. Take care.')).type).toBe('ack');
+    t.clock.advance(25 * 60 * 60 * 1000);
+    expect((await send(socket, s.slug, 'a helpful page: https://example.org/grief')).type).toBe('ack');
+  });
+});
