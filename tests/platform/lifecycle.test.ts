@@ -159,5 +159,5 @@ describe('admin command line', () => {
     } finally {
       await rm(dataDir, { recursive: true, force: true });
     }
-  });
+  }, 180_000);
 });
