@@ -53,10 +53,17 @@ async function socketFor(member: Member, slug?: string, since?: number): Promise
 let clientCounter = 0;
 const nextClientId = () => `c${process.pid}-${(clientCounter += 1)}`;
 
-async function sendAndAck(socket: TestSocket, room: string, body: string, clientId = nextClientId()): Promise<Frame> {
+async function sendAndAck(
+  socket: TestSocket,
+  room: string,
+  body: string,
+  clientId = nextClientId(),
+  timeoutMs = 10_000,
+): Promise<Frame> {
   socket.send({ type: 'send', room, clientId, body });
   return socket.next(
     (f) => (f.type === 'ack' || f.type === 'error') && (f.clientId === clientId || f.ref === clientId),
+    timeoutMs,
   );
 }
 

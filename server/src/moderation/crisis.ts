@@ -288,9 +288,7 @@ export function assessCrisisRisk(text: string): CrisisAssessment {
   for (const clause of normalizeClauses(text)) {
     for (const risk of RISK_PHRASES) {
       if (found.has(risk.name) || risk.unless?.(clause)) continue;
-      const stated = risk.patterns.some((p) =>
-        [...clause.matchAll(p)].some((m) => !isNegated(clause, m.index, m.index + m[0].length)),
-      );
+      const stated = risk.patterns.some((p) => [...clause.matchAll(p)].some((m) => !isNegated(clause, m.index, m[0])));
       if (stated) found.add(risk.name);
     }
   }
@@ -315,6 +313,8 @@ const BRIDGES = new Set([
   ),
 ]);
 const MAX_BRIDGES = 5;
+// Enough characters for those few words; looking no further keeps a long message linear.
+const LOOKBACK_CHARS = 160;
 // A negation that admits the urge rather than denying it: "trying not to", "not sure I won't", "if I don't",
 // "not a day goes by that I don't".
 const ADMITS_THE_URGE = wordSet(
@@ -323,12 +323,15 @@ const ADMITS_THE_URGE = wordSet(
 const PROMISES = wordSet('promise guarantee swear');
 const FILLERS = wordSet('i will would can could do did am be so really very just that');
 
-/** Whether the phrase at clause[start, end) is denied by a negator shortly before it. */
-function isNegated(clause: string, start: number, end: number): boolean {
+/** Whether `phrase`, found at `start` in `clause`, is denied by a negator shortly before it. */
+function isNegated(clause: string, start: number, phrase: string): boolean {
+  const end = start + phrase.length;
   // "I've never wanted to die more than now" compares rather than denies.
-  if (/^ (?:more|as much|so much|this much)\b/.test(clause.slice(end))) return false;
-  const before = clause.slice(0, start).split(' ').filter(Boolean);
-  let following = clause.slice(start).split(' ', 1)[0];
+  if (/^ (?:more|as much|so much|this much)\b/.test(clause.slice(end, end + 12))) return false;
+  const windowStart = Math.max(0, start - LOOKBACK_CHARS);
+  const before = clause.slice(windowStart, start).split(' ').filter(Boolean);
+  if (windowStart > 0) before.shift(); // it may be half a word
+  let following = phrase.split(' ', 1)[0];
   for (let i = before.length - 1, bridged = 0; i >= 0 && bridged <= MAX_BRIDGES; i--, bridged++) {
     const word = before[i]!;
     const negates = NEGATORS.has(word) || (word === 'no' && following !== undefined && NEGATED_BY_NO.has(following));

@@ -5,7 +5,7 @@ import type { Audience, CreateRoomBody, Room, UpdateRoomBody } from '@kindred/sh
 import { and, asc, eq, inArray, isNull, or, sql, type SQL } from 'drizzle-orm';
 import { ApiError } from '../errors.ts';
 
-const { memberships, roomRemovals, rooms, users } = schema;
+const { memberships, moderatorDuty, roomRemovals, rooms, users } = schema;
 
 export interface Viewer {
   userId: string | undefined;
@@ -29,6 +29,7 @@ export function createRoomService({ db, now }: { db: Database; now: () => Date }
       .where(and(where, visible))
       .orderBy(asc(rooms.position), asc(rooms.name));
     const moderators = await moderatorsOf(rows.map((row) => row.room.id));
+    const onDuty = await onDutyIn(rows.map((row) => row.room.id));
     return rows.map(({ room, memberCount, myRole }) => ({
       id: room.id,
       slug: room.slug,
@@ -44,6 +45,7 @@ export function createRoomService({ db, now }: { db: Database; now: () => Date }
       locked: room.locked,
       archived: room.archivedAt !== null,
       moderators: moderators.get(room.id) ?? [],
+      onDuty: onDuty.get(room.id) ?? { count: 0, names: [] },
     }));
   }
 
@@ -57,6 +59,31 @@ export function createRoomService({ db, now }: { db: Database; now: () => Date }
       .where(and(inArray(memberships.roomId, roomIds), eq(memberships.role, 'moderator')))
       .orderBy(asc(users.displayName));
     for (const { roomId, ...moderator } of rows) byRoom.set(roomId, [...(byRoom.get(roomId) ?? []), moderator]);
+    return byRoom;
+  }
+
+  async function onDutyIn(roomIds: string[]): Promise<Map<string, { count: number; names: string[] }>> {
+    const byRoom = new Map<string, { count: number; names: string[] }>();
+    if (roomIds.length === 0) return byRoom;
+    const rows = await db
+      .select({ roomId: moderatorDuty.roomId, showName: moderatorDuty.showName, displayName: users.displayName })
+      .from(moderatorDuty)
+      .innerJoin(users, eq(users.id, moderatorDuty.userId))
+      .innerJoin(
+        memberships,
+        and(
+          eq(memberships.roomId, moderatorDuty.roomId),
+          eq(memberships.userId, moderatorDuty.userId),
+          eq(memberships.role, 'moderator'),
+        ),
+      )
+      .where(inArray(moderatorDuty.roomId, roomIds));
+    for (const row of rows) {
+      const entry = byRoom.get(row.roomId) ?? { count: 0, names: [] };
+      entry.count += 1;
+      if (row.showName) entry.names.push(row.displayName);
+      byRoom.set(row.roomId, entry);
+    }
     return byRoom;
   }
 

@@ -81,6 +81,8 @@ export const RoomSchema = Type.Object(
     locked: Type.Boolean(),
     archived: Type.Boolean(),
     moderators: Type.Array(ModeratorSchema),
+    /** Moderators on duty now: how many, and the names of those who chose to be seen. */
+    onDuty: Type.Object({ count: Type.Integer(), names: Type.Array(Type.String()) }, { additionalProperties: false }),
   },
   { additionalProperties: false },
 );

@@ -1,0 +1,50 @@
+// Crisis resources shown privately to a member whose words suggest risk (CARE.md, "Crisis and self-harm").
+// The list ships with the project in shared/data/helplines.json: well-known national lines only, and a line
+// is left out rather than guessed. A country we don't know gets the international advice instead.
+import helplineData from '../../../shared/data/helplines.json' with { type: 'json' };
+
+export interface HelplineLine {
+  name: string;
+  phone?: string;
+  text?: string;
+  url?: string;
+  hours?: string;
+  description: string;
+}
+
+export interface CountryHelplines {
+  name: string;
+  emergency: string;
+  lines: HelplineLine[];
+}
+
+export interface HelplineData {
+  updated: string;
+  international: HelplineLine[];
+  /** By ISO 3166-1 alpha-2 code. */
+  countries: Record<string, CountryHelplines>;
+}
+
+export interface CrisisResources {
+  /** The country the lines are for, or null when we fell back to the international list. */
+  country: string | null;
+  emergency: string | null;
+  lines: HelplineLine[];
+  international: HelplineLine[];
+}
+
+export const helplines: HelplineData = helplineData;
+
+export function crisisResources(country: string | null | undefined): CrisisResources {
+  const code = country?.trim().toUpperCase() ?? '';
+  const known = Object.hasOwn(helplines.countries, code) ? helplines.countries[code] : undefined;
+  if (!known)
+    return { country: null, emergency: null, lines: helplines.international, international: helplines.international };
+  return { country: code, emergency: known.emergency, lines: known.lines, international: helplines.international };
+}
+
+export function supportedCountries(): { code: string; name: string }[] {
+  return Object.entries(helplines.countries)
+    .map(([code, { name }]) => ({ code, name }))
+    .sort((a, b) => a.name.localeCompare(b.name, 'en'));
+}
