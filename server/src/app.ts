@@ -16,6 +16,7 @@ import { LoginThrottle } from './auth/login-throttle.ts';
 import { authPlugin } from './auth/plugin.ts';
 import { authRoutes } from './auth/routes.ts';
 import { createAuthService } from './auth/service.ts';
+import { careRoutes } from './care/routes.ts';
 import { createBus } from './chat/bus.ts';
 import { RoomFeeds } from './chat/feeds.ts';
 import { registerChatGateway } from './chat/gateway.ts';
@@ -24,6 +25,8 @@ import { ChatWriter } from './chat/writer.ts';
 import type { Config } from './config.ts';
 import { FRAME_MAX_BYTES } from '@kindred/shared';
 import { ApiError } from './errors.ts';
+import { assessCrisisRisk } from './moderation/crisis.ts';
+import { crisisResources } from './moderation/helplines.ts';
 import { moderationRoutes } from './moderation/routes.ts';
 import { createModerationService, type LiveEffects } from './moderation/service.ts';
 import { ensureDefaultRooms } from './rooms/default-rooms.ts';
@@ -192,6 +195,7 @@ export async function buildApp(config: Config, deps: AppDependencies = {}): Prom
   });
   await app.register(chatRoutes, { db, rooms });
   await app.register(moderationRoutes, { moderation, adminUsernames: config.adminUsernames, applyEffects });
+  await app.register(careRoutes);
   const gateway = registerChatGateway(app, {
     db,
     rooms,
@@ -201,6 +205,18 @@ export async function buildApp(config: Config, deps: AppDependencies = {}): Prom
     adminUsernames: config.adminUsernames,
     messageLimitPerMinute: config.messageLimitPerMinute,
     now,
+    // Words that suggest risk: the writer sees crisis lines at once, privately; the room's moderators
+    // get an urgent item and, if on duty, a live notice. Nothing is removed.
+    onWritten: (message, author) => {
+      if (!assessCrisisRisk(message.body).match) return undefined;
+      moderation.flagCrisis(message.id, message.roomId, author.id).then(applyEffects, logError);
+      return {
+        type: 'notice',
+        code: 'crisis_resources',
+        messageId: message.id,
+        resources: crisisResources(author.country),
+      };
+    },
   });
   await bus.start({
     onRemoteRange: (roomId, from, to) => feeds.publishRange(roomId, from, to),

@@ -28,6 +28,7 @@ describe('register', () => {
       displayName: 'Willow',
       isAdmin: false,
       identity: null,
+      country: null,
       createdAt: expect.any(String),
     });
     const cookie = res.cookies.find((c) => c.name === 'kindred_session')!;

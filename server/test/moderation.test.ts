@@ -507,3 +507,55 @@ describe('duty and the new-member sandbox', () => {
     expect((await send(socket, s.slug, 'a helpful page: https://example.org/grief')).type).toBe('ack');
   });
 });
+
+describe('crisis escalation', () => {
+  it('shows the writer crisis lines for their country at once, flags the message urgent, and removes nothing', async () => {
+    const s = await scene();
+    await call(t.app, 'PATCH', '/api/me', { cookie: s.member.cookie, body: { country: 'GB' } });
+    await call(t.app, 'PUT', `/api/rooms/${s.slug}/duty`, { cookie: s.moderator.cookie, body: {} });
+    const moderatorSocket = await socketFor(s.moderator);
+    const writer = await socketFor(s.member, s.slug);
+    const other = await socketFor(s.author, s.slug);
+    const ack = await send(writer, s.slug, 'since the scan i just want to die, i cant do this');
+    expect(ack.type).toBe('ack');
+    const notice = await writer.next((f) => f.type === 'notice' && f.code === 'crisis_resources');
+    expect(notice.resources).toMatchObject({ country: 'GB', emergency: '999' });
+    expect(JSON.stringify(notice.resources)).toContain('116 123');
+    const id = (ack.message as { id: string }).id;
+    const seen = await other.next((f) => f.type === 'event' && (f.message as { id: string }).id === id);
+    expect((seen.message as { body: string }).body).toContain('want to die');
+    expect(other.frames.filter((f) => f.code === 'crisis_resources')).toEqual([]);
+    const urgent = await moderatorSocket.next((f) => f.type === 'notice' && f.code === 'urgent_item', 2000);
+    expect(urgent.roomId).toBe(s.roomId);
+    const items = (await call(t.app, 'GET', '/api/moderation/queue', { cookie: s.moderator.cookie })).json().items;
+    expect(items[0]).toMatchObject({ urgent: true, automaticReason: 'crisis_language', target: { id } });
+  });
+
+  it('says nothing for ordinary grief, or for "I’m not going to hurt myself"', async () => {
+    const s = await scene();
+    const writer = await socketFor(s.member, s.slug);
+    await send(writer, s.slug, 'my baby died at 12 weeks and it feels like I died inside');
+    await send(writer, s.slug, "I'm not going to hurt myself, I just needed to say it out loud");
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(writer.frames.filter((f) => f.code === 'crisis_resources')).toEqual([]);
+  });
+
+  it('falls back to the international list without a known country', async () => {
+    const res = await call(t.app, 'GET', '/api/resources/crisis');
+    expect(res.statusCode).toBe(200);
+    expect(res.json()).toMatchObject({ country: null, emergency: null });
+    expect(res.json().lines.length).toBeGreaterThan(0);
+    expect((await call(t.app, 'GET', '/api/resources/crisis?country=nz')).json()).toMatchObject({ country: 'NZ' });
+    expect((await call(t.app, 'GET', '/api/resources/crisis?country=toolong')).statusCode).toBe(400);
+    const countries = (await call(t.app, 'GET', '/api/resources/countries')).json().countries;
+    expect(countries.map((c: { code: string }) => c.code)).toEqual(expect.arrayContaining(['GB', 'US', 'AU']));
+  });
+
+  it('keeps a member’s country, and refuses one that is not a code', async () => {
+    const member = await registerMember(t.app);
+    const ok = await call(t.app, 'PATCH', '/api/me', { cookie: member.cookie, body: { country: 'IE' } });
+    expect(ok.json().user.country).toBe('IE');
+    const bad = await call(t.app, 'PATCH', '/api/me', { cookie: member.cookie, body: { country: 'Ireland' } });
+    expect(bad.statusCode).toBe(400);
+  });
+});

@@ -30,6 +30,7 @@ export function createAccountService({ db, auth, adminUsernames, now, onRoomEven
         }
       }
       if (changes.identity !== undefined) values.identity = changes.identity;
+      if (changes.country !== undefined) values.country = changes.country;
       const [user] = await db.update(users).set(values).where(eq(users.id, userId)).returning();
       return user!;
     },

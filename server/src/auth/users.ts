@@ -13,6 +13,7 @@ export function toUser(user: UserRow, adminUsernames: ReadonlySet<string>): User
     displayName: user.displayName,
     isAdmin: isAdmin(user, adminUsernames),
     identity: (user.identity as Identity | null) ?? null,
+    country: user.country ?? null,
     createdAt: user.createdAt.toISOString(),
   };
 }

@@ -39,6 +39,11 @@ export interface GatewayOptions {
   adminUsernames: ReadonlySet<string>;
   messageLimitPerMinute: number;
   now: () => Date;
+  /** Sees every stored send and edit; may return a private notice for its writer (e.g. crisis resources). */
+  onWritten?: (
+    message: { id: string; roomId: string; body: string },
+    author: { id: string; country: string | null },
+  ) => Record<string, unknown> | undefined;
 }
 
 type FrameType = ClientFrame['type'];
@@ -163,6 +168,7 @@ class Connection {
   readonly sessionId: string;
   readonly #isAdmin: boolean;
   readonly #joinedAt: Date;
+  readonly #country: string | null;
   readonly #subscriptions = new Map<string, RoomSubscription>();
   #alive = true;
   #closed = false;
@@ -179,6 +185,7 @@ class Connection {
     this.sessionId = auth.session.id;
     this.#isAdmin = isAdmin(auth.user, options.adminUsernames);
     this.#joinedAt = auth.user.createdAt;
+    this.#country = auth.user.country;
     socket.on('pong', () => (this.#alive = true));
     socket.on('message', (data, isBinary) => {
       this.#alive = true;
@@ -340,6 +347,13 @@ class Connection {
     const message = forViewer(result.message, this.userId, false);
     if (op.kind === 'send') this.send({ type: 'ack', clientId: op.clientId, message });
     else this.send({ type: 'done', ref });
+    if ((op.kind === 'send' || op.kind === 'edit') && !result.duplicate && this.options.onWritten) {
+      const notice = this.options.onWritten(
+        { id: result.message.id, roomId: result.roomId, body: op.body },
+        { id: this.userId, country: this.#country },
+      );
+      if (notice) this.sendRaw(JSON.stringify(notice));
+    }
   }
 
   async #subscribe(slug: string, since: number | undefined): Promise<void> {

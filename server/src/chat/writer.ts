@@ -25,7 +25,7 @@ export type WriteOp =
   | { kind: 'react'; author: Author; messageId: string; reaction: ReactionKind; on: boolean };
 
 export type WriteResult =
-  | { ok: true; message: MessageView; duplicate?: boolean }
+  | { ok: true; message: MessageView; roomId: string; duplicate?: boolean }
   | { ok: false; code: ErrorCode; message: string; until?: string };
 
 /** What one committed batch changed in one room: handed to the feeds, and announced to other instances. */
@@ -366,11 +366,13 @@ export class ChatWriter {
         range.to = seq;
         range.events.push(prepareEvent({ seq, kind: a.eventKind }, view));
         ranges.set(a.roomId, range);
-        results[a.i] = { ok: true, message: view };
+        results[a.i] = { ok: true, message: view, roomId: a.roomId };
       }
       for (const [i, id] of duplicateIds) {
         const view = views.get(id);
-        results[i] = view ? { ok: true, message: view, duplicate: true } : refuse('not_found', 'That message is gone.');
+        results[i] = view
+          ? { ok: true, message: view, roomId: '', duplicate: true }
+          : refuse('not_found', 'That message is gone.');
       }
       const committed = [...ranges.values()];
       if (committed.length && this.options.announce) await this.options.announce(tx, committed);

@@ -1,6 +1,10 @@
 import { Type, type Static } from 'typebox';
 import { IdentitySchema } from './rooms.ts';
 
+const CountryCodeSchema = Type.Union([Type.String({ pattern: '^[A-Z]{2}$' }), Type.Null()], {
+  errorMessage: 'country is a two-letter code such as GB, or null.',
+});
+
 // `errorMessage` is what a person reads when the field is wrong (see server/src/plugins/errors.ts).
 export const UsernameSchema = Type.String({
   minLength: 3,
@@ -32,6 +36,7 @@ export const UserSchema = Type.Object(
     displayName: Type.String(),
     isAdmin: Type.Boolean(),
     identity: Type.Union([IdentitySchema, Type.Null()], { description: 'Who they are here as, if they said.' }),
+    country: Type.Union([Type.String(), Type.Null()], { description: 'For crisis resources, if they chose one.' }),
     createdAt: Type.String({ format: 'date-time' }),
   },
   { additionalProperties: false },
@@ -62,7 +67,11 @@ export const LoginBodySchema = Type.Object(
 export type LoginBody = Static<typeof LoginBodySchema>;
 
 export const UpdateMeBodySchema = Type.Object(
-  { displayName: Type.Optional(DisplayNameSchema), identity: Type.Optional(Type.Union([IdentitySchema, Type.Null()])) },
+  {
+    displayName: Type.Optional(DisplayNameSchema),
+    identity: Type.Optional(Type.Union([IdentitySchema, Type.Null()])),
+    country: Type.Optional(CountryCodeSchema),
+  },
   { additionalProperties: false, minProperties: 1, errorMessage: 'Send at least one field to change.' },
 );
 export type UpdateMeBody = Static<typeof UpdateMeBodySchema>;

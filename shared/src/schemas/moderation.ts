@@ -186,3 +186,33 @@ export const NoticesResponseSchema = Type.Object(
   { additionalProperties: false },
 );
 export const NoticeParamsSchema = Type.Object({ id: Type.String({ format: 'uuid' }) }, { additionalProperties: false });
+
+const HelplineLineSchema = Type.Object(
+  {
+    name: Type.String(),
+    phone: Type.Optional(Type.String()),
+    text: Type.Optional(Type.String()),
+    url: Type.Optional(Type.String()),
+    hours: Type.Optional(Type.String()),
+    description: Type.String(),
+  },
+  { additionalProperties: false },
+);
+export const CrisisResourcesSchema = Type.Object(
+  {
+    country: Type.Union([Type.String(), Type.Null()]),
+    emergency: Type.Union([Type.String(), Type.Null()]),
+    lines: Type.Array(HelplineLineSchema),
+    international: Type.Array(HelplineLineSchema),
+  },
+  { additionalProperties: false },
+);
+export type CrisisResources = Static<typeof CrisisResourcesSchema>;
+export const CrisisQuerySchema = Type.Object(
+  { country: Type.Optional(Type.String({ pattern: '^[A-Za-z]{2}$', errorMessage: 'country is a two-letter code.' })) },
+  { additionalProperties: false },
+);
+export const CountriesResponseSchema = Type.Object(
+  { countries: Type.Array(Type.Object({ code: Type.String(), name: Type.String() }, { additionalProperties: false })) },
+  { additionalProperties: false },
+);
