@@ -36,8 +36,11 @@ async function openPostgres(databaseUrl: string, poolSize: number): Promise<Data
     connectionTimeoutMillis: 5_000,
     idleTimeoutMillis: 30_000,
   });
-  // An idle client that loses its server emits 'error' on the pool; unhandled, that would end the process.
+  // A connection that loses its server emits 'error': on the pool while idle, and on the client itself
+  // while checked out (pg-pool removes its own listener then). Unhandled, either would end the process;
+  // the query in flight still fails, and pg-pool throws the broken connection away.
   pool.on('error', () => {});
+  pool.on('connect', (client) => client.on('error', () => {}));
   // Fail now, with the driver's reason, rather than on the first request.
   const client = await pool.connect().catch(async (error: unknown) => {
     await pool.end().catch(() => {});
@@ -45,7 +48,28 @@ async function openPostgres(databaseUrl: string, poolSize: number): Promise<Data
   });
   client.release();
   const db = drizzlePg({ client: pool, schema, casing: 'snake_case' });
+  db.transaction = (async (run, config) => {
+    // drizzle 0.45 sends BEGIN before its own try, so a BEGIN that fails on a dead connection never gives
+    // the connection back: a few database restarts would drain the pool for good. Here every path returns
+    // the connection, and one that failed without an SQL error (a broken socket) is thrown away.
+    const connection = await pool.connect();
+    let broken: Error | undefined;
+    try {
+      return await drizzlePg({ client: connection, schema, casing: 'snake_case' }).transaction(run, config);
+    } catch (error) {
+      if (!isSqlError(error)) broken = error as Error;
+      throw error;
+    } finally {
+      connection.release(broken);
+    }
+  }) as typeof db.transaction;
   return { db, kind: 'postgres', pool, close: () => pool.end() };
+}
+
+/** An error PostgreSQL answered with (it has an SQLSTATE), as opposed to a failed connection. */
+function isSqlError(error: unknown): boolean {
+  const code = (error as { code?: unknown })?.code ?? (error as { cause?: { code?: unknown } })?.cause?.code;
+  return typeof code === 'string' && /^[0-9A-Z]{5}$/.test(code);
 }
 
 async function openPgliteDir(dataDir: string): Promise<DatabaseHandle> {

@@ -39,6 +39,10 @@ export const users = pgTable(
     country: text(),
     /** A platform ban by an admin: no sign-in, no sessions, no sockets. */
     bannedAt: timestamp({ withTimezone: true }),
+    /** Content warnings this member never wants to see unasked (their personal filter). */
+    hiddenWarnings: text().array().notNull().default(sql`'{}'::text[]`),
+    /** Named by an admin to moderate stories, which belong to no room. */
+    storyModerator: boolean().notNull().default(false),
     createdAt: createdAt(),
   },
   (t) => [uniqueIndex('users_username_key').on(sql`lower(${t.username})`)],
@@ -302,4 +306,71 @@ export const memberNotices = pgTable(
     readAt: timestamp({ withTimezone: true }),
   },
   (t) => [index('member_notices_user_idx').on(t.userId, t.createdAt)],
+);
+
+// ── Stories ────────────────────────────────────────────────────────────────────────────────────────────
+export const stories = pgTable(
+  'stories',
+  {
+    id: uuid().primaryKey().defaultRandom(),
+    authorId: uuid()
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    title: text().notNull(),
+    /** Markdown as written; bodyHtml is its sanitized rendering, made once on save. */
+    body: text().notNull(),
+    bodyHtml: text().notNull(),
+    tags: text().array().notNull().default(sql`'{}'::text[]`),
+    contentWarnings: text().array().notNull().default(sql`'{}'::text[]`),
+    anonymous: boolean().notNull().default(false),
+    /** draft, pending (waiting for a moderator), published or rejected. */
+    status: text().notNull(),
+    hiddenAt: timestamp({ withTimezone: true }),
+    createdAt: createdAt(),
+    updatedAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
+    publishedAt: timestamp({ withTimezone: true }),
+    search: customType<{ data: string }>({ dataType: () => 'tsvector' })().generatedAlwaysAs(
+      sql`to_tsvector('english', coalesce(title, '') || ' ' || coalesce(body, ''))`,
+    ),
+  },
+  (t) => [
+    index('stories_published_idx').on(t.status, t.publishedAt),
+    index('stories_author_idx').on(t.authorId),
+    index('stories_search_idx').using('gin', t.search),
+  ],
+);
+
+export const storyReplies = pgTable(
+  'story_replies',
+  {
+    id: uuid().primaryKey().defaultRandom(),
+    storyId: uuid()
+      .notNull()
+      .references(() => stories.id, { onDelete: 'cascade' }),
+    authorId: uuid()
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    body: text().notNull(),
+    bodyHtml: text().notNull(),
+    contentWarnings: text().array().notNull().default(sql`'{}'::text[]`),
+    anonymous: boolean().notNull().default(false),
+    hiddenAt: timestamp({ withTimezone: true }),
+    createdAt: createdAt(),
+  },
+  (t) => [index('story_replies_story_idx').on(t.storyId, t.createdAt), index('story_replies_author_idx').on(t.authorId)],
+);
+
+export const storyReactions = pgTable(
+  'story_reactions',
+  {
+    storyId: uuid()
+      .notNull()
+      .references(() => stories.id, { onDelete: 'cascade' }),
+    userId: uuid()
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    kind: text().notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [primaryKey({ columns: [t.storyId, t.userId, t.kind] }), index('story_reactions_user_idx').on(t.userId)],
 );

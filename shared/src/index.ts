@@ -6,3 +6,4 @@ export * from './schemas/accounts.ts';
 export * from './schemas/rooms.ts';
 export * from './schemas/chat.ts';
 export * from './schemas/moderation.ts';
+export * from './schemas/stories.ts';

@@ -30,6 +30,14 @@ export interface Platform {
   dataDir: string;
   pid: number;
   stop(): Promise<void>;
+  /**
+   * Ends the server with SIGKILL, as a crash or the OOM killer would (no graceful shutdown), and waits for it
+   * to exit. The signal is sent before the first await, so a caller can kill at an exact moment. The data
+   * folder stays (a later stop() still removes one this module created).
+   */
+  kill(): Promise<void>;
+  /** How the process ended (`code 1`, `SIGKILL`), or undefined while it runs. */
+  exitStatus(): string | undefined;
   logs(): string;
 }
 
@@ -85,6 +93,10 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Plat
     dataDir,
     pid: child.pid ?? -1,
     logs: () => output,
+    exitStatus: () => {
+      if (child.signalCode !== null) return child.signalCode;
+      return child.exitCode === null ? undefined : `code ${child.exitCode}`;
+    },
     stop: () => {
       stopping ??= (async () => {
         running.delete(platform);
@@ -92,6 +104,14 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Plat
         if (ownsDataDir) await rm(dataDir, { recursive: true, force: true, maxRetries: 3 });
       })();
       return stopping;
+    },
+    kill: async () => {
+      running.delete(platform);
+      if (child.pid === undefined || child.exitCode !== null || child.signalCode !== null) return;
+      child.kill('SIGKILL');
+      if (!(await settlesWithin(exited, killWaitMs))) {
+        throw new Error(`Kindred (pid ${child.pid}) did not exit after SIGKILL`);
+      }
     },
   };
   running.add(platform);
@@ -113,7 +133,8 @@ export async function stopAll(): Promise<void> {
   await Promise.allSettled([...running].map((platform) => platform.stop()));
 }
 
-async function findFreePort(): Promise<number> {
+/** A TCP port on 127.0.0.1 that nothing listens on right now (e.g. for a private PostgreSQL). */
+export async function findFreePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = createServer();
     server.unref();

@@ -82,7 +82,12 @@ export class ChatWriter {
     if (this.#closed) return Promise.resolve(refuse('unavailable', 'Kindred is restarting. Please try again.'));
     return new Promise((resolve) => {
       this.#queue.push({ op, resolve });
-      if (!this.#running) void this.#drain();
+      if (!this.#running) {
+        this.#running = true;
+        // Let the event loop read the other frames already waiting, so they join this batch. PGlite runs a
+        // whole transaction without yielding, so without this every send would commit on its own.
+        setImmediate(() => void this.#drain());
+      }
     });
   }
 
@@ -93,11 +98,11 @@ export class ChatWriter {
   }
 
   async #drain(): Promise<void> {
-    this.#running = true;
     try {
       while (this.#queue.length > 0) {
         const batch = this.#queue.splice(0, this.#maxBatch);
         await this.#commitWithRetry(batch);
+        await new Promise((resolve) => setImmediate(resolve));
       }
     } finally {
       this.#running = false;
