@@ -141,7 +141,8 @@ describe('a member from start to end', () => {
     await page.keyboard.press('Tab');
     expect(await page.evaluate(() => document.activeElement?.textContent?.trim())).toBe('Join Kindred');
     await page.keyboard.press('Enter');
-    await page.waitForURL(`${platform.url}/`);
+    // Joining goes on to the gentle, optional question of who they are here as (see rooms.test.ts).
+    await page.waitForURL(`${platform.url}/welcome`);
     await nav(page).getByRole('link', { name: 'Your account' }).waitFor();
 
     // Sign out, and the nav says so.

@@ -1,7 +1,7 @@
 // The signed-in member, shared by every page as rune state: loaded once when the app starts (see
 // routes/+layout.ts) and changed only through the helpers here, so the nav and the pages always agree.
 import { goto } from '$app/navigation';
-import type { LoginBody, RegisterBody, User } from '@kindred/shared';
+import type { LoginBody, RegisterBody, UpdateMeBody, User } from '@kindred/shared';
 import { api } from './api';
 
 class MemberSession {
@@ -29,7 +29,7 @@ class MemberSession {
     this.forget();
   }
 
-  async update(body: { displayName: string }): Promise<void> {
+  async update(body: UpdateMeBody): Promise<void> {
     this.#set((await api.patch<{ user: User }>('/api/me', body)).user);
   }
 

@@ -1,0 +1,73 @@
+import type { Message } from '@kindred/shared';
+import { render } from '@testing-library/svelte';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+
+vi.mock('$lib/session.svelte', () => ({ session: { user: { id: 'me' }, expire: vi.fn() } }));
+
+const { default: MessageItem } = await import('./MessageItem.svelte');
+const { Conversation } = await import('./conversation.svelte');
+type ChatSocket = import('./socket.svelte').ChatSocket;
+
+const conversation = new Conversation('mothers', 'me', {} as ChatSocket);
+afterEach(() => localStorage.clear());
+
+function message(overrides: Partial<Message> = {}): Message {
+  return {
+    id: 'm1',
+    room: 'mothers',
+    seq: 1,
+    author: { id: 'wren', displayName: 'Wren' },
+    body: 'Hello',
+    replyTo: null,
+    reactions: {},
+    createdAt: '2026-03-12T03:04:00.000Z',
+    editedAt: null,
+    deleted: false,
+    hidden: false,
+    ...overrides,
+  };
+}
+
+const show = (m: Message, canWrite = true) =>
+  render(MessageItem, { conversation, message: m, composerId: 'message-box', canWrite });
+
+describe('MessageItem', () => {
+  it('shows words as plain text with their line breaks, never as markup', () => {
+    const { container } = show(message({ body: '<img src=x onerror="alert(1)">\n<b>line two</b>' }));
+    const body = container.querySelector('.card-body')!;
+    expect(body.querySelector('img, b')).toBeNull();
+    expect(body.textContent).toBe('<img src=x onerror="alert(1)">\n<b>line two</b>');
+    expect(container.querySelector('time')?.getAttribute('datetime')).toBe('2026-03-12T03:04:00.000Z');
+  });
+
+  it('keeps the place of a deleted message, and of one whose writer left', () => {
+    const { getByText, queryByRole } = show(message({ author: null, deleted: true, body: '' }));
+    getByText('A member who left');
+    getByText('This message was deleted.');
+    expect(queryByRole('button')).toBeNull();
+  });
+
+  it('shows a hidden message as hidden to others', () => {
+    const { getByText } = show(message({ hidden: true, body: '' }));
+    getByText('A moderator has hidden this message.');
+  });
+
+  it('offers support reactions as toggles with their counts, and Edit and Delete only on one’s own', () => {
+    const { getByRole, queryByRole, rerender } = show(message({ reactions: { candle: 3 } }));
+    expect(getByRole('button', { name: 'Lighting a candle, 3' }).getAttribute('aria-pressed')).toBe('false');
+    getByRole('button', { name: 'Sending love' });
+    getByRole('button', { name: 'A hug' });
+    getByRole('button', { name: 'Reply to Wren' });
+    expect(queryByRole('button', { name: 'Edit your message' })).toBeNull();
+
+    rerender({ message: message({ author: { id: 'me', displayName: 'Me' }, editedAt: '2026-03-12T03:05:00.000Z' }) });
+    getByRole('button', { name: 'Edit your message' });
+    getByRole('button', { name: 'Delete your message' });
+  });
+
+  it('only shows the counts when nothing can be written here', () => {
+    const { queryAllByRole, getByRole } = show(message({ reactions: { heart: 2 } }), false);
+    expect(queryAllByRole('button')).toEqual([]);
+    getByRole('img', { name: 'Sending love, 2' });
+  });
+});

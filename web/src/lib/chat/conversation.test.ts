@@ -1,0 +1,319 @@
+import type { Message, ServerFrame } from '@kindred/shared';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+
+const session = vi.hoisted(() => ({ user: { id: 'me' } as unknown, expire: vi.fn(async () => undefined) }));
+const get = vi.hoisted(() => vi.fn());
+vi.mock('$lib/session.svelte', () => ({ session }));
+vi.mock('$lib/api', async (original) => ({ ...(await original<typeof import('$lib/api')>()), api: { get } }));
+
+const { ApiError } = await import('$lib/api');
+const { Conversation, announcementFor, excerpt } = await import('./conversation.svelte');
+const { ChatRequestError } = await import('./socket.svelte');
+const { Outbox } = await import('./outbox');
+type RoomFeed = import('./socket.svelte').RoomFeed;
+type ChatSocket = import('./socket.svelte').ChatSocket;
+type EventFrame = Extract<ServerFrame, { type: 'event' }>;
+
+const room = 'mothers';
+
+function message(seq: number, overrides: Partial<Message> = {}): Message {
+  return {
+    id: `00000000-0000-4000-8000-${String(seq).padStart(12, '0')}`,
+    room,
+    seq,
+    author: { id: 'other', displayName: 'Wren' },
+    body: `message ${seq}`,
+    replyTo: null,
+    reactions: {},
+    createdAt: new Date(2026, 0, 1).toISOString(),
+    editedAt: null,
+    deleted: false,
+    hidden: false,
+    ...overrides,
+  };
+}
+
+const created = (m: Message, seq = m.seq): EventFrame => ({ type: 'event', room, seq, kind: 'created', message: m });
+const updated = (m: Message, seq: number): EventFrame => ({ type: 'event', room, seq, kind: 'updated', message: m });
+const page = (messages: Message[], hasMore = false, lastSeq = messages.at(-1)?.seq ?? 0) => ({
+  messages,
+  hasMore,
+  lastSeq,
+});
+
+/** Plays the tab's socket: records follows and writes, and lets the test answer them. */
+class FakeSocket {
+  status = 'open';
+  open = true;
+  feed: RoomFeed | undefined;
+  since: number | undefined;
+  requests: { frame: Record<string, unknown>; resolve: (answer: unknown) => void; reject: (e: Error) => void }[] = [];
+
+  follow(_room: string, since: number, feed: RoomFeed) {
+    this.since = since;
+    this.feed = feed;
+    return () => (this.feed = undefined);
+  }
+
+  request(frame: Record<string, unknown>) {
+    if (!this.open) return Promise.reject(new ChatRequestError('offline', 'offline'));
+    return new Promise((resolve, reject) => this.requests.push({ frame, resolve, reject }));
+  }
+
+  reconnectNow() {}
+
+  /** Answers the oldest write still waiting. */
+  answer(answer: unknown) {
+    this.requests.shift()!.resolve(answer);
+  }
+
+  refuse(code: string, text: string) {
+    this.requests.shift()!.reject(new ChatRequestError(code, text));
+  }
+}
+
+const made: InstanceType<typeof Conversation>[] = [];
+
+async function started(first: Message[] = [message(1), message(2)], hasMore = false) {
+  const socket = new FakeSocket();
+  get.mockResolvedValueOnce(page(first, hasMore));
+  const conversation = new Conversation(room, 'me', socket as unknown as ChatSocket);
+  made.push(conversation);
+  await conversation.start();
+  return { socket, conversation, feed: socket.feed! };
+}
+
+const seqs = (conversation: InstanceType<typeof Conversation>) => conversation.messages.map((m) => m.seq);
+const settle = () => new Promise((resolve) => setTimeout(resolve, 0));
+
+beforeEach(() => {
+  localStorage.clear();
+  get.mockReset();
+  session.expire.mockClear();
+});
+
+afterEach(() => {
+  for (const conversation of made.splice(0)) conversation.stop();
+  vi.useRealTimers();
+});
+
+describe('Conversation', () => {
+  it('loads the newest page and follows the room from exactly where it ends', async () => {
+    const { conversation, socket } = await started([message(3), message(4)], true);
+    expect(get).toHaveBeenCalledWith('/api/rooms/mothers/messages');
+    expect(conversation.phase).toBe('ready');
+    expect(seqs(conversation)).toEqual([3, 4]);
+    expect(conversation.hasOlder).toBe(true);
+    expect(socket.since).toBe(4);
+  });
+
+  it('adds new messages, replaces changed ones, and leaves updates to unloaded ones for their page', async () => {
+    const { conversation, feed } = await started([message(5), message(6)]);
+    feed.event(created(message(7)), false);
+    feed.event(updated(message(6, { body: 'changed', editedAt: new Date().toISOString() }), 8), false);
+    feed.event(updated(message(2, { deleted: true, body: '' }), 9), false);
+    expect(seqs(conversation)).toEqual([5, 6, 7]);
+    expect(conversation.byId.get(message(6).id)?.body).toBe('changed');
+  });
+
+  it('keeps a message in the outbox until its ack, and shows it once whichever comes first', async () => {
+    const { conversation, socket, feed } = await started();
+    conversation.draft = 'Thank you all';
+    conversation.send('Thank you all');
+    expect(conversation.draft).toBe('');
+    expect(new Outbox('me', room).entries.map((e) => e.body)).toEqual(['Thank you all']);
+    const { frame } = socket.requests[0]!;
+    expect(frame).toMatchObject({ type: 'send', room, body: 'Thank you all' });
+    expect(conversation.sending.has(frame.clientId as string)).toBe(true);
+
+    const mine = message(3, { author: { id: 'me', displayName: 'Me' }, body: 'Thank you all' });
+    feed.event(created(mine), false);
+    socket.answer({ type: 'ack', clientId: frame.clientId, message: mine });
+    await settle();
+    expect(seqs(conversation)).toEqual([1, 2, 3]);
+    expect(conversation.unsent).toEqual([]);
+    expect(new Outbox('me', room).entries).toEqual([]);
+  });
+
+  it('resends what waited, with the same clientId, once the room is subscribed again', async () => {
+    const { conversation, socket, feed } = await started();
+    socket.open = false;
+    conversation.send('first');
+    conversation.send('second');
+    await settle();
+    expect(conversation.unsent.map((e) => e.body)).toEqual(['first', 'second']);
+    const ids = conversation.unsent.map((e) => e.clientId);
+
+    socket.open = true;
+    feed.subscribed();
+    expect(socket.requests.map((r) => r.frame.clientId)).toEqual(ids);
+  });
+
+  it('picks up, in a new page, what a closed tab left in the outbox', async () => {
+    new Outbox('me', room).add('written before the tab closed', null);
+    const { conversation, socket, feed } = await started();
+    expect(conversation.unsent.map((e) => e.body)).toEqual(['written before the tab closed']);
+    feed.subscribed();
+    expect(socket.requests[0]?.frame).toMatchObject({ body: 'written before the tab closed' });
+  });
+
+  it('keeps a refused message with the reason, and sends it again only when asked', async () => {
+    const { conversation, socket } = await started();
+    conversation.send('a message to a paused room');
+    socket.refuse('forbidden', 'This room is paused by its moderators for now.');
+    await settle();
+    expect(conversation.unsent[0]).toMatchObject({
+      body: 'a message to a paused room',
+      refusal: { code: 'forbidden', message: 'This room is paused by its moderators for now.' },
+    });
+    conversation.flush();
+    expect(socket.requests).toHaveLength(0);
+    conversation.retry(conversation.unsent[0]!.clientId);
+    expect(socket.requests).toHaveLength(1);
+  });
+
+  it('waits out a rate limit and then tries again by itself', async () => {
+    const { conversation, socket } = await started();
+    vi.useFakeTimers();
+    conversation.send('hello');
+    socket.refuse('rate_limited', 'Please wait 3 seconds — your message is kept.');
+    await vi.advanceTimersByTimeAsync(2_000);
+    expect(socket.requests).toHaveLength(0);
+    await vi.advanceTimersByTimeAsync(1_500);
+    expect(socket.requests).toHaveLength(1);
+    expect(conversation.unsent).toHaveLength(1);
+  });
+
+  it('announces new messages from others, gathered, and never the member’s own or loaded history', async () => {
+    vi.useFakeTimers();
+    const { conversation, feed } = await started();
+    expect(conversation.announcements).toEqual([]);
+    feed.event(created(message(3, { body: 'Are you awake?' })), false);
+    await vi.advanceTimersByTimeAsync(500);
+    expect(conversation.announcements.map((a) => a.text)).toEqual(['New message from Wren: Are you awake?']);
+
+    feed.event(created(message(4, { author: { id: 'me', displayName: 'Me' } })), false);
+    await vi.advanceTimersByTimeAsync(500);
+    expect(conversation.announcements).toHaveLength(1);
+
+    feed.event(created(message(5, { author: { id: 'a', displayName: 'Ash' }, body: 'Yes' })), true);
+    feed.event(created(message(6, { author: { id: 'b', displayName: 'Sol' }, body: 'Me too' })), true);
+    await vi.advanceTimersByTimeAsync(500);
+    expect(conversation.announcements.at(-1)?.text).toBe('2 new messages. The latest, from Sol: Me too');
+  });
+
+  it('puts the divider before the first message from others missed while away or scrolled up', async () => {
+    const { conversation, feed } = await started();
+    feed.event(created(message(3)), false);
+    expect(conversation.dividerSeq).toBeNull();
+    feed.event(created(message(4)), true);
+    feed.event(created(message(5)), true);
+    expect(conversation.dividerSeq).toBe(4);
+    conversation.send('back now');
+    expect(conversation.dividerSeq).toBeNull();
+    conversation.watching = false;
+    feed.event(created(message(6)), false);
+    expect(conversation.dividerSeq).toBe(6);
+  });
+
+  it('loads older pages before the first message, without doubles', async () => {
+    const { conversation } = await started([message(51), message(52)], true);
+    get.mockResolvedValueOnce(page([message(50), message(51)], false, 60));
+    expect(await conversation.loadOlder()).toBe(1);
+    expect(get).toHaveBeenLastCalledWith('/api/rooms/mothers/messages?before=51&limit=50');
+    expect(seqs(conversation)).toEqual([50, 51, 52]);
+    expect(conversation.hasOlder).toBe(false);
+    expect(await conversation.loadOlder()).toBe(0);
+  });
+
+  it('says why older messages did not load, and keeps what it has', async () => {
+    const { conversation } = await started([message(51)], true);
+    get.mockRejectedValueOnce(new ApiError('network', 'We couldn’t reach Kindred.', undefined, 0));
+    await conversation.loadOlder();
+    expect(conversation.olderProblem).toBe('We couldn’t reach Kindred.');
+    expect(seqs(conversation)).toEqual([51]);
+  });
+
+  it('finds the original of a reply further back', async () => {
+    const { conversation } = await started([message(101)], true);
+    get.mockResolvedValueOnce(page([message(51)], true, 101)).mockResolvedValueOnce(page([message(1)], false, 101));
+    expect(await conversation.reveal(message(1).id)).toBe(true);
+    expect(seqs(conversation)).toEqual([1, 51, 101]);
+  });
+
+  it('reloads the newest page on resync and applies what arrived meanwhile on top', async () => {
+    const { conversation, feed } = await started([message(1)]);
+    let answer: (value: unknown) => void = () => undefined;
+    get.mockReturnValueOnce(new Promise((resolve) => (answer = resolve)));
+    feed.resync();
+    feed.event(created(message(2000)), false);
+    answer(page([message(1990), message(1999)], true, 1999));
+    await settle();
+    expect(seqs(conversation)).toEqual([1990, 1999, 2000]);
+    expect(conversation.hasOlder).toBe(true);
+  });
+
+  it('shows a reaction at once, and takes it back if the server refuses', async () => {
+    const { conversation, socket } = await started();
+    const target = conversation.messages[0]!;
+    const reacting = conversation.react(target, 'candle');
+    expect(conversation.reacted(target, 'candle')).toBe(true);
+    expect(socket.requests[0]?.frame).toEqual({ type: 'react', messageId: target.id, kind: 'candle', on: true });
+    socket.answer({ type: 'done', ref: target.id });
+    await reacting;
+    expect(new Conversation(room, 'me', socket as unknown as ChatSocket).reacted(target, 'candle')).toBe(true);
+
+    const undoing = conversation.react(target, 'candle');
+    expect(socket.requests[0]?.frame).toMatchObject({ on: false });
+    socket.refuse('not_found', 'That message is no longer here.');
+    await undoing;
+    expect(conversation.reacted(target, 'candle')).toBe(true);
+    expect(conversation.problems[target.id]).toBe('That message is no longer here.');
+  });
+
+  it('keeps the edit open with its reason when the server refuses it', async () => {
+    const { conversation, socket } = await started([message(1, { author: { id: 'me', displayName: 'Me' } })]);
+    const mine = conversation.messages[0]!;
+    conversation.startEdit(mine);
+    const saving = conversation.edit(mine, 'new words');
+    socket.refuse('rate_limited', 'Please wait 5 seconds.');
+    expect(await saving).toBe(false);
+    expect(conversation.editingId).toBe(mine.id);
+    expect(conversation.problems[mine.id]).toBe('Please wait 5 seconds.');
+
+    const again = conversation.edit(mine, 'new words');
+    socket.answer({ type: 'done', ref: mine.id });
+    expect(await again).toBe(true);
+    expect(conversation.editingId).toBeNull();
+    expect(conversation.problems[mine.id]).toBeUndefined();
+  });
+
+  it('says when the room cannot be read, and sends an ended session to sign in', async () => {
+    get.mockRejectedValueOnce(new ApiError('not_a_member', 'Please join this room to read it.', undefined, 403));
+    const refused = new Conversation(room, 'me', new FakeSocket() as unknown as ChatSocket);
+    await refused.start();
+    expect(refused.closed).toBe('Please join this room to read it.');
+
+    get.mockRejectedValueOnce(new ApiError('unauthenticated', 'Please sign in.', undefined, 401));
+    await new Conversation(room, 'me', new FakeSocket() as unknown as ChatSocket).start();
+    expect(session.expire).toHaveBeenCalledOnce();
+
+    get.mockRejectedValueOnce(new ApiError('network', 'We couldn’t reach Kindred.', undefined, 0));
+    const offline = new Conversation(room, 'me', new FakeSocket() as unknown as ChatSocket);
+    await offline.start();
+    expect(offline).toMatchObject({ phase: 'failed', problem: 'We couldn’t reach Kindred.' });
+  });
+});
+
+describe('excerpt and announcementFor', () => {
+  it('keeps the first words on one line', () => {
+    expect(excerpt('one\n\ntwo   three')).toBe('one two three');
+    expect(excerpt('a'.repeat(120))).toBe(`${'a'.repeat(100)}…`);
+  });
+
+  it('names a member who left', () => {
+    expect(announcementFor([message(1, { author: null, body: 'hello' })])).toBe(
+      'New message from a member who left: hello',
+    );
+  });
+});

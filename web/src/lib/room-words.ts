@@ -1,0 +1,41 @@
+// The words Kindred uses about rooms: who they are for, who a member is here as, how many are in a room
+// and who looks after it. In one place, so the rooms list, a room's page, the welcome question and the
+// admin's pages all say the same thing.
+import type { Audience, Identity, Room } from '@kindred/shared';
+
+/** Headings of the rooms list, and the admin's choice of audience. */
+export const audienceTitles: Record<Audience, string> = {
+  mothers: 'For mothers',
+  partners: 'For partners',
+  families: 'For family and friends',
+  everyone: 'For everyone',
+};
+
+/** The answers to "Who are you here as?", in the order they are offered. */
+export const identityChoices: readonly { value: Identity; label: string; hint?: string }[] = [
+  { value: 'lost_pregnancy', label: 'Someone who lost a pregnancy', hint: 'At any stage, in any way.' },
+  { value: 'partner', label: 'A partner', hint: 'Of someone who lost a pregnancy. Your grief counts too.' },
+  { value: 'family_friend', label: 'Family or a friend', hint: 'Grieving yourself, or standing beside someone.' },
+  { value: 'prefer_not', label: "I'd rather not say" },
+];
+
+/** How "you're here as …" ends, for the identities that bring a group of rooms first. */
+export const hereAs: Partial<Record<Identity, string>> = {
+  lost_pregnancy: 'someone who lost a pregnancy',
+  partner: 'a partner',
+  family_friend: 'family or a friend',
+};
+
+/** "12 members": a count only, never who. */
+export function membersText(count: number): string {
+  if (count === 0) return 'No members yet';
+  return count === 1 ? '1 member' : `${count.toLocaleString('en')} members`;
+}
+
+const names = new Intl.ListFormat('en', { style: 'long', type: 'conjunction' });
+
+/** "Looked after by Ana and Ben", or undefined while a room has no moderator. */
+export function lookedAfterBy(moderators: Room['moderators']): string | undefined {
+  if (moderators.length === 0) return undefined;
+  return `Looked after by ${names.format(moderators.map((moderator) => moderator.displayName))}`;
+}
