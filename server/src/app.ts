@@ -30,6 +30,8 @@ import { crisisResources } from './moderation/helplines.ts';
 import { moderationRoutes } from './moderation/routes.ts';
 import { createModerationService, type LiveEffects } from './moderation/service.ts';
 import { ensureDefaultRooms } from './rooms/default-rooms.ts';
+import { storyRoutes } from './stories/routes.ts';
+import { createStoryService } from './stories/service.ts';
 import { roomRoutes } from './rooms/routes.ts';
 import { createRoomService } from './rooms/service.ts';
 import { healthRoutes } from './health/routes.ts';
@@ -196,6 +198,15 @@ export async function buildApp(config: Config, deps: AppDependencies = {}): Prom
   await app.register(chatRoutes, { db, rooms });
   await app.register(moderationRoutes, { moderation, adminUsernames: config.adminUsernames, applyEffects });
   await app.register(careRoutes);
+  const stories = createStoryService({
+    db,
+    now,
+    newMemberWindowMs: config.newMemberLinkWaitHours * 60 * 60 * 1000,
+    suggestsRisk: (text) => assessCrisisRisk(text).match,
+    holdForReview: async (storyId, authorId, urgent) =>
+      applyEffects(await moderation.holdStory(storyId, authorId, urgent)),
+  });
+  await app.register(storyRoutes, { stories, db, adminUsernames: config.adminUsernames });
   const gateway = registerChatGateway(app, {
     db,
     rooms,

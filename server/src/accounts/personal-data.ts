@@ -19,6 +19,9 @@ const {
   roomRemovals,
   rooms,
   sessions,
+  stories,
+  storyReactions,
+  storyReplies,
   users,
 } = schema;
 
@@ -203,6 +206,47 @@ const moderationSource: PersonalDataSource = {
   },
 };
 
+// Stories are the member's own words: exported whole (anonymous ones too: they are theirs), and deleted
+// with the account, with their replies and the member's replies and reactions elsewhere.
+const storiesSource: PersonalDataSource = {
+  key: 'stories',
+  tables: [stories, storyReplies, storyReactions],
+  export: async ({ db, userId }) => {
+    const iso = (d: Date | null) => d?.toISOString() ?? null;
+    const own = await db.select().from(stories).where(eq(stories.authorId, userId));
+    const replies = await db.select().from(storyReplies).where(eq(storyReplies.authorId, userId));
+    const reacted = await db.select().from(storyReactions).where(eq(storyReactions.userId, userId));
+    return {
+      written: own.map((s) => ({
+        id: s.id,
+        title: s.title,
+        body: s.body,
+        tags: s.tags,
+        contentWarnings: s.contentWarnings,
+        anonymous: s.anonymous,
+        status: s.status,
+        hidden: s.hiddenAt !== null,
+        createdAt: iso(s.createdAt),
+        publishedAt: iso(s.publishedAt),
+      })),
+      replies: replies.map((r) => ({
+        id: r.id,
+        storyId: r.storyId,
+        body: r.body,
+        anonymous: r.anonymous,
+        hidden: r.hiddenAt !== null,
+        createdAt: iso(r.createdAt),
+      })),
+      reactions: reacted.map((r) => ({ storyId: r.storyId, kind: r.kind, createdAt: iso(r.createdAt) })),
+    };
+  },
+  erase: async ({ db, userId }) => {
+    await db.delete(storyReactions).where(eq(storyReactions.userId, userId));
+    await db.delete(storyReplies).where(eq(storyReplies.authorId, userId));
+    await db.delete(stories).where(eq(stories.authorId, userId));
+  },
+};
+
 // The account itself goes last: other sources may still need the row while they erase.
 const userSource: PersonalDataSource = {
   key: 'user',
@@ -220,6 +264,7 @@ export const personalDataSources: readonly PersonalDataSource[] = [
   sessionsSource,
   messagesSource,
   moderationSource,
+  storiesSource,
   membershipsSource,
   userSource,
 ];

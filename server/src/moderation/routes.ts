@@ -39,7 +39,7 @@ export const moderationRoutes: FastifyPluginAsyncTypebox<ModerationRoutesOptions
   const tags = ['moderation'];
   const moderatorOf = (request: FastifyRequest) => {
     const { user } = requireAuth(request);
-    return { id: user.id, isAdmin: isAdmin(user, adminUsernames) };
+    return { id: user.id, isAdmin: isAdmin(user, adminUsernames), storyModerator: user.storyModerator };
   };
 
   app.post(

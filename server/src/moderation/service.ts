@@ -3,7 +3,7 @@
 // (events, ended sessions and memberships, private notices) is returned and sent after the commit.
 import { schema, type Database } from '@kindred/db';
 import type { AuditEntry, CreateActionBody, CreateReportBody, QueueItem } from '@kindred/shared';
-import { and, asc, desc, eq, gt, inArray, isNull, lt } from 'drizzle-orm';
+import { and, asc, desc, eq, gt, inArray, isNull, lt, or } from 'drizzle-orm';
 import { ApiError } from '../errors.ts';
 import { appendUpdatedEvents, type RoomEventRange } from '../chat/room-events.ts';
 import { forViewer, loadMessageViews } from '../chat/messages.ts';
@@ -20,13 +20,19 @@ const {
   roomRemovals,
   rooms,
   sessions,
+  stories,
+  storyReplies,
   users,
 } = schema;
 
 export interface Moderator {
   id: string;
   isAdmin: boolean;
+  /** Named by an admin to moderate stories and their replies, which belong to no room. */
+  storyModerator: boolean;
 }
+
+const STORY_TARGETS = ['story', 'reply'];
 
 /** What an action or report changes beyond the database, to be sent after the commit. */
 export interface LiveEffects {
@@ -56,8 +62,14 @@ export function createModerationService({ db, now }: { db: Database; now: () => 
     return rows.map((row) => row.roomId);
   }
 
-  async function assertCanModerate(tx: Database, moderator: Moderator, roomId: string | null): Promise<void> {
+  async function assertCanModerate(
+    tx: Database,
+    moderator: Moderator,
+    roomId: string | null,
+    targetType?: string,
+  ): Promise<void> {
     if (moderator.isAdmin) return;
+    if (!roomId && targetType && STORY_TARGETS.includes(targetType) && moderator.storyModerator) return;
     if (roomId) {
       const [row] = await tx
         .select({ role: memberships.role })
@@ -206,6 +218,27 @@ export function createModerationService({ db, now }: { db: Database; now: () => 
           if (!message) throw notFound(); // only what the reporter can see can be reported
           roomId = message.roomId;
           subjectId = message.authorId;
+        } else if (body.target.type === 'story' || body.target.type === 'reply') {
+          // Only what the reporter can read: a published, visible story (or a reply under one).
+          const [row] =
+            body.target.type === 'story'
+              ? await tx
+                  .select({ authorId: stories.authorId })
+                  .from(stories)
+                  .where(and(eq(stories.id, body.target.id), eq(stories.status, 'published'), isNull(stories.hiddenAt)))
+              : await tx
+                  .select({ authorId: storyReplies.authorId })
+                  .from(storyReplies)
+                  .innerJoin(stories, eq(stories.id, storyReplies.storyId))
+                  .where(
+                    and(
+                      eq(storyReplies.id, body.target.id),
+                      isNull(storyReplies.hiddenAt),
+                      eq(stories.status, 'published'),
+                    ),
+                  );
+          if (!row) throw notFound();
+          subjectId = row.authorId;
         } else {
           const [user] = await tx.select({ id: users.id }).from(users).where(eq(users.id, body.target.id));
           if (!user) throw notFound();
@@ -265,11 +298,37 @@ export function createModerationService({ db, now }: { db: Database; now: () => 
       return { ...noEffects(), urgent: [{ roomId, itemId }] };
     },
 
+    /** A story that waits for a moderator: a new account's first, or one with words that suggest risk. */
+    async holdStory(storyId: string, authorId: string, urgent: boolean): Promise<LiveEffects> {
+      await db.transaction(async (tx) =>
+        openItem(
+          tx as unknown as Database,
+          { type: 'story', id: storyId },
+          {
+            roomId: null,
+            subjectId: authorId,
+            urgent,
+            automaticReason: urgent ? 'crisis_language' : 'first_story',
+          },
+        ),
+      );
+      return noEffects();
+    },
+
     async queue(moderator: Moderator): Promise<QueueItem[]> {
       const scope = await moderatedRoomIds(moderator);
-      if (scope !== 'all' && scope.length === 0) {
+      if (scope !== 'all' && scope.length === 0 && !moderator.storyModerator) {
         throw new ApiError('forbidden', 'The review queue is for moderators and admins.');
       }
+      const inScope =
+        scope === 'all'
+          ? undefined
+          : or(
+              scope.length ? inArray(moderationItems.roomId, scope) : undefined,
+              moderator.storyModerator
+                ? and(isNull(moderationItems.roomId), inArray(moderationItems.targetType, STORY_TARGETS))
+                : undefined,
+            );
       const items = await db
         .select({ item: moderationItems, room: rooms.slug, subjectName: users.displayName })
         .from(moderationItems)
@@ -291,7 +350,7 @@ export function createModerationService({ db, now }: { db: Database; now: () => 
         : [];
       const result: QueueItem[] = [];
       for (const { item, room, subjectName } of items) {
-        const context = await itemContext(item);
+        const context = await itemContextFor(item);
         result.push({
           id: item.id,
           target: { type: item.targetType, id: item.targetId },
@@ -310,8 +369,12 @@ export function createModerationService({ db, now }: { db: Database; now: () => 
                 ? { reporter: { id: report.reporterId, displayName: reporterName ?? '' } }
                 : {}),
             })),
-          subject: item.subjectId ? { id: item.subjectId, displayName: subjectName ?? '' } : null,
-          context,
+          // The author of anonymous content stays unknown to volunteer moderators, who act on it all the same.
+          subject:
+            item.subjectId && (moderator.isAdmin || !context.anonymous)
+              ? { id: item.subjectId, displayName: subjectName ?? '' }
+              : null,
+          context: context.context,
         });
       }
       return result;
@@ -327,8 +390,15 @@ export function createModerationService({ db, now }: { db: Database; now: () => 
         }
         roomFilter = eq(moderationActions.roomId, room.id);
       } else if (scope !== 'all') {
-        if (scope.length === 0) throw new ApiError('forbidden', 'The moderation log is for moderators and admins.');
-        roomFilter = inArray(moderationActions.roomId, scope) as ReturnType<typeof eq>;
+        if (scope.length === 0 && !moderator.storyModerator) {
+          throw new ApiError('forbidden', 'The moderation log is for moderators and admins.');
+        }
+        roomFilter = or(
+          scope.length ? inArray(moderationActions.roomId, scope) : undefined,
+          moderator.storyModerator
+            ? and(isNull(moderationActions.roomId), inArray(moderationActions.targetType, STORY_TARGETS))
+            : undefined,
+        ) as ReturnType<typeof eq>;
       }
       return auditEntries(roomFilter, 200);
     },
@@ -345,6 +415,26 @@ export function createModerationService({ db, now }: { db: Database; now: () => 
         switch (action) {
           case 'hide':
           case 'restore': {
+            if (target.type === 'story' || target.type === 'reply') {
+              const table = target.type === 'story' ? stories : storyReplies;
+              const [row] = await tx
+                .update(table)
+                .set({ hiddenAt: action === 'hide' ? at : null })
+                .where(eq(table.id, target.id))
+                .returning({ authorId: table.authorId });
+              if (!row) throw new ApiError('not_found', 'That is no longer here.');
+              await assertCanModerate(tx, moderator, null, target.type);
+              await notify(tx, effects, row.authorId, {
+                kind: action === 'hide' ? `${target.type}_hidden` : `${target.type}_restored`,
+                roomId: null,
+                messageId: null,
+                text:
+                  action === 'hide'
+                    ? `A moderator hid your ${target.type}. Their reason: ${body.reason.trim()}`
+                    : `A moderator has restored your ${target.type}.`,
+              });
+              return audit(tx, moderator, body, { roomId: null, subjectId: row.authorId });
+            }
             expect('message');
             const [message] = await tx.select().from(messages).where(eq(messages.id, target.id));
             if (!message) throw new ApiError('not_found', 'That message is no longer here.');
@@ -440,11 +530,44 @@ export function createModerationService({ db, now }: { db: Database; now: () => 
             }
             return audit(tx, moderator, body, { roomId: room.id, subjectId: null });
           }
+          case 'approve_story':
+          case 'reject_story': {
+            expect('story');
+            const [story] = await tx.select().from(stories).where(eq(stories.id, target.id));
+            if (!story) throw new ApiError('not_found', 'That story is no longer here.');
+            await assertCanModerate(tx, moderator, null, 'story');
+            if (story.status !== 'pending')
+              throw new ApiError('validation', 'Only a story that is waiting can be approved or declined.');
+            const approve = action === 'approve_story';
+            await tx
+              .update(stories)
+              .set({ status: approve ? 'published' : 'rejected', publishedAt: approve ? at : null, updatedAt: at })
+              .where(eq(stories.id, story.id));
+            await tx
+              .update(moderationItems)
+              .set({ status: 'resolved', resolvedAt: at, updatedAt: at })
+              .where(
+                and(
+                  eq(moderationItems.targetType, 'story'),
+                  eq(moderationItems.targetId, story.id),
+                  eq(moderationItems.status, 'open'),
+                ),
+              );
+            await notify(tx, effects, story.authorId, {
+              kind: approve ? 'story_approved' : 'story_declined',
+              roomId: null,
+              messageId: null,
+              text: approve
+                ? `Your story “${story.title}” is shared now.`
+                : `A moderator didn’t share your story “${story.title}”. Their reason: ${body.reason.trim()}. It is still yours to read and change.`,
+            });
+            return audit(tx, moderator, body, { roomId: null, subjectId: story.authorId });
+          }
           case 'resolve_report': {
             expect('report');
             const [item] = await tx.select().from(moderationItems).where(eq(moderationItems.id, target.id));
             if (!item) throw new ApiError('not_found', 'There is no such report.');
-            await assertCanModerate(tx, moderator, item.roomId);
+            await assertCanModerate(tx, moderator, item.roomId, item.targetType);
             await tx
               .update(moderationItems)
               .set({ status: 'resolved', resolvedAt: at, updatedAt: at })
@@ -513,6 +636,47 @@ export function createModerationService({ db, now }: { db: Database; now: () => 
       }
     },
   };
+
+  async function itemContextFor(
+    item: typeof moderationItems.$inferSelect,
+  ): Promise<{ context: QueueItem['context']; anonymous: boolean }> {
+    if (!STORY_TARGETS.includes(item.targetType)) return { context: await itemContext(item), anonymous: false };
+    const earlierActions = item.subjectId
+      ? await auditEntries(eq(moderationActions.subjectId, item.subjectId), 10)
+      : [];
+    const [row] =
+      item.targetType === 'story'
+        ? await db
+            .select({
+              title: stories.title,
+              bodyHtml: stories.bodyHtml,
+              status: stories.status,
+              anonymous: stories.anonymous,
+            })
+            .from(stories)
+            .where(eq(stories.id, item.targetId))
+        : await db
+            .select({
+              title: stories.title,
+              bodyHtml: storyReplies.bodyHtml,
+              status: stories.status,
+              anonymous: storyReplies.anonymous,
+            })
+            .from(storyReplies)
+            .innerJoin(stories, eq(stories.id, storyReplies.storyId))
+            .where(eq(storyReplies.id, item.targetId));
+    return {
+      context: {
+        message: null,
+        surrounding: [],
+        authorRecent: [],
+        // Past actions would name the author of anonymous content by their record: kept for admins' eyes.
+        earlierActions: row?.anonymous ? [] : earlierActions,
+        ...(row ? { story: { title: row.title, bodyHtml: row.bodyHtml, status: row.status } } : {}),
+      },
+      anonymous: row?.anonymous ?? false,
+    };
+  }
 
   async function itemContext(item: typeof moderationItems.$inferSelect): Promise<QueueItem['context']> {
     const empty = { message: null, surrounding: [], authorRecent: [], earlierActions: [] as AuditEntry[] };

@@ -12,12 +12,20 @@ export const reportReasonLabels: Record<ReportReason, string> = {
 };
 
 /** What reports, queue items and actions can be about. Stories and replies plug in here later. */
-export const ReportTargetTypeSchema = Type.Union([Type.Literal('message'), Type.Literal('user')], {
-  errorMessage: 'Reports are about a message or a member.',
-});
+export const ReportTargetTypeSchema = Type.Union(
+  [Type.Literal('message'), Type.Literal('user'), Type.Literal('story'), Type.Literal('reply')],
+  { errorMessage: 'Reports are about a message, a member, a story or a reply.' },
+);
 export const ActionTargetTypeSchema = Type.Union(
-  [Type.Literal('message'), Type.Literal('user'), Type.Literal('room'), Type.Literal('report')],
-  { errorMessage: 'Actions are about a message, a member, a room or a report.' },
+  [
+    Type.Literal('message'),
+    Type.Literal('user'),
+    Type.Literal('room'),
+    Type.Literal('report'),
+    Type.Literal('story'),
+    Type.Literal('reply'),
+  ],
+  { errorMessage: 'Actions are about a message, a member, a room, a report, a story or a reply.' },
 );
 
 const IdSchema = Type.String({ format: 'uuid', errorMessage: 'That is not a valid id.' });
@@ -67,6 +75,8 @@ export const moderationActions = [
   'lock_room',
   'unlock_room',
   'resolve_report',
+  'approve_story',
+  'reject_story',
 ] as const;
 export type ModerationActionName = (typeof moderationActions)[number];
 
@@ -85,6 +95,8 @@ export const CreateActionBodySchema = Type.Object(
         Type.Literal('lock_room'),
         Type.Literal('unlock_room'),
         Type.Literal('resolve_report'),
+        Type.Literal('approve_story'),
+        Type.Literal('reject_story'),
       ],
       { errorMessage: `The action is one of ${moderationActions.join(', ')}.` },
     ),
@@ -147,6 +159,8 @@ export const QueueItemSchema = Type.Object(
       surrounding: Type.Array(MessageSchema),
       authorRecent: Type.Array(MessageSchema),
       earlierActions: Type.Array(AuditEntrySchema),
+      /** For a story or a reply: what it says, rendered. */
+      story: Type.Optional(Type.Object({ title: Type.String(), bodyHtml: Type.String(), status: Type.String() })),
     }),
   },
   { additionalProperties: false },

@@ -54,20 +54,38 @@ export const storyReactionLabels: Record<(typeof storyReactionKinds)[number], st
   candle: 'Lit a candle',
 };
 
-const literalUnion = <T extends string>(values: readonly T[], errorMessage: string) =>
-  Type.Union(
-    values.map((v) => Type.Literal(v)),
-    { errorMessage },
-  );
-
-export const ContentWarningSchema = literalUnion(
-  contentWarnings,
-  `Content warnings are ${contentWarnings.join(', ')}.`,
+export const ContentWarningSchema = Type.Union(
+  [
+    Type.Literal('pregnancy'),
+    Type.Literal('birth'),
+    Type.Literal('living_children'),
+    Type.Literal('rainbow_baby'),
+    Type.Literal('medical_detail'),
+    Type.Literal('later_loss'),
+    Type.Literal('tfmr'),
+    Type.Literal('infertility'),
+    Type.Literal('self_harm'),
+    Type.Literal('religion'),
+  ],
+  { errorMessage: `Content warnings are ${contentWarnings.join(', ')}.` },
 );
-export const StoryTagSchema = literalUnion(storyTags, `Tags are ${storyTags.join(', ')}.`);
-export const StoryReactionKindSchema = literalUnion(
-  storyReactionKinds,
-  `Reactions are ${storyReactionKinds.join(', ')}.`,
+export const StoryTagSchema = Type.Union(
+  [
+    Type.Literal('mothers_story'),
+    Type.Literal('partners_story'),
+    Type.Literal('familys_story'),
+    Type.Literal('delayed_grief'),
+    Type.Literal('faith_and_meaning'),
+    Type.Literal('trying_again'),
+    Type.Literal('rituals_and_remembrance'),
+  ],
+  { errorMessage: `Tags are ${storyTags.join(', ')}.` },
+);
+export const StoryReactionKindSchema = Type.Union(
+  [Type.Literal('love'), Type.Literal('me_too'), Type.Literal('candle')],
+  {
+    errorMessage: `Reactions are ${storyReactionKinds.join(', ')}.`,
+  },
 );
 
 const WarningsSchema = Type.Array(ContentWarningSchema, { maxItems: contentWarnings.length, uniqueItems: true });
