@@ -93,6 +93,8 @@ describe('OpenAPI', () => {
       'post /api/rooms/{slug}/leave',
       'put /api/rooms/{slug}/moderators/{userId}',
       'post /api/me/notices/{id}/read',
+      'post /api/stories/{id}/publish',
+      'put /api/stories/moderators/{userId}',
     ]);
     for (const [path, operations] of Object.entries<Record<string, { responses?: object; requestBody?: object }>>(
       doc.paths,

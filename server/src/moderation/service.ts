@@ -334,9 +334,7 @@ export function createModerationService({ db, now }: { db: Database; now: () => 
         .from(moderationItems)
         .leftJoin(rooms, eq(rooms.id, moderationItems.roomId))
         .leftJoin(users, eq(users.id, moderationItems.subjectId))
-        .where(
-          and(eq(moderationItems.status, 'open'), scope === 'all' ? undefined : inArray(moderationItems.roomId, scope)),
-        )
+        .where(and(eq(moderationItems.status, 'open'), inScope))
         .orderBy(desc(moderationItems.urgent), asc(moderationItems.createdAt))
         .limit(50);
       const itemIds = items.map(({ item }) => item.id);
