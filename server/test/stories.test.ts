@@ -303,3 +303,75 @@ describe('reading', () => {
     expect((await call(t.app, 'GET', `/api/stories/${story.id}`, { cookie: admin.cookie })).statusCode).toBe(404);
   });
 });
+
+describe('bad input on every route', () => {
+  it.each<[string, string, (id: string) => string, unknown]>([
+    ['a too long search', 'GET', () => `/api/stories?q=${'w'.repeat(201)}`, undefined],
+    ['mine as a word', 'GET', () => '/api/stories?mine=perhaps', undefined],
+    ['an unknown list parameter', 'GET', () => '/api/stories?sort=popular', undefined],
+    ['an edit with a blank title', 'PATCH', (id) => `/api/stories/${id}`, { title: ' ' }],
+    ['an edit with an unknown field', 'PATCH', (id) => `/api/stories/${id}`, { status: 'published' }],
+    ['an edit with a bad warning', 'PATCH', (id) => `/api/stories/${id}`, { contentWarnings: ['gore'] }],
+    ['publishing a malformed id', 'POST', () => '/api/stories/123/publish', undefined],
+    ['deleting a malformed id', 'DELETE', () => '/api/stories/123', undefined],
+    ['a reply too long', 'POST', (id) => `/api/stories/${id}/replies`, { body: 'r'.repeat(10_001) }],
+    ['a reply with an unknown field', 'POST', (id) => `/api/stories/${id}/replies`, { body: 'hi', pinned: true }],
+    ['a reply with anonymous as text', 'POST', (id) => `/api/stories/${id}/replies`, { body: 'hi', anonymous: 'no' }],
+    [
+      'a reply with a bad warning',
+      'POST',
+      (id) => `/api/stories/${id}/replies`,
+      { body: 'hi', contentWarnings: ['x'] },
+    ],
+    ['a reaction without a kind', 'POST', (id) => `/api/stories/${id}/reactions`, {}],
+    ['a reaction with on as text', 'POST', (id) => `/api/stories/${id}/reactions`, { kind: 'love', on: 'off' }],
+    ['filters that are not a list', 'PUT', () => '/api/me/filters', { hiddenWarnings: 'pregnancy' }],
+    ['filters with an unknown field', 'PUT', () => '/api/me/filters', { hiddenWarnings: [], also: 1 }],
+    ['a malformed story moderator id', 'PUT', () => '/api/stories/moderators/abc', undefined],
+  ])('answers %s with 400 validation and changes nothing', async (_case, method, url, body) => {
+    const author = await settledMember();
+    const story = await write(author, { title: 'Unchanged' });
+    const res = await call(t.app, method as 'GET', url(story.id), {
+      cookie: method === 'PUT' && url(story.id).includes('moderators') ? admin.cookie : author.cookie,
+      body,
+    });
+    expect(res.statusCode).toBe(400);
+    expect(res.json().error.code).toBe('validation');
+    const after = (await call(t.app, 'GET', `/api/stories/${story.id}`, { cookie: author.cookie })).json();
+    expect(after.story).toMatchObject({ title: 'Unchanged', status: 'published' });
+    expect(after.replies).toEqual([]);
+  });
+
+  it.each<[string, string, string, number]>([
+    ['a member naming a story moderator', 'PUT', 'member', 403],
+    ['an admin naming someone unknown', 'PUT', 'unknown', 404],
+    ['a signed-out visitor', 'DELETE', 'anonymous', 401],
+  ])('answers %s with its status', async (_case, method, who, status) => {
+    const member = await settledMember();
+    const id = who === 'unknown' ? '00000000-0000-4000-8000-000000000000' : member.user.id;
+    const cookie = who === 'member' ? member.cookie : who === 'unknown' ? admin.cookie : undefined;
+    const res = await call(t.app, method as 'PUT', `/api/stories/moderators/${id}`, { cookie });
+    expect(res.statusCode).toBe(status);
+  });
+
+  it('refuses replies and reactions on a story that is not shared', async () => {
+    const author = await settledMember();
+    const draft = await write(author, { draft: true });
+    const reply = await call(t.app, 'POST', `/api/stories/${draft.id}/replies`, {
+      cookie: author.cookie,
+      body: { body: 'x' },
+    });
+    expect(reply.statusCode).toBe(400);
+    const react = await call(t.app, 'POST', `/api/stories/${draft.id}/reactions`, {
+      cookie: author.cookie,
+      body: { kind: 'love' },
+    });
+    expect(react.statusCode).toBe(400);
+    const stranger = await settledMember();
+    const hidden = await call(t.app, 'POST', `/api/stories/${draft.id}/replies`, {
+      cookie: stranger.cookie,
+      body: { body: 'x' },
+    });
+    expect(hidden.statusCode).toBe(404);
+  });
+});
