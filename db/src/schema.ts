@@ -43,6 +43,8 @@ export const users = pgTable(
     hiddenWarnings: text().array().notNull().default(sql`'{}'::text[]`),
     /** Named by an admin to moderate stories, which belong to no room. */
     storyModerator: boolean().notNull().default(false),
+    /** IANA time zone, so "today" (hard dates, the daily mantra) is the member's own day. */
+    timeZone: text(),
     createdAt: createdAt(),
   },
   (t) => [uniqueIndex('users_username_key').on(sql`lower(${t.username})`)],
@@ -373,4 +375,59 @@ export const storyReactions = pgTable(
     createdAt: createdAt(),
   },
   (t) => [primaryKey({ columns: [t.storyId, t.userId, t.kind] }), index('story_reactions_user_idx').on(t.userId)],
+);
+
+// ── Care tools ────────────────────────────────────────────────────────────────────────────────────────
+/** A private journal: no route but its author's ever reads an entry. */
+export const journalEntries = pgTable(
+  'journal_entries',
+  {
+    id: uuid().primaryKey().defaultRandom(),
+    userId: uuid()
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    prompt: text(),
+    body: text().notNull(),
+    createdAt: createdAt(),
+    updatedAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [index('journal_entries_user_idx').on(t.userId, t.createdAt)],
+);
+
+/** Dates that matter to a member (a due date, a loss, an anniversary): private, kept by month and day. */
+export const hardDates = pgTable(
+  'hard_dates',
+  {
+    id: uuid().primaryKey().defaultRandom(),
+    userId: uuid()
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    label: text().notNull(),
+    kind: text().notNull(),
+    month: integer().notNull(),
+    day: integer().notNull(),
+    year: integer(),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    index('hard_dates_user_idx').on(t.userId),
+    check('hard_dates_month_day', sql`${t.month} BETWEEN 1 AND 12 AND ${t.day} BETWEEN 1 AND 31`),
+  ],
+);
+
+/** The remembrance wall: candles lit, optionally with a name or a few words, optionally anonymous. */
+export const candles = pgTable(
+  'candles',
+  {
+    id: uuid().primaryKey().defaultRandom(),
+    userId: uuid()
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    name: text(),
+    words: text(),
+    anonymous: boolean().notNull().default(false),
+    hiddenAt: timestamp({ withTimezone: true }),
+    createdAt: createdAt(),
+  },
+  (t) => [index('candles_created_idx').on(t.createdAt), index('candles_user_idx').on(t.userId)],
 );

@@ -17,6 +17,8 @@ import { authPlugin } from './auth/plugin.ts';
 import { authRoutes } from './auth/routes.ts';
 import { createAuthService } from './auth/service.ts';
 import { careRoutes } from './care/routes.ts';
+import { createCareService } from './care/service.ts';
+import { careToolRoutes } from './care/tools-routes.ts';
 import { createBus } from './chat/bus.ts';
 import { RoomFeeds } from './chat/feeds.ts';
 import { registerChatGateway } from './chat/gateway.ts';
@@ -207,6 +209,11 @@ export async function buildApp(config: Config, deps: AppDependencies = {}): Prom
       applyEffects(await moderation.holdStory(storyId, authorId, urgent)),
   });
   await app.register(storyRoutes, { stories, db, adminUsernames: config.adminUsernames });
+  await app.register(careToolRoutes, {
+    care: createCareService({ db, now }),
+    stories,
+    adminUsernames: config.adminUsernames,
+  });
   const gateway = registerChatGateway(app, {
     db,
     rooms,

@@ -29,6 +29,7 @@ describe('register', () => {
       isAdmin: false,
       identity: null,
       country: null,
+      timeZone: null,
       createdAt: expect.any(String),
     });
     const cookie = res.cookies.find((c) => c.name === 'kindred_session')!;

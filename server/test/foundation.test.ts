@@ -95,6 +95,7 @@ describe('OpenAPI', () => {
       'post /api/me/notices/{id}/read',
       'post /api/stories/{id}/publish',
       'put /api/stories/moderators/{userId}',
+      'post /api/journal/{id}/story',
     ]);
     for (const [path, operations] of Object.entries<Record<string, { responses?: object; requestBody?: object }>>(
       doc.paths,

@@ -7,3 +7,4 @@ export * from './schemas/rooms.ts';
 export * from './schemas/chat.ts';
 export * from './schemas/moderation.ts';
 export * from './schemas/stories.ts';
+export * from './schemas/care.ts';

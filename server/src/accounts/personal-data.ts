@@ -19,6 +19,9 @@ const {
   roomRemovals,
   rooms,
   sessions,
+  candles,
+  hardDates,
+  journalEntries,
   stories,
   storyReactions,
   storyReplies,
@@ -247,6 +250,33 @@ const storiesSource: PersonalDataSource = {
   },
 };
 
+// The gentle tools: the journal and hard dates are the member's alone; candles they lit go with them.
+const careSource: PersonalDataSource = {
+  key: 'care',
+  tables: [journalEntries, hardDates, candles],
+  export: async ({ db, userId }) => {
+    const iso = (d: Date | null) => d?.toISOString() ?? null;
+    const journal = await db.select().from(journalEntries).where(eq(journalEntries.userId, userId));
+    const dates = await db.select().from(hardDates).where(eq(hardDates.userId, userId));
+    const lit = await db.select().from(candles).where(eq(candles.userId, userId));
+    return {
+      journal: journal.map((e) => ({
+        prompt: e.prompt,
+        body: e.body,
+        createdAt: iso(e.createdAt),
+        updatedAt: iso(e.updatedAt),
+      })),
+      hardDates: dates.map((d) => ({ label: d.label, kind: d.kind, month: d.month, day: d.day, year: d.year })),
+      candles: lit.map((c) => ({ name: c.name, words: c.words, anonymous: c.anonymous, createdAt: iso(c.createdAt) })),
+    };
+  },
+  erase: async ({ db, userId }) => {
+    await db.delete(journalEntries).where(eq(journalEntries.userId, userId));
+    await db.delete(hardDates).where(eq(hardDates.userId, userId));
+    await db.delete(candles).where(eq(candles.userId, userId));
+  },
+};
+
 // The account itself goes last: other sources may still need the row while they erase.
 const userSource: PersonalDataSource = {
   key: 'user',
@@ -265,6 +295,7 @@ export const personalDataSources: readonly PersonalDataSource[] = [
   messagesSource,
   moderationSource,
   storiesSource,
+  careSource,
   membershipsSource,
   userSource,
 ];

@@ -3,6 +3,7 @@ import { schema, type Database } from '@kindred/db';
 import { and, desc, eq } from 'drizzle-orm';
 import type { UpdateMeBody } from '@kindred/shared';
 import { ApiError } from '../errors.ts';
+import { isKnownTimeZone } from '../care/words.ts';
 import type { AuthService } from '../auth/service.ts';
 import { cleanDisplayName } from '../auth/service.ts';
 import { invalidateUserSessions, type ValidSession } from '../auth/sessions.ts';
@@ -31,6 +32,16 @@ export function createAccountService({ db, auth, adminUsernames, now, onRoomEven
       }
       if (changes.identity !== undefined) values.identity = changes.identity;
       if (changes.country !== undefined) values.country = changes.country;
+      if (changes.timeZone !== undefined) {
+        if (changes.timeZone !== null && !isKnownTimeZone(changes.timeZone)) {
+          throw new ApiError(
+            'validation',
+            'That time zone is not one we know. Try a name like Europe/London.',
+            'timeZone',
+          );
+        }
+        values.timeZone = changes.timeZone;
+      }
       const [user] = await db.update(users).set(values).where(eq(users.id, userId)).returning();
       return user!;
     },

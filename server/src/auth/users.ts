@@ -14,6 +14,7 @@ export function toUser(user: UserRow, adminUsernames: ReadonlySet<string>): User
     isAdmin: isAdmin(user, adminUsernames),
     identity: (user.identity as Identity | null) ?? null,
     country: user.country ?? null,
+    timeZone: user.timeZone ?? null,
     createdAt: user.createdAt.toISOString(),
   };
 }

@@ -20,6 +20,7 @@ const {
   roomRemovals,
   rooms,
   sessions,
+  candles,
   stories,
   storyReplies,
   users,
@@ -32,7 +33,8 @@ export interface Moderator {
   storyModerator: boolean;
 }
 
-const STORY_TARGETS = ['story', 'reply'];
+// Content that belongs to no room: stories, replies and remembrance candles.
+const STORY_TARGETS = ['story', 'reply', 'candle'];
 
 /** What an action or report changes beyond the database, to be sent after the commit. */
 export interface LiveEffects {
@@ -413,13 +415,26 @@ export function createModerationService({ db, now }: { db: Database; now: () => 
         switch (action) {
           case 'hide':
           case 'restore': {
-            if (target.type === 'story' || target.type === 'reply') {
-              const table = target.type === 'story' ? stories : storyReplies;
-              const [row] = await tx
-                .update(table)
-                .set({ hiddenAt: action === 'hide' ? at : null })
-                .where(eq(table.id, target.id))
-                .returning({ authorId: table.authorId });
+            if (target.type === 'story' || target.type === 'reply' || target.type === 'candle') {
+              const hiddenAt = action === 'hide' ? at : null;
+              const [row] =
+                target.type === 'candle'
+                  ? await tx
+                      .update(candles)
+                      .set({ hiddenAt })
+                      .where(eq(candles.id, target.id))
+                      .returning({ authorId: candles.userId })
+                  : await (target.type === 'story'
+                      ? tx
+                          .update(stories)
+                          .set({ hiddenAt })
+                          .where(eq(stories.id, target.id))
+                          .returning({ authorId: stories.authorId })
+                      : tx
+                          .update(storyReplies)
+                          .set({ hiddenAt })
+                          .where(eq(storyReplies.id, target.id))
+                          .returning({ authorId: storyReplies.authorId }));
               if (!row) throw new ApiError('not_found', 'That is no longer here.');
               await assertCanModerate(tx, moderator, null, target.type);
               await notify(tx, effects, row.authorId, {

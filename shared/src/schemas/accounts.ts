@@ -37,6 +37,7 @@ export const UserSchema = Type.Object(
     isAdmin: Type.Boolean(),
     identity: Type.Union([IdentitySchema, Type.Null()], { description: 'Who they are here as, if they said.' }),
     country: Type.Union([Type.String(), Type.Null()], { description: 'For crisis resources, if they chose one.' }),
+    timeZone: Type.Union([Type.String(), Type.Null()], { description: 'For "today" on hard dates; UTC when null.' }),
     createdAt: Type.String({ format: 'date-time' }),
   },
   { additionalProperties: false },
@@ -71,6 +72,11 @@ export const UpdateMeBodySchema = Type.Object(
     displayName: Type.Optional(DisplayNameSchema),
     identity: Type.Optional(Type.Union([IdentitySchema, Type.Null()])),
     country: Type.Optional(CountryCodeSchema),
+    timeZone: Type.Optional(
+      Type.Union([Type.String({ minLength: 1, maxLength: 64 }), Type.Null()], {
+        errorMessage: 'timeZone is an IANA name such as Europe/London, or null.',
+      }),
+    ),
   },
   { additionalProperties: false, minProperties: 1, errorMessage: 'Send at least one field to change.' },
 );

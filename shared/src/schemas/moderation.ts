@@ -24,8 +24,9 @@ export const ActionTargetTypeSchema = Type.Union(
     Type.Literal('report'),
     Type.Literal('story'),
     Type.Literal('reply'),
+    Type.Literal('candle'),
   ],
-  { errorMessage: 'Actions are about a message, a member, a room, a report, a story or a reply.' },
+  { errorMessage: 'Actions are about a message, a member, a room, a report, a story, a reply or a candle.' },
 );
 
 const IdSchema = Type.String({ format: 'uuid', errorMessage: 'That is not a valid id.' });
