@@ -7,6 +7,7 @@ import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
 import { drizzle as drizzlePg } from 'drizzle-orm/node-postgres';
 import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
 import pg from 'pg';
+import { sqlState } from './errors.ts';
 import * as schema from './schema.ts';
 
 export type Database = PgDatabase<PgQueryResultHKT, typeof schema>;
@@ -57,19 +58,13 @@ async function openPostgres(databaseUrl: string, poolSize: number): Promise<Data
     try {
       return await drizzlePg({ client: connection, schema, casing: 'snake_case' }).transaction(run, config);
     } catch (error) {
-      if (!isSqlError(error)) broken = error as Error;
+      if (!sqlState(error)) broken = error as Error;
       throw error;
     } finally {
       connection.release(broken);
     }
   }) as typeof db.transaction;
   return { db, kind: 'postgres', pool, close: () => pool.end() };
-}
-
-/** An error PostgreSQL answered with (it has an SQLSTATE), as opposed to a failed connection. */
-function isSqlError(error: unknown): boolean {
-  const code = (error as { code?: unknown })?.code ?? (error as { cause?: { code?: unknown } })?.cause?.code;
-  return typeof code === 'string' && /^[0-9A-Z]{5}$/.test(code);
 }
 
 async function openPgliteDir(dataDir: string): Promise<DatabaseHandle> {

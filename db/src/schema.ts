@@ -40,7 +40,10 @@ export const users = pgTable(
     /** A platform ban by an admin: no sign-in, no sessions, no sockets. */
     bannedAt: timestamp({ withTimezone: true }),
     /** Content warnings this member never wants to see unasked (their personal filter). */
-    hiddenWarnings: text().array().notNull().default(sql`'{}'::text[]`),
+    hiddenWarnings: text()
+      .array()
+      .notNull()
+      .default(sql`'{}'::text[]`),
     /** Named by an admin to moderate stories, which belong to no room. */
     storyModerator: boolean().notNull().default(false),
     /** IANA time zone, so "today" (hard dates, the daily mantra) is the member's own day. */
@@ -221,7 +224,10 @@ export const reports = pgTable(
     note: text(),
     createdAt: createdAt(),
   },
-  (t) => [uniqueIndex('reports_item_reporter_key').on(t.itemId, t.reporterId), index('reports_reporter_idx').on(t.reporterId)],
+  (t) => [
+    uniqueIndex('reports_item_reporter_key').on(t.itemId, t.reporterId),
+    index('reports_reporter_idx').on(t.reporterId),
+  ],
 );
 
 /**
@@ -243,7 +249,10 @@ export const moderationActions = pgTable(
     seconds: integer(),
     createdAt: createdAt(),
   },
-  (t) => [index('moderation_actions_room_idx').on(t.roomId, t.createdAt), index('moderation_actions_subject_idx').on(t.subjectId)],
+  (t) => [
+    index('moderation_actions_room_idx').on(t.roomId, t.createdAt),
+    index('moderation_actions_subject_idx').on(t.subjectId),
+  ],
 );
 
 export const roomMutes = pgTable(
@@ -322,8 +331,14 @@ export const stories = pgTable(
     /** Markdown as written; bodyHtml is its sanitized rendering, made once on save. */
     body: text().notNull(),
     bodyHtml: text().notNull(),
-    tags: text().array().notNull().default(sql`'{}'::text[]`),
-    contentWarnings: text().array().notNull().default(sql`'{}'::text[]`),
+    tags: text()
+      .array()
+      .notNull()
+      .default(sql`'{}'::text[]`),
+    contentWarnings: text()
+      .array()
+      .notNull()
+      .default(sql`'{}'::text[]`),
     anonymous: boolean().notNull().default(false),
     /** draft, pending (waiting for a moderator), published or rejected. */
     status: text().notNull(),
@@ -354,12 +369,18 @@ export const storyReplies = pgTable(
       .references(() => users.id, { onDelete: 'cascade' }),
     body: text().notNull(),
     bodyHtml: text().notNull(),
-    contentWarnings: text().array().notNull().default(sql`'{}'::text[]`),
+    contentWarnings: text()
+      .array()
+      .notNull()
+      .default(sql`'{}'::text[]`),
     anonymous: boolean().notNull().default(false),
     hiddenAt: timestamp({ withTimezone: true }),
     createdAt: createdAt(),
   },
-  (t) => [index('story_replies_story_idx').on(t.storyId, t.createdAt), index('story_replies_author_idx').on(t.authorId)],
+  (t) => [
+    index('story_replies_story_idx').on(t.storyId, t.createdAt),
+    index('story_replies_author_idx').on(t.authorId),
+  ],
 );
 
 export const storyReactions = pgTable(

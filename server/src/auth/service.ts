@@ -1,5 +1,5 @@
 // Registering, signing in and changing a password: the rules, with no HTTP in sight.
-import { schema, type Database } from '@kindred/db';
+import { schema, sqlState, UNIQUE_VIOLATION, type Database } from '@kindred/db';
 import type { ChangePasswordBody, LoginBody, RegisterBody } from '@kindred/shared';
 import { eq, sql } from 'drizzle-orm';
 import { ApiError } from '../errors.ts';
@@ -61,7 +61,7 @@ export function createAuthService({ db, now, loginThrottle }: AuthServiceDeps) {
           .returning()) as [UserRow];
       } catch (error) {
         // Two registrations of one name at once: the unique index decides, and the loser hears it kindly.
-        if (isUniqueViolation(error)) throw usernameTaken();
+        if (sqlState(error) === UNIQUE_VIOLATION) throw usernameTaken();
         throw error;
       }
       const { token, session } = await createSession(db, user.id, at);
@@ -115,11 +115,4 @@ export type AuthService = ReturnType<typeof createAuthService>;
 
 function usernameTaken(): ApiError {
   return new ApiError('username_taken', 'Someone already uses that username. Please choose another.', 'username');
-}
-
-function isUniqueViolation(error: unknown): boolean {
-  const code =
-    (error as { code?: string; cause?: { code?: string } })?.code ??
-    (error as { cause?: { code?: string } })?.cause?.code;
-  return code === '23505';
 }

@@ -4,7 +4,7 @@
 // and events, and (on PostgreSQL) one NOTIFY per batch tells other instances. A NOTIFY per message
 // would serialize every commit on PostgreSQL's notify lock; one INSERT per message costs the throughput
 // group commit wins back. Nothing is acknowledged before its commit.
-import { schema, type Database } from '@kindred/db';
+import { schema, sqlState, UNIQUE_VIOLATION, type Database } from '@kindred/db';
 import type { ErrorCode, ReactionKind } from '@kindred/shared';
 import { and, eq, inArray, or, sql } from 'drizzle-orm';
 import { loadMessageViews, prepareEvent, type MessageView, type PreparedEvent } from './messages.ts';
@@ -120,7 +120,7 @@ export class ChatWriter {
       } catch (error) {
         // A concurrent commit of the same clientId (another instance) loses the unique index race: the
         // next attempt finds the stored message and answers with it.
-        if (attempt < 3 && isUniqueViolation(error)) continue;
+        if (attempt < 3 && sqlState(error) === UNIQUE_VIOLATION) continue;
         for (const pending of batch) {
           pending.resolve(
             refuse('unavailable', 'We couldn’t save that just now. It’s kept on your device; please try again.'),
@@ -478,9 +478,4 @@ interface RoomFlags {
 
 function rowsOf<T>(result: unknown): T[] {
   return (result as { rows: T[] }).rows;
-}
-
-function isUniqueViolation(error: unknown): boolean {
-  const code = (error as { code?: string })?.code ?? (error as { cause?: { code?: string } })?.cause?.code;
-  return code === '23505';
 }

@@ -3,6 +3,7 @@
 // the detail goes to the log under the request id.
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { ErrorCode } from '@kindred/shared';
+import { sqlState } from '@kindred/db';
 import { ApiError } from '../errors.ts';
 
 type FastifyValidation = NonNullable<FastifyError['validation']>[number];
@@ -35,8 +36,7 @@ export function toApiError(error: FastifyError | ApiError | Error): ApiError | u
   }
   // A PostgreSQL data exception (class 22: a NUL byte in text, a number out of range) comes from what a
   // client sent, whichever schema let it through: it is their 400, not our 500.
-  const sqlState = (error as { code?: unknown }).code ?? (error as { cause?: { code?: unknown } }).cause?.code;
-  if (typeof sqlState === 'string' && /^22[0-9A-Z]{3}$/.test(sqlState)) {
+  if (sqlState(error)?.startsWith('22')) {
     return new ApiError('validation', 'That request holds a value that cannot be stored.');
   }
   if (fastifyError.statusCode === 429) return new ApiError('rate_limited', 'Too many requests. Please wait a little.');
