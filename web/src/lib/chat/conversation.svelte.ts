@@ -84,6 +84,8 @@ export class Conversation {
   #toAnnounce: Message[] = [];
   #announceTimer: ReturnType<typeof setTimeout> | undefined;
   #retryTimer: ReturnType<typeof setTimeout> | undefined;
+  #reloadTimer: ReturnType<typeof setTimeout> | undefined;
+  #older: Promise<number> | undefined;
   #announced = 0;
   #stopped = false;
 
@@ -143,6 +145,7 @@ export class Conversation {
     this.#unfollow?.();
     clearTimeout(this.#announceTimer);
     clearTimeout(this.#retryTimer);
+    clearTimeout(this.#reloadTimer);
     window.removeEventListener('storage', this.#onStorage);
     window.removeEventListener('online', this.#onOnline);
   }
@@ -153,9 +156,16 @@ export class Conversation {
     return this.start();
   }
 
-  async loadOlder(): Promise<number> {
+  /** Loads the page before the first loaded message; answers how many messages it added. */
+  loadOlder(): Promise<number> {
+    // One page at a time: a second caller (the scroll and a reply link, say) waits for the same page.
+    this.#older ??= this.#loadOlder().finally(() => (this.#older = undefined));
+    return this.#older;
+  }
+
+  async #loadOlder(): Promise<number> {
     const first = this.messages[0];
-    if (this.loadingOlder || !this.hasOlder || !first) return 0;
+    if (!this.hasOlder || !first) return 0;
     this.loadingOlder = true;
     this.olderProblem = '';
     try {
@@ -176,7 +186,7 @@ export class Conversation {
   /** Makes sure a message is loaded (the original of a reply, say), loading older pages as needed. */
   async reveal(id: string): Promise<boolean> {
     for (let pages = 0; !this.byId.has(id) && this.hasOlder && pages < REVEAL_MAX_PAGES; pages += 1) {
-      if ((await this.loadOlder()) === 0 && this.olderProblem) break;
+      if ((await this.loadOlder()) === 0) break;
     }
     return this.byId.has(id);
   }
@@ -343,7 +353,7 @@ export class Conversation {
     this.#reloadBuffer = null;
     if (this.#stopped) return;
     if (!page) {
-      this.#retryTimer = setTimeout(() => void this.#reload(), RELOAD_RETRY_MS);
+      this.#reloadTimer = setTimeout(() => void this.#reload(), RELOAD_RETRY_MS);
       return;
     }
     this.messages = page.messages;

@@ -226,6 +226,15 @@ describe('Conversation', () => {
     expect(await conversation.loadOlder()).toBe(0);
   });
 
+  it('asks for one older page at a time, however many ask at once', async () => {
+    const { conversation } = await started([message(51)], true);
+    get.mockResolvedValueOnce(page([message(50)], true, 51));
+    const [a, b] = await Promise.all([conversation.loadOlder(), conversation.loadOlder()]);
+    expect([a, b]).toEqual([1, 1]);
+    expect(get).toHaveBeenCalledTimes(2);
+    expect(seqs(conversation)).toEqual([50, 51]);
+  });
+
   it('says why older messages did not load, and keeps what it has', async () => {
     const { conversation } = await started([message(51)], true);
     get.mockRejectedValueOnce(new ApiError('network', 'We couldn’t reach Kindred.', undefined, 0));

@@ -1,0 +1,57 @@
+// The member's private notices (a moderator hid a message and why; a story was shared), and how many
+// are unread, for the quiet mark beside "Notices" in the nav. Asked for when someone signs in or comes
+// back to the tab, and told directly by the notices page when it marks them read.
+import { api } from '$lib/api';
+
+/** One notice as GET /api/me/notices answers it (NoticeSchema in shared/, which exports no type for it). */
+export interface Notice {
+  id: string;
+  /** e.g. message_hidden, message_restored, story_hidden, story_approved, story_declined */
+  kind: string;
+  text: string;
+  messageId: string | null;
+  createdAt: string;
+  read: boolean;
+}
+
+class NoticeInbox {
+  unread = $state(0);
+  /**
+   * Bumped by every change to the count, so an answer to an older refresh (asked before the notices
+   * page marked them read, say) can't bring back a mark that is out of date.
+   */
+  #version = 0;
+
+  /** Counts the unread among notices just fetched (by the notices page, say). */
+  countUnread(notices: Notice[]): void {
+    this.#version += 1;
+    this.unread = notices.filter((notice) => !notice.read).length;
+  }
+
+  /** Counts again, quietly: a failure leaves the mark as it was, since nothing depends on it. */
+  async refresh(): Promise<void> {
+    const asked = this.#version;
+    try {
+      const { notices } = await api.get<{ notices: Notice[] }>('/api/me/notices');
+      if (asked === this.#version) this.countUnread(notices);
+    } catch {
+      // Offline or signed out elsewhere: the next refresh will tell.
+    }
+  }
+
+  async markRead(notices: Notice[]): Promise<void> {
+    const unread = notices.filter((notice) => !notice.read);
+    if (unread.length === 0) return;
+    await Promise.all(unread.map((notice) => api.post(`/api/me/notices/${encodeURIComponent(notice.id)}/read`)));
+    this.#version += 1;
+    this.unread = Math.max(0, this.unread - unread.length);
+  }
+
+  /** Signed out: nothing to show. */
+  clear(): void {
+    this.#version += 1;
+    this.unread = 0;
+  }
+}
+
+export const noticeInbox = new NoticeInbox();
