@@ -342,6 +342,8 @@ export const stories = pgTable(
     anonymous: boolean().notNull().default(false),
     /** draft, pending (waiting for a moderator), published or rejected. */
     status: text().notNull(),
+    /** Why a pending story waits: 'new_member' or 'risk' (then its author is shown crisis lines). */
+    heldFor: text(),
     hiddenAt: timestamp({ withTimezone: true }),
     createdAt: createdAt(),
     updatedAt: timestamp({ withTimezone: true }).notNull().defaultNow(),

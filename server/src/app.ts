@@ -23,7 +23,7 @@ import { createBus } from './chat/bus.ts';
 import { RoomFeeds } from './chat/feeds.ts';
 import { registerChatGateway } from './chat/gateway.ts';
 import { chatRoutes } from './chat/routes.ts';
-import { ChatWriter } from './chat/writer.ts';
+import { ChatWriter, containsLink } from './chat/writer.ts';
 import type { Config } from './config.ts';
 import { FRAME_MAX_BYTES } from '@kindred/shared';
 import { ApiError } from './errors.ts';
@@ -205,6 +205,8 @@ export async function buildApp(config: Config, deps: AppDependencies = {}): Prom
     now,
     newMemberWindowMs: config.newMemberLinkWaitHours * 60 * 60 * 1000,
     suggestsRisk: (text) => assessCrisisRisk(text).match,
+    sandboxedLink: (createdAt, text) =>
+      now().getTime() - createdAt.getTime() < config.newMemberLinkWaitHours * 60 * 60 * 1000 && containsLink(text),
     holdForReview: async (storyId, authorId, urgent) =>
       applyEffects(await moderation.holdStory(storyId, authorId, urgent)),
   });

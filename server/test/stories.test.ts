@@ -51,7 +51,7 @@ describe('writing', () => {
   it('holds a new account’s first story for a moderator, visible only to its author and moderators', async () => {
     const member = await registerMember(t.app);
     const story = await write(member);
-    expect(story.status).toBe('pending');
+    expect(story).toMatchObject({ status: 'pending', heldFor: 'new_member' });
     const stranger = await settledMember();
     expect((await call(t.app, 'GET', `/api/stories/${story.id}`, { cookie: stranger.cookie })).statusCode).toBe(404);
     expect((await call(t.app, 'GET', `/api/stories/${story.id}`, { cookie: member.cookie })).statusCode).toBe(200);
@@ -75,7 +75,7 @@ describe('writing', () => {
   it('holds a story with words that suggest risk, as urgent, and removes nothing', async () => {
     const member = await settledMember();
     const story = await write(member, { body: 'Since the loss I just want to die. I have not told anyone.' });
-    expect(story.status).toBe('pending');
+    expect(story).toMatchObject({ status: 'pending', heldFor: 'risk' });
     const queue = (await call(t.app, 'GET', '/api/moderation/queue', { cookie: admin.cookie })).json().items;
     expect(queue.find((i: { target: { id: string } }) => i.target.id === story.id)).toMatchObject({
       urgent: true,
@@ -373,5 +373,30 @@ describe('bad input on every route', () => {
       body: { body: 'x' },
     });
     expect(hidden.statusCode).toBe(404);
+  });
+});
+
+describe('the new-member sandbox', () => {
+  it('keeps links out of a new member’s stories and replies, and lets them through later', async () => {
+    const author = await settledMember();
+    const story = await write(author);
+    const member = await registerMember(t.app);
+    const linked = await call(t.app, 'POST', '/api/stories', {
+      cookie: member.cookie,
+      body: { title: 'T', body: 'Read https://spam.example/now', tags: [], contentWarnings: [], anonymous: false },
+    });
+    expect(linked.statusCode).toBe(400);
+    expect(linked.json().error).toMatchObject({ code: 'validation', field: 'body' });
+    const reply = await call(t.app, 'POST', `/api/stories/${story.id}/replies`, {
+      cookie: member.cookie,
+      body: { body: 'see www.cheap-pills.example' },
+    });
+    expect(reply.statusCode).toBe(400);
+    t.clock.advance(DAY + 1000);
+    const later = await call(t.app, 'POST', `/api/stories/${story.id}/replies`, {
+      cookie: member.cookie,
+      body: { body: 'This helped me: https://www.miscarriageassociation.org.uk' },
+    });
+    expect(later.statusCode).toBe(201);
   });
 });

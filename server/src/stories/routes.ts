@@ -30,6 +30,13 @@ import type { StoryService, StoryViewer } from './service.ts';
 
 const { users } = schema;
 
+// New stories and replies per member (or signed-out address) per hour: generous for a person, not for a flood.
+const writeLimit = {
+  max: 60,
+  timeWindow: 60 * 60 * 1000,
+  keyGenerator: (request: FastifyRequest) => `write:${request.auth?.user.id ?? request.ip}`,
+};
+
 const errors = {
   400: ErrorBodySchema,
   401: ErrorBodySchema,
@@ -79,6 +86,7 @@ export const storyRoutes: FastifyPluginAsyncTypebox<{
         body: CreateStoryBodySchema,
         response: { 201: StoryResponseSchema, ...errors },
       },
+      config: { rateLimit: writeLimit },
     },
     async (request, reply) => reply.status(201).send({ story: await stories.create(authorOf(request), request.body) }),
   );
@@ -149,6 +157,7 @@ export const storyRoutes: FastifyPluginAsyncTypebox<{
         body: CreateReplyBodySchema,
         response: { 201: ReplyResponseSchema, ...errors },
       },
+      config: { rateLimit: writeLimit },
     },
     async (request, reply) =>
       reply.status(201).send({ reply: await stories.reply(request.params.id, authorOf(request), request.body) }),

@@ -27,6 +27,8 @@ export function createStoryService(deps: {
   now: () => Date;
   /** A new account's first story waits for a moderator during this period after joining. */
   newMemberWindowMs: number;
+  /** True when this author is still in the new-member sandbox and the text holds a link. */
+  sandboxedLink: (authorCreatedAt: Date, text: string) => boolean;
   /** True when the text suggests risk of self-harm: the story waits, as an urgent item. */
   suggestsRisk: (text: string) => boolean;
   /** Opens a queue item for a story that waits. */
@@ -79,6 +81,7 @@ export function createStoryService(deps: {
       author: authorFor(row, viewer, names),
       mine: row.authorId === viewer.id,
       status: row.status,
+      heldFor: row.authorId === viewer.id && row.status === 'pending' ? row.heldFor : null,
       hidden: row.hiddenAt !== null,
       reactions: Object.fromEntries(reactionRows.filter((r) => r.storyId === row.id).map((r) => [r.kind, Number(r.n)])),
       replyCount: Number(replyRows.find((r) => r.storyId === row.id)?.n ?? 0),
@@ -138,8 +141,11 @@ export function createStoryService(deps: {
   }
 
   /** Published now, or held for a moderator: a new account's first story, or words that suggest risk. */
-  async function publicationStatus(authorId: string, text: string): Promise<{ status: string; urgent: boolean }> {
-    if (deps.suggestsRisk(text)) return { status: 'pending', urgent: true };
+  async function publicationStatus(
+    authorId: string,
+    text: string,
+  ): Promise<{ status: string; urgent: boolean; heldFor: string | null }> {
+    if (deps.suggestsRisk(text)) return { status: 'pending', urgent: true, heldFor: 'risk' };
     const [author] = await db.select({ createdAt: users.createdAt }).from(users).where(eq(users.id, authorId));
     const isNew = author && now().getTime() - author.createdAt.getTime() < deps.newMemberWindowMs;
     if (isNew) {
@@ -147,17 +153,28 @@ export function createStoryService(deps: {
         .select({ n: count() })
         .from(stories)
         .where(and(eq(stories.authorId, authorId), eq(stories.status, 'published')));
-      if (Number(published?.n ?? 0) === 0) return { status: 'pending', urgent: false };
+      if (Number(published?.n ?? 0) === 0) return { status: 'pending', urgent: false, heldFor: 'new_member' };
     }
-    return { status: 'published', urgent: false };
+    return { status: 'published', urgent: false, heldFor: null };
+  }
+
+  async function refuseSandboxedLinks(authorId: string, text: string): Promise<void> {
+    const [author] = await db.select({ createdAt: users.createdAt }).from(users).where(eq(users.id, authorId));
+    if (author && deps.sandboxedLink(author.createdAt, text)) {
+      throw new ApiError(
+        'validation',
+        'New members can share links after their first day here — it keeps spam out. Everything else you wrote is kept.',
+        'body',
+      );
+    }
   }
 
   async function publish(row: StoryRow): Promise<StoryRow> {
-    const { status, urgent } = await publicationStatus(row.authorId, `${row.title}\n${row.body}`);
+    const { status, urgent, heldFor } = await publicationStatus(row.authorId, `${row.title}\n${row.body}`);
     const at = now();
     const [updated] = await db
       .update(stories)
-      .set({ status, updatedAt: at, publishedAt: status === 'published' ? at : null })
+      .set({ status, heldFor, updatedAt: at, publishedAt: status === 'published' ? at : null })
       .where(eq(stories.id, row.id))
       .returning();
     if (status === 'pending') await deps.holdForReview(row.id, row.authorId, urgent);
@@ -196,6 +213,7 @@ export function createStoryService(deps: {
     },
 
     async create(viewer: StoryViewer & { id: string }, input: CreateStoryBody): Promise<Story> {
+      await refuseSandboxedLinks(viewer.id, `${input.title}\n${input.body}`);
       const at = now();
       const [row] = await db
         .insert(stories)
@@ -236,6 +254,7 @@ export function createStoryService(deps: {
       const values: Partial<typeof stories.$inferInsert> = { updatedAt: now() };
       if (changes.title !== undefined) values.title = changes.title.trim();
       if (changes.body !== undefined) {
+        await refuseSandboxedLinks(viewer.id, changes.body);
         values.body = changes.body;
         values.bodyHtml = renderMarkdown(changes.body);
       }
@@ -266,6 +285,7 @@ export function createStoryService(deps: {
       if (story.status !== 'published' || story.hiddenAt) {
         throw new ApiError('validation', 'Replies open once the story is shared.');
       }
+      await refuseSandboxedLinks(viewer.id, input.body);
       const [row] = await db
         .insert(storyReplies)
         .values({

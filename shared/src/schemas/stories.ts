@@ -172,6 +172,8 @@ export const StorySummarySchema = Type.Object(
     author: AuthorSchema,
     mine: Type.Boolean(),
     status: Type.String(),
+    /** Only for the author: why a pending story waits ('new_member' or 'risk'). */
+    heldFor: Type.Union([Type.String(), Type.Null()]),
     hidden: Type.Boolean(),
     reactions: Type.Record(Type.String(), Type.Integer()),
     replyCount: Type.Integer(),
