@@ -305,7 +305,12 @@ class Connection {
           return;
       }
     } catch {
-      this.send({ type: 'error', code: 'internal', message: 'Something went wrong on our side. Please try again.' });
+      this.send({
+        type: 'error',
+        code: 'internal',
+        message: 'Something went wrong on our side. Please try again.',
+        ...refOf(text),
+      });
     }
   }
 
@@ -329,6 +334,7 @@ class Connection {
         type: 'error',
         code: 'rate_limited',
         ref,
+        retryAfter: wait,
         message: `That's a lot of messages at once. Please wait ${wait} seconds — your message is kept.`,
       });
       return;

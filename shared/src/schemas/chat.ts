@@ -102,7 +102,16 @@ export type ServerFrame =
   | { type: 'event'; room: string; seq: number; kind: 'created' | 'updated'; message: Message }
   | { type: 'ack'; clientId: string; message: Message }
   | { type: 'done'; ref: string }
-  | { type: 'error'; code: string; message: string; ref?: string; room?: string; until?: string }
+  | {
+      type: 'error';
+      code: string;
+      message: string;
+      ref?: string;
+      room?: string;
+      until?: string;
+      /** Seconds to wait, for rate_limited. */
+      retryAfter?: number;
+    }
   | { type: 'notice'; code: string; until?: string; room?: string }
   | { type: 'pong' };
 

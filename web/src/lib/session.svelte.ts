@@ -26,7 +26,24 @@ class MemberSession {
 
   async signOut(): Promise<void> {
     await api.post('/api/auth/logout');
+    this.clearDevice();
     this.forget();
+  }
+
+  /**
+   * Leaves nothing of this member on a shared device: unsent messages, drafts and remembered reactions
+   * are health data. Done on a deliberate sign-out or deletion, not when a session merely expires.
+   */
+  clearDevice(): void {
+    const id = this.user?.id;
+    if (!id) return;
+    try {
+      for (const key of Object.keys(localStorage)) {
+        if (key.startsWith('kindred') && key.includes(id)) localStorage.removeItem(key);
+      }
+    } catch {
+      // Storage switched off: nothing was kept.
+    }
   }
 
   async update(body: UpdateMeBody): Promise<void> {
