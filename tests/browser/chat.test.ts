@@ -356,3 +356,29 @@ describe('a connection that drops', () => {
     expect(carol.errors).toEqual([]);
   });
 });
+
+describe('words that suggest risk', () => {
+  it('show the writer crisis lines at once and privately, while the message is sent as written', async () => {
+    const writer = await memberInRoom('Ash', {}, 'faith-and-meaning');
+    const chosen = await writer.page.request.patch(`${platform.url}/api/me`, {
+      data: { country: 'GB' },
+      headers: { origin: platform.url },
+    });
+    expect(chosen.status()).toBe(200);
+    await openRoom(writer.page, 'faith-and-meaning');
+    await composer(writer.page).waitFor();
+    const other = await memberInRoom('Bea', {}, 'faith-and-meaning');
+    await write(writer.page, 'since the scan I just want to die, I cant keep going');
+    const panel = writer.page.getByRole('complementary', { name: 'You don’t have to carry this alone' });
+    await panel.waitFor({ timeout: 10_000 });
+    await expect.poll(() => panel.locator('a[href="tel:116123"]').count()).toBe(1);
+    await expect.poll(() => panel.locator('a[href="tel:999"]').count()).toBe(1);
+    await message(other.page, 'I just want to die').waitFor({ timeout: 10_000 });
+    expect(await other.page.getByRole('complementary', { name: 'You don’t have to carry this alone' }).count()).toBe(0);
+    await expectNoAxeViolations(writer.page);
+    await screenshot(writer.page, 'chat-crisis-lines');
+    await panel.getByRole('button', { name: 'Close this' }).click();
+    await expect.poll(() => panel.count()).toBe(0);
+    expect(writer.errors).toEqual([]);
+  });
+});

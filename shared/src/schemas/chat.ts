@@ -112,7 +112,7 @@ export type ServerFrame =
       /** Seconds to wait, for rate_limited. */
       retryAfter?: number;
     }
-  | { type: 'notice'; code: string; until?: string; room?: string }
+  | { type: 'notice'; code: string; until?: string; room?: string; resources?: unknown; text?: string }
   | { type: 'pong' };
 
 /** The close code for a socket whose session ended (logout, revocation, deletion, ban). */

@@ -5,6 +5,8 @@
 // Writes (send, edit, delete, react) are requests answered by ack/done or an error naming them.
 // Only `status` is rune state; the bookkeeping maps are never rendered, so they stay plain.
 /* eslint-disable svelte/prefer-svelte-reactivity */
+import type { CrisisResources } from '@kindred/shared';
+import { noticeInbox } from '$lib/moderation/notices.svelte';
 import { CLOSE_SESSION_ENDED, type ClientFrame, type ServerFrame } from '@kindred/shared';
 import { api } from '$lib/api';
 import { session } from '$lib/session.svelte';
@@ -88,6 +90,8 @@ interface Waiting {
 
 export class ChatSocket {
   status = $state<SocketStatus>('idle');
+  /** Crisis lines the server sent this tab, privately, after its member wrote words that suggest risk. */
+  crisis = $state<CrisisResources | null>(null);
 
   #socket: WebSocket | null = null;
   readonly #rooms = new Map<string, Followed>();
@@ -347,8 +351,14 @@ export class ChatSocket {
         else this.#refuse(frame.room, 'not_a_member', 'You are no longer a member of this room.');
         return;
       }
-      case 'pong':
       case 'notice':
+        if (frame.code === 'crisis_resources' && 'resources' in frame) {
+          this.crisis = frame.resources as CrisisResources;
+        } else {
+          void noticeInbox.refresh();
+        }
+        return;
+      case 'pong':
         return;
     }
   }
