@@ -257,11 +257,14 @@ describe('session state', () => {
   it('answers 200 with the member, or with null for a visitor', async () => {
     const visitor = await call(t.app, 'GET', '/api/session');
     expect(visitor.statusCode).toBe(200);
-    expect(visitor.json()).toEqual({ user: null });
+    expect(visitor.json()).toEqual({ user: null, moderates: false });
     const member = await registerMember(t.app);
     const res = await call(t.app, 'GET', '/api/session', { cookie: member.cookie });
     expect(res.json().user).toMatchObject({ id: member.user.id, username: member.username });
     await call(t.app, 'POST', '/api/auth/logout', { cookie: member.cookie });
-    expect((await call(t.app, 'GET', '/api/session', { cookie: member.cookie })).json()).toEqual({ user: null });
+    expect((await call(t.app, 'GET', '/api/session', { cookie: member.cookie })).json()).toEqual({
+      user: null,
+      moderates: false,
+    });
   });
 });

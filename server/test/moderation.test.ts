@@ -466,6 +466,15 @@ describe('live enforcement', () => {
   });
 });
 
+describe('who looks after what', () => {
+  it('tells a volunteer moderator’s session that the dashboard is theirs, and a member’s that it is not', async () => {
+    const s = await scene();
+    expect((await call(t.app, 'GET', '/api/session', { cookie: s.moderator.cookie })).json().moderates).toBe(true);
+    expect((await call(t.app, 'GET', '/api/session', { cookie: s.member.cookie })).json().moderates).toBe(false);
+    expect((await call(t.app, 'GET', '/api/session', { cookie: admin.cookie })).json().moderates).toBe(true);
+  });
+});
+
 describe('duty and the new-member sandbox', () => {
   it('lets only the room’s moderators go on duty', async () => {
     const s = await scene();

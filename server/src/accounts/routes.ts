@@ -48,7 +48,11 @@ export const accountRoutes: FastifyPluginAsyncTypebox<AccountRoutesOptions> = as
         response: { 200: SessionStateSchema, ...errors },
       },
     },
-    async (request) => ({ user: request.auth ? toUser(request.auth.user, adminUsernames) : null }),
+    async (request) => {
+      if (!request.auth) return { user: null, moderates: false };
+      const user = toUser(request.auth.user, adminUsernames);
+      return { user, moderates: user.isAdmin || (await accounts.moderates(request.auth.user)) };
+    },
   );
 
   app.patch(

@@ -9,7 +9,7 @@ import { cleanDisplayName } from '../auth/service.ts';
 import { invalidateUserSessions, type ValidSession } from '../auth/sessions.ts';
 import { erasePersonalData, exportPersonalData } from './personal-data.ts';
 
-const { sessions, users } = schema;
+const { memberships, sessions, users } = schema;
 
 export interface AccountServiceDeps {
   db: Database;
@@ -44,6 +44,17 @@ export function createAccountService({ db, auth, adminUsernames, now, onRoomEven
       }
       const [user] = await db.update(users).set(values).where(eq(users.id, userId)).returning();
       return user!;
+    },
+
+    /** Whether this member looks after anything: stories, or any room as its volunteer moderator. */
+    async moderates(user: { id: string; storyModerator: boolean }): Promise<boolean> {
+      if (user.storyModerator) return true;
+      const [row] = await db
+        .select({ roomId: memberships.roomId })
+        .from(memberships)
+        .where(and(eq(memberships.userId, user.id), eq(memberships.role, 'moderator')))
+        .limit(1);
+      return row !== undefined;
     },
 
     async listSessions(current: ValidSession) {

@@ -48,7 +48,11 @@ export const UserResponseSchema = Type.Object({ user: UserSchema }, { additional
 
 /** Who is signed in, without an error for those who are not: what a page asks before it draws. */
 export const SessionStateSchema = Type.Object(
-  { user: Type.Union([UserSchema, Type.Null()]) },
+  {
+    user: Type.Union([UserSchema, Type.Null()]),
+    /** True for admins, story moderators and volunteer moderators of any room: they see the dashboard. */
+    moderates: Type.Boolean(),
+  },
   { additionalProperties: false },
 );
 

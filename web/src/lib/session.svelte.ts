@@ -6,11 +6,15 @@ import { api } from './api';
 
 class MemberSession {
   user = $state<User | null>(null);
+  /** True when the member looks after a room or the stories, so the moderation dashboard is theirs too. */
+  moderates = $state(false);
 
   async load(): Promise<void> {
     try {
       // /api/session answers 200 with `user: null` for visitors, so a signed-out start logs no error.
-      this.user = (await api.get<{ user: User | null }>('/api/session')).user;
+      const state = await api.get<{ user: User | null; moderates: boolean }>('/api/session');
+      this.user = state.user;
+      this.moderates = state.moderates;
     } catch {
       // Offline or a hiccup: show the signed-out view for now, and ask again on the next start.
     }
@@ -53,6 +57,7 @@ class MemberSession {
   /** The server no longer knows this session (signed out, account deleted). */
   forget(): void {
     this.user = null;
+    this.moderates = false;
   }
 
   /** The session ended elsewhere (revoked, password changed on another device): sign in again, then come back. */
