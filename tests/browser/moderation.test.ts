@@ -188,7 +188,7 @@ describe('a reported message', () => {
     await send(reporter, 'POST', `/api/rooms/${slug}/join`, { acceptRules: true });
     await visit(reporter.page, `/rooms/${slug}`, reporter.errors);
     await chatMessage(reporter.page, words).waitFor();
-    const reportButton = chatMessage(reporter.page, words).getByRole('button', { name: /^Report/ });
+    const reportButton = chatMessage(reporter.page, words).getByRole('button', { name: /^Report .*’s message$/ });
     if ((await reportButton.count()) > 0) {
       await reportButton.click();
       const dialog = reporter.page.getByRole('dialog');
