@@ -18,6 +18,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createPostgresDatabase } from '@kindred/db/testing';
 import pg from 'pg';
+import * as prettier from 'prettier';
 import { startPlatform, type Platform } from '../support/platform.ts';
 import { CpuMeter, residentKiB, type CpuReport, type PidGroups } from './procstat.ts';
 import type {
@@ -872,15 +873,17 @@ function buildReport(runs: RunRecord[], memory: MemoryRecord[]): Report {
 
   // Other work on the machine during the measured windows: the figures only compare with a quiet run's
   // when it stayed low.
-  const others = [...runs.map((r) => r.cpu?.others ?? 0), ...memory.map((m) => m.othersCores ?? 0)];
+  // (Memory at rest does not depend on the CPU left to it, so only the load runs count here.)
+  const others = runs.map((r) => r.cpu?.others ?? 0);
   const busy = spread(others);
   const quiet =
     others.length === 0
       ? ''
       : busy.max <= 0.2
-        ? `Other processes used at most ${cores2(busy.max)} cores during the measured windows: a quiet machine.`
+        ? `Other processes used at most ${cores2(busy.max)} of the ${cpus().length} cores during the measured ` +
+          'load windows: a quiet machine.'
         : `WARNING: other processes used ${cores2(busy.median)} cores (median; up to ${cores2(busy.max)}) of the ` +
-          `${cpus().length} during the measured windows, so these figures are not those of a quiet machine. ` +
+          `${cpus().length} during the measured load windows, so these figures are not those of a quiet machine. ` +
           'Rerun when it is idle.';
   const text = [
     textTable(header, rows),
@@ -959,7 +962,7 @@ async function describeSetup(running: Running): Promise<string> {
   ].join('\n');
 }
 
-function writeReadme(setup: string, markdown: string): Promise<void> {
+async function writeReadme(setup: string, markdown: string): Promise<void> {
   const start = '<!-- results:start -->';
   const end = '<!-- results:end -->';
   const block = `${start}\n\n## Results\n\n${setup}\n\n${markdown}\n\n${end}`;
@@ -970,7 +973,9 @@ function writeReadme(setup: string, markdown: string): Promise<void> {
     from >= 0 && to > from
       ? current.slice(0, from) + block + current.slice(to + end.length)
       : `${current || '# Chat benchmark\n'}\n${block}\n`;
-  return writeFile(readmePath, next);
+  // Formatted as the repository's format check expects, so a fresh run never fails it.
+  const options = (await prettier.resolveConfig(readmePath)) ?? {};
+  await writeFile(readmePath, await prettier.format(next, { ...options, filepath: readmePath }));
 }
 
 // ---- main ------------------------------------------------------------------------------------------------
