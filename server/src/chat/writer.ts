@@ -120,7 +120,9 @@ export class ChatWriter {
       } catch (error) {
         // A concurrent commit of the same clientId (another instance) loses the unique index race: the
         // next attempt finds the stored message and answers with it.
-        if (attempt < 3 && sqlState(error) === UNIQUE_VIOLATION) continue;
+        // A deadlock with another instance's batch (40P01) is retried the same way: nothing was committed.
+        const state = sqlState(error);
+        if (attempt < 3 && (state === UNIQUE_VIOLATION || state === '40P01')) continue;
         for (const pending of batch) {
           pending.resolve(
             refuse('unavailable', 'We couldn’t save that just now. It’s kept on your device; please try again.'),
@@ -271,6 +273,11 @@ export class ChatWriter {
       for (const a of accepted) perRoom.set(a.roomId, (perRoom.get(a.roomId) ?? 0) + 1);
       const nextSeq = new Map<string, number>();
       if (perRoom.size > 0) {
+        // Lock the rooms in id order first, so two instances' batches touching the same rooms queue
+        // behind each other instead of deadlocking.
+        await tx.execute(
+          sql`SELECT 1 FROM ${rooms} WHERE ${inArray(rooms.id, [...perRoom.keys()])} ORDER BY ${rooms.id} FOR UPDATE`,
+        );
         const values = sql.join(
           [...perRoom].map(([roomId, n]) => sql`(${roomId}::uuid, ${n}::int)`),
           sql`, `,
