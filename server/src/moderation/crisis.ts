@@ -283,9 +283,14 @@ const RISK_PHRASES: RiskPhrase[] = [
   },
 ];
 
+// Every pattern in one alternation: a clause it does not match cannot match any of them, so most clauses
+// (nearly all of what people write) are passed over with one test instead of eighty.
+const ANY_RISK = new RegExp(RISK_PHRASES.flatMap((risk) => risk.patterns.map((p) => `(?:${p.source})`)).join('|'));
+
 export function assessCrisisRisk(text: string): CrisisAssessment {
   const found = new Set<string>();
   for (const clause of normalizeClauses(text)) {
+    if (!ANY_RISK.test(clause)) continue;
     for (const risk of RISK_PHRASES) {
       if (found.has(risk.name) || risk.unless?.(clause)) continue;
       const stated = risk.patterns.some((p) => [...clause.matchAll(p)].some((m) => !isNegated(clause, m.index, m[0])));
