@@ -106,7 +106,7 @@ export async function buildApp(config: Config, deps: AppDependencies = {}): Prom
     db,
     now,
     newMemberLinkWaitMs: config.newMemberLinkWaitHours * 60 * 60 * 1000,
-    ...(bus.announce ? { announce: bus.announce } : {}),
+    announce: bus.announce,
     onCommitted: (ranges) => {
       for (const range of ranges) feeds.publish(range.roomId, range.events);
     },

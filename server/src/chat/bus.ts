@@ -3,10 +3,8 @@
 // room ids and seq ranges (never bodies), and each instance reads what it needs once for all its sockets.
 // Control messages (a session ended, a member left a room) travel the same way.
 import { randomUUID } from 'node:crypto';
-import type { Database, DatabaseHandle } from '@kindred/db';
-import { sql } from 'drizzle-orm';
+import type { DatabaseHandle } from '@kindred/db';
 import pg from 'pg';
-import type { CommittedRange } from './writer.ts';
 
 export type ControlMessage =
   | { type: 'sessions-ended'; sessionIds: string[] }
@@ -21,8 +19,11 @@ export interface BusHandlers {
 }
 
 export interface ChatBus {
-  /** Runs inside the writer's transaction: delivered to other instances only if it commits. */
-  announce?: (tx: Database, ranges: CommittedRange[]) => Promise<void>;
+  /**
+   * Where the writer NOTIFYs from the very statement that commits a batch, so other instances hear of it
+   * exactly when it commits. The payload it builds is the one `#rangesPayload` builds here.
+   */
+  announce?: { channel: string; instance: string };
   publishControl(message: ControlMessage): Promise<void>;
   /** Tells other instances about events committed outside the writer (e.g. by an account deletion). */
   publishRanges(ranges: { roomId: string; from: number; to: number }[]): Promise<void>;
@@ -67,9 +68,9 @@ class PostgresBus implements ChatBus {
     private readonly onError: (error: unknown) => void,
   ) {}
 
-  announce = async (tx: Database, ranges: CommittedRange[]): Promise<void> => {
-    await tx.execute(sql`SELECT pg_notify(${EVENTS_CHANNEL}, ${this.#rangesPayload(ranges)})`);
-  };
+  get announce() {
+    return { channel: EVENTS_CHANNEL, instance: this.#instance };
+  }
 
   async publishRanges(ranges: { roomId: string; from: number; to: number }[]): Promise<void> {
     if (ranges.length === 0) return;

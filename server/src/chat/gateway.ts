@@ -3,6 +3,7 @@
 // (membership, lock, slow mode), not once at connect. A socket that falls too far behind is let go
 // rather than slowing its room; a socket that stops answering pings is dropped.
 import type {} from '@fastify/websocket';
+import type { ServerResponse } from 'node:http';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { WebSocket } from 'ws';
 import {
@@ -101,8 +102,15 @@ export function registerChatGateway(app: FastifyInstance, options: GatewayOption
       },
     },
     (socket, request) => {
+      // Keep nothing of the upgrade request alive for the socket's lifetime (it would be ~7 KiB a
+      // socket): @fastify/websocket's error listener holds the request and reply, and its stand-in
+      // response stays attached to the TCP socket. The Connection keeps what it needs and listens itself.
+      socket.removeAllListeners('error');
+      const tcp = request.raw.socket as typeof request.raw.socket & { _httpMessage?: ServerResponse | null };
+      tcp._httpMessage?.detachSocket(tcp);
       const connection = new Connection(socket, request, options, allowance, () => connections.delete(connection));
       connections.add(connection);
+      request.auth = null;
     },
   );
 
@@ -212,13 +220,15 @@ class Connection {
     this.sendRaw(JSON.stringify(frame));
   }
 
-  sendRaw(frame: string): void {
+  /** A serialized frame; bytes are sent as they are, as a text frame (they are UTF-8 JSON). */
+  sendRaw(frame: string | Buffer): void {
     if (this.#closed || this.socket.readyState !== this.socket.OPEN) return;
     if (this.socket.bufferedAmount > MAX_BUFFERED_BYTES) {
       this.close(CLOSE_TOO_SLOW, 'too far behind');
       return;
     }
-    this.socket.send(frame);
+    if (typeof frame === 'string') this.socket.send(frame);
+    else this.socket.send(frame, { binary: false });
   }
 
   close(code: number, reason: string): void {

@@ -148,19 +148,22 @@ export async function roomLastSeq(db: Database, roomId: string): Promise<number>
 /** One serialized event frame: built once, the same bytes written to every socket of the room. */
 export interface PreparedEvent {
   seq: number;
-  frame: string;
+  /** The frame as UTF-8, encoded once here rather than by every socket it is written to. */
+  frame: Buffer;
 }
 
 export function prepareEvent(event: { seq: number; kind: 'created' | 'updated' }, view: MessageView): PreparedEvent {
   return {
     seq: event.seq,
-    frame: JSON.stringify({
-      type: 'event',
-      room: view.room,
-      seq: event.seq,
-      kind: event.kind,
-      message: publicMessage(view),
-    }),
+    frame: Buffer.from(
+      JSON.stringify({
+        type: 'event',
+        room: view.room,
+        seq: event.seq,
+        kind: event.kind,
+        message: publicMessage(view),
+      }),
+    ),
   };
 }
 

@@ -1,15 +1,16 @@
 // The write path of chat. Sends, edits, deletes and reactions queue here; while one batch is being
-// committed the next ones wait, then all go in one transaction: rules checked in a few set-wise queries,
-// one `UPDATE rooms … RETURNING last_seq` per batch assigns every seq, multi-row inserts store messages
-// and events, and (on PostgreSQL) one NOTIFY per batch tells other instances. A NOTIFY per message
-// would serialize every commit on PostgreSQL's notify lock; one INSERT per message costs the throughput
-// group commit wins back. Nothing is acknowledged before its commit.
-import { schema, sqlState, UNIQUE_VIOLATION, type Database } from '@kindred/db';
+// committed the next ones wait, then all go together in two statements: one read gathers every fact the
+// rules need (rooms, memberships, mutes, stored clientIds, slow mode), and one statement — atomic on its
+// own, no transaction around it — locks the batch's rooms in id order, reserves their seqs with one
+// `UPDATE rooms … RETURNING`, inserts messages, changes, reactions and events from array parameters
+// (`unnest`), and on PostgreSQL NOTIFYs other instances once. A NOTIFY per message would serialize every
+// commit on PostgreSQL's notify lock; one INSERT per message, or a statement per step, costs the
+// throughput group commit wins back. Nothing is acknowledged before its commit.
+import { randomUUID } from 'node:crypto';
+import { sqlState, UNIQUE_VIOLATION, type Database } from '@kindred/db';
 import type { ErrorCode, ReactionKind } from '@kindred/shared';
-import { and, eq, inArray, or, sql } from 'drizzle-orm';
+import { sql } from 'drizzle-orm';
 import { loadMessageViews, prepareEvent, type MessageView, type PreparedEvent } from './messages.ts';
-
-const { memberships, messages, reactions, roomEvents, roomMutes, rooms } = schema;
 
 export interface Author {
   id: string;
@@ -39,8 +40,11 @@ export interface CommittedRange {
 export interface WriterOptions {
   db: Database;
   now: () => Date;
-  /** Runs inside the transaction with the ranges it commits, e.g. to NOTIFY other instances. */
-  announce?: (tx: Database, ranges: CommittedRange[]) => Promise<void>;
+  /**
+   * NOTIFY other instances from the statement that commits a batch, on this channel, with the payload
+   * `{"i": instance, "r": [[roomId, from, to], …]}` (see bus.ts).
+   */
+  announce?: { channel: string; instance: string } | undefined;
   /** Runs after commit with what was committed, in commit order. */
   onCommitted: (ranges: CommittedRange[]) => void;
   maxBatch?: number;
@@ -61,12 +65,28 @@ interface Pending {
   resolve: (result: WriteResult) => void;
 }
 
+/** Ops taken from the queue together, with the read of their facts already under way. */
+interface Batch {
+  pending: Pending[];
+  ops: WriteOp[];
+  at: Date;
+  facts: Promise<Facts>;
+}
+
+/** Rooms a batch may touch: the NOTIFY payload (~60 bytes a room) must stay under 8,000 bytes. */
+const MAX_ROOMS_PER_BATCH = 64;
+
 const refuse = (code: ErrorCode, message: string, until?: Date): WriteResult => ({
   ok: false,
   code,
   message,
   ...(until ? { until: until.toISOString() } : {}),
 });
+
+const UNAVAILABLE = refuse(
+  'unavailable',
+  'We couldn’t save that just now. It’s kept on your device; please try again.',
+);
 
 export class ChatWriter {
   readonly #queue: Pending[] = [];
@@ -99,314 +119,355 @@ export class ChatWriter {
 
   async #drain(): Promise<void> {
     try {
-      while (this.#queue.length > 0) {
-        const batch = this.#queue.splice(0, this.#maxBatch);
-        await this.#commitWithRetry(batch);
+      let next: Batch | undefined = this.#take();
+      while (next) {
+        const outcome = await this.#commitWithRetry(next);
+        // Start reading the facts of the batch that queued meanwhile before fanning this one out, so the
+        // database works on the next batch while this thread writes to sockets.
+        next = this.#queue.length > 0 ? this.#take() : undefined;
+        outcome();
         await new Promise((resolve) => setImmediate(resolve));
+        next ??= this.#queue.length > 0 ? this.#take() : undefined;
       }
     } finally {
       this.#running = false;
     }
   }
 
-  async #commitWithRetry(batch: Pending[]): Promise<void> {
+  #take(): Batch {
+    const pending = this.#queue.splice(0, this.#batchLength());
+    const ops = pending.map((p) => p.op);
+    const at = this.options.now();
+    const facts = this.#loadFacts(ops, at);
+    facts.catch(() => {}); // awaited (and its failure handled) in #commitWithRetry
+    return { pending, ops, at, facts };
+  }
+
+  /**
+   * How many queued ops the next batch takes: up to the maximum, stopping before an op that touches a row
+   * an earlier op of the batch changes (see `claims`), and before a room past MAX_ROOMS_PER_BATCH (the
+   * NOTIFY payload lists every room and must stay under PostgreSQL's 8,000 bytes).
+   */
+  #batchLength(): number {
+    const exclusive = new Set<string>();
+    const shared = new Set<string>();
+    const roomKeys = new Set<string>();
+    let n = 0;
+    for (const { op } of this.#queue) {
+      if (n >= this.#maxBatch) break;
+      const claim = claims(op);
+      if (claim.exclusive && (exclusive.has(claim.exclusive) || shared.has(claim.exclusive))) break;
+      if (claim.shared && exclusive.has(claim.shared)) break;
+      const roomKey = op.kind === 'send' ? `slug:${op.roomSlug}` : `message:${op.messageId}`;
+      if (!roomKeys.has(roomKey) && roomKeys.size >= MAX_ROOMS_PER_BATCH) break;
+      roomKeys.add(roomKey);
+      if (claim.exclusive) exclusive.add(claim.exclusive);
+      if (claim.shared) shared.add(claim.shared);
+      n += 1;
+    }
+    return Math.max(n, 1);
+  }
+
+  /** Commits a batch; resolves to what delivers it: the feeds first, then the answers to its writers. */
+  async #commitWithRetry(batch: Batch): Promise<() => void> {
+    let { at, facts } = batch;
     for (let attempt = 1; ; attempt += 1) {
       try {
-        const { results, ranges } = await this.#commit(batch.map((p) => p.op));
-        // Feeds first, then acks: a sender never hears "ack" for an event its room has not been given.
-        if (ranges.length > 0) this.options.onCommitted(ranges);
-        batch.forEach((pending, i) => pending.resolve(results[i]!));
-        return;
+        const { results, ranges } = await this.#commit(batch.ops, at, await facts);
+        return () => {
+          // Feeds first, then acks: a sender never hears "ack" for an event its room has not been given.
+          if (ranges.length > 0) this.options.onCommitted(ranges);
+          batch.pending.forEach((pending, i) => pending.resolve(results[i]!));
+        };
       } catch (error) {
         // A concurrent commit of the same clientId (another instance) loses the unique index race: the
         // next attempt finds the stored message and answers with it.
         // A deadlock with another instance's batch (40P01) is retried the same way: nothing was committed.
         const state = sqlState(error);
-        if (attempt < 3 && (state === UNIQUE_VIOLATION || state === '40P01')) continue;
-        for (const pending of batch) {
-          pending.resolve(
-            refuse('unavailable', 'We couldn’t save that just now. It’s kept on your device; please try again.'),
-          );
+        if (attempt < 3 && (state === UNIQUE_VIOLATION || state === '40P01')) {
+          at = this.options.now();
+          facts = this.#loadFacts(batch.ops, at);
+          continue;
         }
-        return;
+        return () => batch.pending.forEach((pending) => pending.resolve(UNAVAILABLE));
       }
     }
   }
 
-  async #commit(ops: WriteOp[]): Promise<{ results: WriteResult[]; ranges: CommittedRange[] }> {
-    const { db, now } = this.options;
-    return db.transaction(async (txRaw) => {
-      const tx = txRaw as unknown as Database;
-      const at = now();
-      const results: (WriteResult | undefined)[] = new Array(ops.length).fill(undefined);
+  async #commit(ops: WriteOp[], at: Date, facts: Facts): Promise<{ results: WriteResult[]; ranges: CommittedRange[] }> {
+    const results: (WriteResult | undefined)[] = new Array(ops.length).fill(undefined);
 
-      // 1. The messages that edits, deletes and reactions are about.
-      const targetIds = [...new Set(ops.flatMap((op) => (op.kind === 'send' ? [] : [op.messageId])))];
-      const replyIds = [...new Set(ops.flatMap((op) => (op.kind === 'send' && op.replyTo ? [op.replyTo] : [])))];
-      const targetRows =
-        targetIds.length + replyIds.length > 0
-          ? await tx
-              .select({
-                id: messages.id,
-                roomId: messages.roomId,
-                authorId: messages.authorId,
-                deletedAt: messages.deletedAt,
-                hiddenAt: messages.hiddenAt,
-              })
-              .from(messages)
-              .where(inArray(messages.id, [...targetIds, ...replyIds]))
-          : [];
-      const targets = new Map(targetRows.map((row) => [row.id, row]));
-
-      // 2. The rooms involved, by slug for sends and by id for the rest.
-      const slugs = [...new Set(ops.flatMap((op) => (op.kind === 'send' ? [op.roomSlug] : [])))];
-      const roomIds = [...new Set(targetRows.map((row) => row.roomId))];
-      const roomRows = await tx
-        .select({
-          id: rooms.id,
-          slug: rooms.slug,
-          locked: rooms.locked,
-          archivedAt: rooms.archivedAt,
-          slowModeSeconds: rooms.slowModeSeconds,
-        })
-        .from(rooms)
-        .where(
-          or(
-            slugs.length ? inArray(rooms.slug, slugs) : sql`false`,
-            roomIds.length ? inArray(rooms.id, roomIds) : sql`false`,
-          ),
-        );
-      const roomBySlug = new Map(roomRows.map((room) => [room.slug, room]));
-      const roomById = new Map(roomRows.map((room) => [room.id, room]));
-
-      // 3. Memberships of every (room, author) pair, in one query.
-      const authorIds = [...new Set(ops.map((op) => op.author.id))];
-      const memberRows = roomRows.length
-        ? await tx
-            .select({ roomId: memberships.roomId, userId: memberships.userId, role: memberships.role })
-            .from(memberships)
-            .where(and(inArray(memberships.roomId, [...roomById.keys()]), inArray(memberships.userId, authorIds)))
-        : [];
-      const roleOf = new Map(memberRows.map((row) => [`${row.roomId}:${row.userId}`, row.role]));
-      const muteRows = roomRows.length
-        ? await tx
-            .select({ roomId: roomMutes.roomId, userId: roomMutes.userId, until: roomMutes.until })
-            .from(roomMutes)
-            .where(and(inArray(roomMutes.roomId, [...roomById.keys()]), inArray(roomMutes.userId, authorIds)))
-        : [];
-      const mutedUntil = new Map(
-        muteRows.filter((row) => row.until > at).map((row) => [`${row.roomId}:${row.userId}`, row.until]),
-      );
-
-      // 4. Retries: a (author, clientId) already stored answers with the original message.
-      const sends = ops.flatMap((op, i) => (op.kind === 'send' ? [{ op, i }] : []));
-      const existing = sends.length
-        ? await tx
-            .select({ id: messages.id, authorId: messages.authorId, clientId: messages.clientId })
-            .from(messages)
-            .where(
-              or(
-                ...sends.map(({ op }) => and(eq(messages.authorId, op.author.id), eq(messages.clientId, op.clientId))),
-              ),
-            )
-        : [];
-      const existingByKey = new Map(existing.map((row) => [`${row.authorId}:${row.clientId}`, row.id]));
-
-      // 5. Slow mode: when each author last wrote in each slow room.
-      const slowRooms = roomRows.filter((room) => room.slowModeSeconds > 0).map((room) => room.id);
-      const lastWritten = new Map<string, number>();
-      if (slowRooms.length && sends.length) {
-        const rows = await tx
-          .select({
-            roomId: messages.roomId,
-            authorId: messages.authorId,
-            last: sql<Date | string>`max(${messages.createdAt})`,
-          })
-          .from(messages)
-          .where(and(inArray(messages.roomId, slowRooms), inArray(messages.authorId, authorIds)))
-          .groupBy(messages.roomId, messages.authorId);
-        for (const row of rows) lastWritten.set(`${row.roomId}:${row.authorId}`, new Date(row.last).getTime());
+    // Decide each op; accepted ones take their room's next place, in the order they arrived.
+    const accepted: Accepted[] = [];
+    const seenClientIds = new Set<string>();
+    const duplicateOf = new Map<number, string>();
+    const perRoom = new Map<string, number>();
+    for (const [i, op] of ops.entries()) {
+      const decision = this.#decide(op, { at, ...facts });
+      if ('refused' in decision) {
+        results[i] = decision.refused;
+        continue;
       }
-
-      // 6. Decide each op; accepted ones get their room's next seq, in the order they arrived.
-      const accepted: { i: number; roomId: string; eventKind: 'created' | 'updated'; messageId?: string }[] = [];
-      const seenClientIds = new Set<string>();
-      const duplicateOf = new Map<number, string>();
-      for (const [i, op] of ops.entries()) {
-        const decision = this.#decide(op, {
-          at,
-          targets,
-          roomBySlug,
-          roomById,
-          roleOf,
-          mutedUntil,
-          existingByKey,
-          lastWritten,
-        });
-        if ('refused' in decision) {
-          results[i] = decision.refused;
+      if (decision.duplicateId) {
+        duplicateOf.set(i, decision.duplicateId);
+        continue;
+      }
+      let messageId: string;
+      if (op.kind === 'send') {
+        const key = `${op.author.id}:${op.clientId}`;
+        if (seenClientIds.has(key)) {
+          duplicateOf.set(i, key); // resolved below to the message this batch creates
           continue;
         }
-        if (decision.duplicateId) {
-          duplicateOf.set(i, decision.duplicateId);
-          continue;
-        }
-        if (op.kind === 'send') {
-          const key = `${op.author.id}:${op.clientId}`;
-          if (seenClientIds.has(key)) {
-            duplicateOf.set(i, key); // resolved below to the message this batch creates
-            continue;
-          }
-          seenClientIds.add(key);
-          lastWritten.set(`${decision.roomId}:${op.author.id}`, at.getTime());
-        }
-        accepted.push({
-          i,
-          roomId: decision.roomId,
-          eventKind: op.kind === 'send' ? 'created' : 'updated',
-          ...(op.kind === 'send' ? {} : { messageId: op.messageId }),
-        });
+        seenClientIds.add(key);
+        facts.lastWritten.set(`${decision.roomId}:${op.author.id}`, at.getTime());
+        messageId = randomUUID();
+      } else {
+        messageId = op.messageId;
       }
+      const ord = (perRoom.get(decision.roomId) ?? 0) + 1;
+      perRoom.set(decision.roomId, ord);
+      accepted.push({ i, op, roomId: decision.roomId, ord, messageId });
+    }
 
-      // 7. One statement reserves every seq this batch needs.
-      const perRoom = new Map<string, number>();
-      for (const a of accepted) perRoom.set(a.roomId, (perRoom.get(a.roomId) ?? 0) + 1);
-      const nextSeq = new Map<string, number>();
-      if (perRoom.size > 0) {
-        // Lock the rooms in id order first, so two instances' batches touching the same rooms queue
-        // behind each other instead of deadlocking.
-        await tx.execute(
-          sql`SELECT 1 FROM ${rooms} WHERE ${inArray(rooms.id, [...perRoom.keys()])} ORDER BY ${rooms.id} FOR UPDATE`,
-        );
-        const values = sql.join(
-          [...perRoom].map(([roomId, n]) => sql`(${roomId}::uuid, ${n}::int)`),
-          sql`, `,
-        );
-        const reserved = await tx.execute<{ id: string; last_seq: number | string }>(
-          sql`UPDATE ${rooms} SET last_seq = ${rooms}.last_seq + v.n FROM (VALUES ${values}) AS v(id, n)
-              WHERE ${rooms}.id = v.id RETURNING ${rooms}.id, ${rooms}.last_seq`,
-        );
-        for (const row of rowsOf<{ id: string; last_seq: number | string }>(reserved)) {
-          nextSeq.set(row.id, Number(row.last_seq) - perRoom.get(row.id)! + 1);
-        }
-      }
-      const seqOf = new Map<number, number>();
-      for (const a of accepted) {
-        const seq = nextSeq.get(a.roomId)!;
-        nextSeq.set(a.roomId, seq + 1);
-        seqOf.set(a.i, seq);
-      }
+    // One statement stores the whole batch, atomically: it locks the rooms (in id order), reserves their
+    // seqs, writes messages, changes, reactions and events, and NOTIFYs other instances.
+    const bases = accepted.length ? await this.#store(accepted, perRoom, at) : new Map<string, number>();
 
-      // 8. Store: new messages in one insert, then edits, deletes and reactions.
-      const newMessages = accepted.filter((a) => ops[a.i]!.kind === 'send');
-      if (newMessages.length) {
-        const inserted = await tx
-          .insert(messages)
-          .values(
-            newMessages.map((a) => {
-              const op = ops[a.i] as Extract<WriteOp, { kind: 'send' }>;
-              return {
-                roomId: a.roomId,
-                seq: seqOf.get(a.i)!,
-                authorId: op.author.id,
-                clientId: op.clientId,
-                body: op.body,
-                replyTo: op.replyTo ?? null,
-                createdAt: at,
-              };
-            }),
-          )
-          .returning({ id: messages.id, seq: messages.seq, roomId: messages.roomId });
-        const idBySeq = new Map(inserted.map((row) => [`${row.roomId}:${row.seq}`, row.id]));
-        for (const a of newMessages) a.messageId = idBySeq.get(`${a.roomId}:${seqOf.get(a.i)}`)!;
-      }
-      for (const a of accepted) {
-        const op = ops[a.i]!;
-        if (op.kind === 'edit') {
-          await tx.update(messages).set({ body: op.body, editedAt: at }).where(eq(messages.id, op.messageId));
-        } else if (op.kind === 'delete') {
-          await tx.update(messages).set({ body: '', deletedAt: at }).where(eq(messages.id, op.messageId));
-        } else if (op.kind === 'react') {
-          if (op.on) {
-            await tx
-              .insert(reactions)
-              .values({ messageId: op.messageId, userId: op.author.id, kind: op.reaction, createdAt: at })
-              .onConflictDoNothing();
-          } else {
-            await tx
-              .delete(reactions)
-              .where(
-                and(
-                  eq(reactions.messageId, op.messageId),
-                  eq(reactions.userId, op.author.id),
-                  eq(reactions.kind, op.reaction),
-                ),
-              );
-          }
-        }
-      }
-      if (accepted.length) {
-        await tx.insert(roomEvents).values(
-          accepted.map((a) => ({
-            roomId: a.roomId,
-            seq: seqOf.get(a.i)!,
-            kind: a.eventKind,
-            messageId: a.messageId!,
-            createdAt: at,
-          })),
-        );
-      }
+    // The views members see: new messages from what was just written; changed ones read back.
+    const createdByKey = new Map<string, string>();
+    for (const a of accepted)
+      if (a.op.kind === 'send') createdByKey.set(`${a.op.author.id}:${a.op.clientId}`, a.messageId);
+    const duplicateIds = new Map<number, string>();
+    for (const [i, ref] of duplicateOf) duplicateIds.set(i, createdByKey.get(ref) ?? ref);
+    const created = new Set(createdByKey.values());
+    const readBack = [
+      ...new Set([
+        ...accepted.flatMap((a) => (a.op.kind === 'send' ? [] : [a.messageId])),
+        ...[...duplicateIds.values()].filter((id) => !created.has(id)),
+      ]),
+    ];
+    // Committed already, so never retried as a whole: if reading back fails, those ops are answered
+    // "unavailable" (a retry finds them done) and their events reach sockets through the feeds, which pull
+    // any seq they missed from the database.
+    let views = new Map<string, MessageView>();
+    let readBackFailed = false;
+    try {
+      views = await loadMessageViews(this.options.db, readBack);
+    } catch {
+      readBackFailed = true;
+    }
 
-      // 9. Read back every message this batch touched or answers with, as members see it.
-      const createdByKey = new Map(
-        newMessages.map((a) => {
-          const op = ops[a.i] as Extract<WriteOp, { kind: 'send' }>;
-          return [`${op.author.id}:${op.clientId}`, a.messageId!];
-        }),
-      );
-      const duplicateIds = new Map<number, string>();
-      for (const [i, ref] of duplicateOf) duplicateIds.set(i, createdByKey.get(ref) ?? ref);
-      const views = await loadMessageViews(tx, [
-        ...new Set([...accepted.map((a) => a.messageId!), ...duplicateIds.values()]),
-      ]);
-
-      const ranges = new Map<string, CommittedRange>();
-      for (const a of accepted) {
-        const view = views.get(a.messageId!)!;
-        const seq = seqOf.get(a.i)!;
-        const range = ranges.get(a.roomId) ?? { roomId: a.roomId, from: seq, to: seq, events: [] };
-        range.to = seq;
-        range.events.push(prepareEvent({ seq, kind: a.eventKind }, view));
-        ranges.set(a.roomId, range);
-        results[a.i] = { ok: true, message: view, roomId: a.roomId };
+    const ranges = new Map<string, CommittedRange>();
+    for (const a of accepted) {
+      const seq = bases.get(a.roomId)! + a.ord;
+      const view = a.op.kind === 'send' ? this.#newMessageView(a.op, a, seq, at, facts) : views.get(a.messageId);
+      if (!view) {
+        results[a.i] = readBackFailed ? UNAVAILABLE : refuse('not_found', 'That message is no longer here.');
+        continue;
       }
-      for (const [i, id] of duplicateIds) {
-        const view = views.get(id);
-        results[i] = view
-          ? { ok: true, message: view, roomId: '', duplicate: true }
+      views.set(a.messageId, view);
+      const range = ranges.get(a.roomId) ?? { roomId: a.roomId, from: seq, to: seq, events: [] };
+      range.from = Math.min(range.from, seq);
+      range.to = Math.max(range.to, seq);
+      range.events.push(prepareEvent({ seq, kind: a.op.kind === 'send' ? 'created' : 'updated' }, view));
+      ranges.set(a.roomId, range);
+      results[a.i] = { ok: true, message: view, roomId: a.roomId };
+    }
+    for (const [i, id] of duplicateIds) {
+      const view = views.get(id);
+      results[i] = view
+        ? { ok: true, message: view, roomId: '', duplicate: true }
+        : readBackFailed
+          ? UNAVAILABLE
           : refuse('not_found', 'That message is gone.');
+    }
+    const committed = [...ranges.values()];
+    for (const range of committed) range.events.sort((a, b) => a.seq - b.seq);
+    return { results: results.map((r) => r ?? refuse('internal', 'Something went wrong.')), ranges: committed };
+  }
+
+  /** Everything the rules need about a batch, in one read: its rooms, targets, authors, memberships, mutes,
+   * clientIds already stored, and (for rooms in slow mode) when each author last wrote there. */
+  async #loadFacts(ops: WriteOp[], at: Date): Promise<Facts> {
+    const targetIds = new Set<string>();
+    const slugs = new Set<string>();
+    const authorIds = new Set<string>();
+    const sendAuthors: string[] = [];
+    const sendClientIds: string[] = [];
+    for (const op of ops) {
+      authorIds.add(op.author.id);
+      if (op.kind === 'send') {
+        slugs.add(op.roomSlug);
+        if (op.replyTo) targetIds.add(op.replyTo);
+        sendAuthors.push(op.author.id);
+        sendClientIds.push(op.clientId);
+      } else {
+        targetIds.add(op.messageId);
       }
-      const committed = [...ranges.values()];
-      if (committed.length && this.options.announce) await this.options.announce(tx, committed);
-      return { results: results.map((r) => r ?? refuse('internal', 'Something went wrong.')), ranges: committed };
-    });
+    }
+    const result = await this.options.db.execute(sql`
+      WITH target AS (
+        SELECT id, room_id, author_id, deleted_at IS NOT NULL AS deleted, hidden_at IS NOT NULL AS hidden
+        FROM messages WHERE id = ANY(${sql.param([...targetIds])}::uuid[])
+      ), room AS (
+        SELECT id, slug, locked, archived_at IS NOT NULL AS archived, slow_mode_seconds FROM rooms
+        WHERE slug = ANY(${sql.param([...slugs])}::text[]) OR id IN (SELECT room_id FROM target)
+      ), author AS (SELECT unnest(${sql.param([...authorIds])}::uuid[]) AS id)
+      SELECT
+        (SELECT json_agg(json_build_array(id, room_id, author_id, deleted, hidden)) FROM target) AS targets,
+        (SELECT json_agg(json_build_array(id, slug, locked, archived, slow_mode_seconds)) FROM room) AS rooms,
+        (SELECT json_agg(json_build_array(id, display_name)) FROM users WHERE id IN (SELECT id FROM author))
+          AS authors,
+        (SELECT json_agg(json_build_array(room_id, user_id, role)) FROM memberships
+          WHERE room_id IN (SELECT id FROM room) AND user_id IN (SELECT id FROM author)) AS members,
+        (SELECT json_agg(json_build_array(room_id, user_id, until)) FROM room_mutes
+          WHERE room_id IN (SELECT id FROM room) AND user_id IN (SELECT id FROM author)
+            AND until > ${at.toISOString()}::timestamptz) AS mutes,
+        (SELECT json_agg(json_build_array(m.author_id, m.client_id, m.id)) FROM messages m
+          JOIN unnest(${sql.param(sendAuthors)}::uuid[], ${sql.param(sendClientIds)}::text[]) AS s(author_id, client_id)
+            ON m.author_id = s.author_id AND m.client_id = s.client_id) AS existing,
+        (SELECT json_agg(json_build_array(room_id, author_id, last)) FROM (
+          SELECT room_id, author_id, max(created_at) AS last FROM messages
+          WHERE room_id IN (SELECT id FROM room WHERE slow_mode_seconds > 0) AND author_id IN (SELECT id FROM author)
+          GROUP BY room_id, author_id) w) AS last_written
+    `);
+    const row = rowsOf<Record<string, unknown>>(result)[0]!;
+    const list = <T>(value: unknown): T[] => (typeof value === 'string' ? JSON.parse(value) : (value ?? [])) as T[];
+
+    const targets = new Map<string, Target>();
+    for (const [id, roomId, authorId, deleted, hidden] of list<[string, string, string | null, boolean, boolean]>(
+      row.targets,
+    )) {
+      targets.set(id, { id, roomId, authorId, deleted, hidden });
+    }
+    const roomBySlug = new Map<string, RoomFlags>();
+    const roomById = new Map<string, RoomFlags>();
+    for (const [id, slug, locked, archived, slowModeSeconds] of list<[string, string, boolean, boolean, number]>(
+      row.rooms,
+    )) {
+      const room = { id, slug, locked, archived, slowModeSeconds };
+      roomBySlug.set(slug, room);
+      roomById.set(id, room);
+    }
+    return {
+      targets,
+      roomBySlug,
+      roomById,
+      displayNames: new Map(list<[string, string]>(row.authors)),
+      roleOf: new Map(list<[string, string, string]>(row.members).map(([r, u, role]) => [`${r}:${u}`, role])),
+      mutedUntil: new Map(
+        list<[string, string, string]>(row.mutes).map(([r, u, until]) => [`${r}:${u}`, new Date(until)]),
+      ),
+      existingByKey: new Map(list<[string, string, string]>(row.existing).map(([a, c, id]) => [`${a}:${c}`, id])),
+      lastWritten: new Map(
+        list<[string, string, string]>(row.last_written).map(([r, a, last]) => [`${r}:${a}`, new Date(last).getTime()]),
+      ),
+    };
+  }
+
+  /** Writes the accepted ops in one statement and returns each room's seq before this batch. */
+  async #store(accepted: Accepted[], perRoom: Map<string, number>, at: Date): Promise<Map<string, number>> {
+    const column = <R extends Accepted, T>(rows: R[], pick: (a: R) => T) => sql.param(rows.map(pick));
+    const of = <K extends WriteOp['kind']>(kind: K) =>
+      accepted.filter((a): a is Accepted & { op: Extract<WriteOp, { kind: K }> } => a.op.kind === kind);
+    const sends = of('send');
+    const edits = of('edit');
+    const deletes = of('delete');
+    const reactsOn = of('react').filter((a) => a.op.on);
+    const reactsOff = of('react').filter((a) => !a.op.on);
+    const roomIds = [...perRoom.keys()];
+    const stamp = sql`${at.toISOString()}::timestamptz`;
+    const announce = this.options.announce;
+    const notify = announce
+      ? sql`(SELECT pg_notify(${announce.channel}, json_build_object('i', ${announce.instance}::text,
+          'r', (SELECT json_agg(json_build_array(id, base + 1, base + n)) FROM bumped))::text))`
+      : sql`NULL`;
+    const result = await this.options.db.execute(sql`
+      WITH locked AS MATERIALIZED (
+        SELECT id FROM rooms WHERE id = ANY(${sql.param(roomIds)}::uuid[]) ORDER BY id FOR UPDATE
+      ), bumped AS (
+        UPDATE rooms SET last_seq = rooms.last_seq + v.n
+        FROM unnest(${sql.param(roomIds)}::uuid[], ${sql.param(roomIds.map((id) => perRoom.get(id)!))}::int[])
+          AS v(id, n)
+        WHERE rooms.id = v.id AND v.id IN (SELECT id FROM locked)
+        RETURNING rooms.id, rooms.last_seq - v.n AS base, v.n
+      ), sent AS (
+        INSERT INTO messages (id, room_id, seq, author_id, client_id, body, reply_to, created_at)
+        SELECT s.id, s.room_id, b.base + s.ord, s.author_id, s.client_id, s.body, s.reply_to, ${stamp}
+        FROM unnest(
+          ${column(sends, (a) => a.messageId)}::uuid[], ${column(sends, (a) => a.roomId)}::uuid[],
+          ${column(sends, (a) => a.ord)}::int[], ${column(sends, (a) => a.op.author.id)}::uuid[],
+          ${column(sends, (a) => a.op.clientId)}::text[], ${column(sends, (a) => a.op.body)}::text[],
+          ${column(sends, (a) => a.op.replyTo ?? null)}::uuid[]
+        ) AS s(id, room_id, ord, author_id, client_id, body, reply_to)
+        JOIN bumped b ON b.id = s.room_id
+        RETURNING 1
+      ), edited AS (
+        UPDATE messages SET body = e.body, edited_at = ${stamp}
+        FROM unnest(${column(edits, (a) => a.messageId)}::uuid[], ${column(edits, (a) => a.op.body)}::text[])
+          AS e(id, body)
+        WHERE messages.id = e.id
+        RETURNING 1
+      ), deleted AS (
+        UPDATE messages SET body = '', deleted_at = ${stamp}
+        WHERE id = ANY(${column(deletes, (a) => a.messageId)}::uuid[])
+        RETURNING 1
+      ), reacted AS (
+        INSERT INTO reactions (message_id, user_id, kind, created_at)
+        SELECT r.message_id, r.user_id, r.kind, ${stamp}
+        FROM unnest(${column(reactsOn, (a) => a.messageId)}::uuid[], ${column(reactsOn, (a) => a.op.author.id)}::uuid[],
+          ${column(reactsOn, (a) => a.op.reaction)}::text[]) AS r(message_id, user_id, kind)
+        ON CONFLICT DO NOTHING
+        RETURNING 1
+      ), unreacted AS (
+        DELETE FROM reactions USING unnest(${column(reactsOff, (a) => a.messageId)}::uuid[],
+          ${column(reactsOff, (a) => a.op.author.id)}::uuid[], ${column(reactsOff, (a) => a.op.reaction)}::text[])
+          AS r(message_id, user_id, kind)
+        WHERE reactions.message_id = r.message_id AND reactions.user_id = r.user_id AND reactions.kind = r.kind
+        RETURNING 1
+      ), events AS (
+        INSERT INTO room_events (room_id, seq, kind, message_id, created_at)
+        SELECT e.room_id, b.base + e.ord, e.kind, e.message_id, ${stamp}
+        FROM unnest(${column(accepted, (a) => a.roomId)}::uuid[], ${column(accepted, (a) => a.ord)}::int[],
+          ${column(accepted, (a) => (a.op.kind === 'send' ? 'created' : 'updated'))}::text[],
+          ${column(accepted, (a) => a.messageId)}::uuid[]) AS e(room_id, ord, kind, message_id)
+        JOIN bumped b ON b.id = e.room_id
+        RETURNING 1
+      )
+      SELECT (SELECT json_agg(json_build_array(id, base)) FROM bumped) AS bases, ${notify} AS notified
+    `);
+    const row = rowsOf<{ bases: unknown }>(result)[0]!;
+    const bases = (typeof row.bases === 'string' ? JSON.parse(row.bases) : row.bases) as [string, number | string][];
+    return new Map(bases.map(([id, base]) => [id, Number(base)]));
+  }
+
+  #newMessageView(
+    op: Extract<WriteOp, { kind: 'send' }>,
+    a: Accepted,
+    seq: number,
+    at: Date,
+    facts: Facts,
+  ): MessageView {
+    return {
+      id: a.messageId,
+      room: facts.roomById.get(a.roomId)!.slug,
+      seq,
+      author: { id: op.author.id, displayName: facts.displayNames.get(op.author.id) ?? '' },
+      body: op.body,
+      replyTo: op.replyTo ?? null,
+      reactions: {},
+      createdAt: at.toISOString(),
+      editedAt: null,
+      deleted: false,
+      hidden: false,
+      hiddenBody: undefined,
+    };
   }
 
   #decide(
     op: WriteOp,
-    state: {
-      at: Date;
-      targets: Map<
-        string,
-        { id: string; roomId: string; authorId: string | null; deletedAt: Date | null; hiddenAt: Date | null }
-      >;
-      roomBySlug: Map<string, RoomFlags>;
-      roomById: Map<string, RoomFlags>;
-      roleOf: Map<string, string>;
-      mutedUntil: Map<string, Date>;
-      existingByKey: Map<string, string>;
-      lastWritten: Map<string, number>;
-    },
+    state: Facts & { at: Date },
   ): { roomId: string; duplicateId?: string } | { refused: WriteResult } {
     if (op.kind === 'send') {
       const duplicateId = state.existingByKey.get(`${op.author.id}:${op.clientId}`);
@@ -418,7 +479,7 @@ export class ChatWriter {
     if (!room) return { refused: refuse('not_found', 'There is no room at this address.') };
     const role = state.roleOf.get(`${room.id}:${op.author.id}`);
     if (!role) return { refused: refuse('not_a_member', 'Please join this room first.') };
-    if (room.archivedAt)
+    if (room.archived)
       return { refused: refuse('room_archived', 'This room is closed now, so nothing new can be added.') };
     const until = state.mutedUntil.get(`${room.id}:${op.author.id}`);
     if (until && op.kind !== 'delete') {
@@ -464,10 +525,10 @@ export class ChatWriter {
         if (target!.authorId !== op.author.id) {
           return { refused: refuse('forbidden', 'You can only change your own messages.') };
         }
-        if (target!.deletedAt) return { refused: refuse('not_found', 'That message was deleted.') };
+        if (target!.deleted) return { refused: refuse('not_found', 'That message was deleted.') };
         return { roomId: room.id };
       case 'react':
-        if (target!.deletedAt || target!.hiddenAt) {
+        if (target!.deleted || target!.hidden) {
           return { refused: refuse('not_found', 'That message is no longer here.') };
         }
         return { roomId: room.id };
@@ -479,8 +540,53 @@ interface RoomFlags {
   id: string;
   slug: string;
   locked: boolean;
-  archivedAt: Date | null;
+  archived: boolean;
   slowModeSeconds: number;
+}
+
+interface Target {
+  id: string;
+  roomId: string;
+  authorId: string | null;
+  deleted: boolean;
+  hidden: boolean;
+}
+
+interface Facts {
+  targets: Map<string, Target>;
+  roomBySlug: Map<string, RoomFlags>;
+  roomById: Map<string, RoomFlags>;
+  displayNames: Map<string, string>;
+  roleOf: Map<string, string>;
+  mutedUntil: Map<string, Date>;
+  existingByKey: Map<string, string>;
+  lastWritten: Map<string, number>;
+}
+
+interface Accepted {
+  i: number;
+  op: WriteOp;
+  roomId: string;
+  /** Its place among the batch's events in its room: seq = the room's last seq before the batch + ord. */
+  ord: number;
+  messageId: string;
+}
+
+/**
+ * What an op changes, so a batch never holds two ops on the same row: one statement writes a batch, and
+ * within one statement a later change would not see an earlier one. Reactions by different members (or of
+ * different kinds) on one message touch different rows; an edit or delete claims the whole message.
+ */
+function claims(op: WriteOp): { shared?: string; exclusive?: string } {
+  switch (op.kind) {
+    case 'send':
+      return {};
+    case 'react':
+      return { shared: op.messageId, exclusive: `${op.messageId}:${op.author.id}:${op.reaction}` };
+    case 'edit':
+    case 'delete':
+      return { exclusive: op.messageId };
+  }
 }
 
 function rowsOf<T>(result: unknown): T[] {
