@@ -310,6 +310,39 @@ describe('edits, deletes, replies and reactions', () => {
     expect(last).toMatchObject({ deleted: true, body: '' });
   });
 
+  it('applies a burst of changes to one message in the order they were sent, each event showing its own state', async () => {
+    const room = await newRoom();
+    const [a, ...others] = [await memberOf(room), await memberOf(room), await memberOf(room), await memberOf(room)];
+    const sa = await socketFor(a, room);
+    const sockets = await Promise.all(others.map((m) => socketFor(m, room)));
+    const id = ((await sendAndAck(sa, room, 'v0')).message as { id: string }).id;
+    // Sent without waiting, so they queue together: the writer must not let a later change of the same
+    // message be lost or applied before an earlier one, nor hold back reactions by different members.
+    for (const socket of sockets) socket.send({ type: 'react', messageId: id, kind: 'heart' });
+    sa.send({ type: 'edit', messageId: id, body: 'v1' });
+    sa.send({ type: 'react', messageId: id, kind: 'hug' });
+    sa.send({ type: 'react', messageId: id, kind: 'hug', on: false });
+    sa.send({ type: 'edit', messageId: id, body: 'v2' });
+    sa.send({ type: 'delete', messageId: id });
+    const stream = await sockets[0]!.collect((f) => f.type === 'event', 9);
+    expect(stream.map((f) => f.seq)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9]);
+    // The members' hearts may interleave with the author's burst; the author's own changes may not.
+    const states = stream.slice(1).map((f) => f.message as { body: string; reactions: Record<string, number> });
+    const order = ['v0', 'v1', 'v2', ''];
+    const steps = states.map((m) => order.indexOf(m.body));
+    expect(steps).toEqual([...steps].sort((x, y) => x - y));
+    expect(steps).toEqual(expect.arrayContaining([1, 2, 3]));
+    expect(steps.filter((i) => i === 1).length).toBeGreaterThanOrEqual(3); // edit, hug on, hug off
+    expect(states.map((m) => m.reactions.hug ?? 0).filter(Boolean)).toEqual([1]);
+    const hugged = states.findIndex((m) => m.reactions.hug === 1);
+    expect(states[hugged]!.body).toBe('v1');
+    expect(states.at(-1)).toMatchObject({ body: '', reactions: { heart: 3 } });
+    const history = await call(t.app, 'GET', `/api/rooms/${room}/messages`, { cookie: a.cookie });
+    expect(JSON.parse(history.body).messages).toEqual([
+      expect.objectContaining({ id, deleted: true, body: '', reactions: { heart: 3 } }),
+    ]);
+  });
+
   it('refuses a reply to a message in another room', async () => {
     const [r1, r2] = [await newRoom(), await newRoom()];
     const member = await memberOf(r1);
