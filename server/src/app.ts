@@ -127,14 +127,14 @@ export async function buildApp(config: Config, deps: AppDependencies = {}): Prom
     adminUsernames: config.adminUsernames,
     now,
     onRoomEvents: (ranges) => {
-      for (const range of ranges) feeds.publishRange(range.roomId, range.from, range.to);
+      feeds.publishRanges(ranges);
       bus.publishRanges(ranges).catch(logError);
     },
   });
   const rooms = createRoomService({ db, now });
   const moderation = createModerationService({ db, now });
   const applyEffects = (effects: LiveEffects) => {
-    for (const range of effects.roomEvents) feeds.publishRange(range.roomId, range.from, range.to);
+    feeds.publishRanges(effects.roomEvents);
     if (effects.roomEvents.length) bus.publishRanges(effects.roomEvents).catch(logError);
     onSessionsEnded(effects.endedSessions);
     for (const { roomId, userId } of effects.endedMemberships) {
@@ -239,7 +239,7 @@ export async function buildApp(config: Config, deps: AppDependencies = {}): Prom
     },
   });
   await bus.start({
-    onRemoteRange: (roomId, from, to) => feeds.publishRange(roomId, from, to),
+    onRemoteRanges: (ranges) => feeds.publishRanges(ranges),
     onControl: (message) => gateway.onControl(message),
     onReconnect: () => feeds.catchUpAll(),
   });

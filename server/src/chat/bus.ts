@@ -12,7 +12,7 @@ export type ControlMessage =
   | { type: 'user-notice'; userId: string; notice: Record<string, unknown> };
 
 export interface BusHandlers {
-  onRemoteRange(roomId: string, from: number, to: number): void;
+  onRemoteRanges(ranges: { roomId: string; from: number; to: number }[]): void;
   onControl(message: ControlMessage): void;
   /** The bus lost and regained its connection: notifications may have been missed. */
   onReconnect(): void;
@@ -138,7 +138,7 @@ class PostgresBus implements ChatBus {
       const message = JSON.parse(payload) as { i: string; r?: [string, number, number][]; m?: ControlMessage };
       if (message.i === this.#instance) return;
       if (channel === EVENTS_CHANNEL) {
-        for (const [roomId, from, to] of message.r ?? []) this.#handlers.onRemoteRange(roomId, from, to);
+        this.#handlers.onRemoteRanges((message.r ?? []).map(([roomId, from, to]) => ({ roomId, from, to })));
       } else if (channel === CONTROL_CHANNEL && message.m) {
         this.#handlers.onControl(message.m);
       }

@@ -3,7 +3,7 @@
 // (another instance's commit, a notification lost in a reconnect) first pulls the missing ones from the
 // database. Each event's frame is serialized once and the same string is written to every socket.
 import type { Database } from '@kindred/db';
-import { loadPreparedEvents, roomLastSeq, type PreparedEvent } from './messages.ts';
+import { loadPreparedEvents, loadPreparedEventsOf, roomLastSeq, type PreparedEvent } from './messages.ts';
 
 export interface Subscriber {
   deliver(event: PreparedEvent): void;
@@ -54,14 +54,28 @@ export class RoomFeeds {
     this.#enqueue(feed, () => this.#deliver(feed, events));
   }
 
-  /** Events another instance committed: read once here, then delivered to every local subscriber. */
-  publishRange(roomId: string, from: number, to: number): void {
-    const feed = this.#feeds.get(roomId);
-    if (!feed) return;
-    this.#enqueue(feed, async () => {
-      if (to <= feed.delivered) return;
-      await this.#deliver(feed, await loadPreparedEvents(this.db, roomId, Math.max(from - 1, feed.delivered), to));
+  /**
+   * Events another instance committed (one notification: a batch, across rooms): read once here, in one
+   * pair of queries for all the rooms with subscribers here, then delivered to every local subscriber.
+   */
+  publishRanges(ranges: { roomId: string; from: number; to: number }[]): void {
+    const wanted = ranges.flatMap((range) => {
+      const feed = this.#feeds.get(range.roomId);
+      return feed ? [{ feed, range }] : [];
     });
+    if (wanted.length === 0) return;
+    const loaded = loadPreparedEventsOf(
+      this.db,
+      wanted.map(({ range }) => ({ roomId: range.roomId, after: range.from - 1, upTo: range.to })),
+    );
+    loaded.catch(() => {}); // each feed's task below awaits it and reports a failure once
+    for (const { feed, range } of wanted) {
+      this.#enqueue(feed, async () => {
+        if (range.to <= feed.delivered) return;
+        // #deliver pulls anything between what this feed delivered and range.from from the database.
+        await this.#deliver(feed, (await loaded).get(feed.roomId) ?? []);
+      });
+    }
   }
 
   /** After a lost connection to the bus: bring every feed up to what the database holds. */

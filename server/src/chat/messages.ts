@@ -181,3 +181,29 @@ export async function loadPreparedEvents(
     return view ? [prepareEvent(event, view)] : [];
   });
 }
+
+/** The events of several rooms at once, each with after < seq <= upTo, in seq order per room. */
+export async function loadPreparedEventsOf(
+  db: Database,
+  ranges: { roomId: string; after: number; upTo: number }[],
+): Promise<Map<string, PreparedEvent[]>> {
+  const result = await db.execute(sql`
+    SELECT e.room_id, e.seq, e.kind, e.message_id FROM room_events e
+    JOIN unnest(${sql.param(ranges.map((r) => r.roomId))}::uuid[], ${sql.param(ranges.map((r) => r.after))}::bigint[],
+      ${sql.param(ranges.map((r) => r.upTo))}::bigint[]) AS r(room_id, after, up_to)
+      ON e.room_id = r.room_id AND e.seq > r.after AND e.seq <= r.up_to
+    ORDER BY e.room_id, e.seq`);
+  const rows = (
+    result as unknown as { rows: { room_id: string; seq: number | string; kind: string; message_id: string }[] }
+  ).rows;
+  const views = await loadMessageViews(db, [...new Set(rows.map((row) => row.message_id))]);
+  const byRoom = new Map<string, PreparedEvent[]>();
+  for (const row of rows) {
+    const view = views.get(row.message_id);
+    if (!view) continue;
+    const events = byRoom.get(row.room_id) ?? [];
+    events.push(prepareEvent({ seq: Number(row.seq), kind: row.kind as StoredEvent['kind'] }, view));
+    byRoom.set(row.room_id, events);
+  }
+  return byRoom;
+}
