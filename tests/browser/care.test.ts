@@ -205,6 +205,7 @@ describe('care tools', () => {
     await box.waitFor();
     await expect.poll(() => box.inputValue()).toBe(words);
     await page.getByText('nothing is sent unless you send it').waitFor();
+    await screenshot(page, 'care-room-offered');
     // Nothing was sent.
     const { messages } = await send<{ messages: { body: string | null }[] }>(
       page,
@@ -314,8 +315,15 @@ describe('care tools', () => {
       await send(page, 'PATCH', '/api/me', { timeZone, country: 'IE' });
       const room = await firstRoom(page);
       await send(page, 'POST', `/api/rooms/${room.slug}/join`, { acceptRules: true });
-      await send(page, 'POST', '/api/me/dates', { label: 'The day we said goodbye', kind: 'loss', ...todayIn(timeZone) });
-      await send(page, 'POST', '/api/journal', { body: 'Some days are heavier.', prompt: 'What do I want to remember?' });
+      await send(page, 'POST', '/api/me/dates', {
+        label: 'The day we said goodbye',
+        kind: 'loss',
+        ...todayIn(timeZone),
+      });
+      await send(page, 'POST', '/api/journal', {
+        body: 'Some days are heavier.',
+        prompt: 'What do I want to remember?',
+      });
       await send(page, 'POST', '/api/remembrance', { name: 'Rowan', words: 'For you, always.' });
 
       await check(page, errors, '/', 'Today may be a hard day', `care-home-${name}`);
