@@ -1,0 +1,62 @@
+// The words and shapes of the gentle tools (journal, hard dates, remembrance wall), in one place so the
+// home page, the journal, the dates page and the wall say the same thing. Types come from the schemas in
+// `shared/`; typebox is only read for its types, never bundled.
+import type { CandleSchema, CreateHardDateBody, HardDateSchema, JournalEntry } from '@kindred/shared';
+import type { Static } from 'typebox';
+
+export type HardDate = Static<typeof HardDateSchema>;
+export type Candle = Static<typeof CandleSchema>;
+export type { JournalEntry };
+export type HardDateKind = CreateHardDateBody['kind'];
+
+/** The kinds of date a member can keep, in the order they are offered. */
+export const hardDateKinds: readonly { value: HardDateKind; label: string }[] = [
+  { value: 'due_date', label: 'A due date' },
+  { value: 'loss', label: 'The day of a loss' },
+  { value: 'anniversary', label: 'An anniversary' },
+  { value: 'other', label: 'Another day that matters' },
+];
+
+export const monthNames = [
+  'January',
+  'February',
+  'March',
+  'April',
+  'May',
+  'June',
+  'July',
+  'August',
+  'September',
+  'October',
+  'November',
+  'December',
+] as const;
+
+/** "14 July", or "14 July 2024" when the year was given. */
+export function dayText(date: { month: number; day: number; year?: number | null }): string {
+  const day = `${date.day} ${monthNames[date.month - 1] ?? ''}`;
+  return date.year ? `${day} ${date.year}` : day;
+}
+
+export function kindText(kind: string): string {
+  return hardDateKinds.find((entry) => entry.value === kind)?.label ?? 'A day that matters';
+}
+
+/** "1 candle lit", "12 candles lit": the wall's only number, never a comparison. */
+export function candlesText(count: number): string {
+  return count === 1 ? '1 candle lit' : `${count.toLocaleString('en')} candles lit`;
+}
+
+/** When something was written or lit, in words a person reads at a glance: "3 March 2026, 21:40". */
+export function whenText(iso: string): string {
+  return new Intl.DateTimeFormat('en-GB', { dateStyle: 'long', timeStyle: 'short' }).format(new Date(iso));
+}
+
+/** The time zone this device is in, which a member's "today" follows unless they chose one. */
+export function deviceTimeZone(): string | undefined {
+  try {
+    return Intl.DateTimeFormat().resolvedOptions().timeZone || undefined;
+  } catch {
+    return undefined;
+  }
+}
