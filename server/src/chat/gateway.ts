@@ -159,6 +159,14 @@ class RoomSubscription implements Subscriber {
     this.connection.sendRaw(event.frame);
   }
 
+  cork(): void {
+    this.connection.cork();
+  }
+
+  uncork(): void {
+    this.connection.uncork();
+  }
+
   goLive(): void {
     for (const event of this.pending) {
       if (event.seq > this.sentSeq) {
@@ -218,6 +226,16 @@ class Connection {
 
   send(frame: ServerFrame): void {
     this.sendRaw(JSON.stringify(frame));
+  }
+
+  // ws exposes no cork of its own; its TCP socket (`_socket`, what ws itself corks around a frame's
+  // header and body) counts nested corks, so frames written in between leave together on uncork.
+  cork(): void {
+    (this.socket as WebSocket & { _socket?: { cork(): void } })._socket?.cork();
+  }
+
+  uncork(): void {
+    (this.socket as WebSocket & { _socket?: { uncork(): void } })._socket?.uncork();
   }
 
   /** A serialized frame; bytes are sent as they are, as a text frame (they are UTF-8 JSON). */
