@@ -11,7 +11,9 @@ import type { CommittedRange } from './writer.ts';
 export type ControlMessage =
   | { type: 'sessions-ended'; sessionIds: string[] }
   | { type: 'membership-ended'; roomId: string; userId: string }
-  | { type: 'user-notice'; userId: string; notice: Record<string, unknown> };
+  | { type: 'user-notice'; userId: string; notice: Record<string, unknown> }
+  /** A member changed their personal filter or blocks: their sockets reload them. */
+  | { type: 'viewer-filter-changed'; userId: string };
 
 export interface BusHandlers {
   onRemoteRange(roomId: string, from: number, to: number): void;

@@ -9,7 +9,7 @@ import type { ErrorCode, ReactionKind } from '@kindred/shared';
 import { and, eq, inArray, or, sql } from 'drizzle-orm';
 import { loadMessageViews, prepareEvent, type MessageView, type PreparedEvent } from './messages.ts';
 
-const { memberships, messages, reactions, roomEvents, roomMutes, rooms } = schema;
+const { blocks, memberships, messages, reactions, roomEvents, roomMutes, rooms } = schema;
 
 export interface Author {
   id: string;
@@ -19,8 +19,16 @@ export interface Author {
 }
 
 export type WriteOp =
-  | { kind: 'send'; author: Author; roomSlug: string; clientId: string; body: string; replyTo?: string | undefined }
-  | { kind: 'edit'; author: Author; messageId: string; body: string }
+  | {
+      kind: 'send';
+      author: Author;
+      roomSlug: string;
+      clientId: string;
+      body: string;
+      replyTo?: string | undefined;
+      contentWarnings?: string[] | undefined;
+    }
+  | { kind: 'edit'; author: Author; messageId: string; body: string; contentWarnings?: string[] | undefined }
   | { kind: 'delete'; author: Author; messageId: string }
   | { kind: 'react'; author: Author; messageId: string; reaction: ReactionKind; on: boolean };
 
@@ -152,6 +160,7 @@ export class ChatWriter {
                 authorId: messages.authorId,
                 deletedAt: messages.deletedAt,
                 hiddenAt: messages.hiddenAt,
+                contentWarnings: messages.contentWarnings,
               })
               .from(messages)
               .where(inArray(messages.id, [...targetIds, ...replyIds]))
@@ -197,6 +206,23 @@ export class ChatWriter {
       const mutedUntil = new Map(
         muteRows.filter((row) => row.until > at).map((row) => [`${row.roomId}:${row.userId}`, row.until]),
       );
+      // Blocks: nobody replies to or reacts to the words of a member who blocked them.
+      const answeredAuthors = [
+        ...new Set(
+          ops.flatMap((op) => {
+            const id = op.kind === 'send' ? op.replyTo : op.kind === 'react' ? op.messageId : undefined;
+            const authorId = id ? targets.get(id)?.authorId : undefined;
+            return authorId ? [authorId] : [];
+          }),
+        ),
+      ];
+      const blockRows = answeredAuthors.length
+        ? await tx
+            .select({ blockerId: blocks.blockerId, blockedId: blocks.blockedId })
+            .from(blocks)
+            .where(and(inArray(blocks.blockerId, answeredAuthors), inArray(blocks.blockedId, authorIds)))
+        : [];
+      const blockedPairs = new Set(blockRows.map((row) => `${row.blockerId}:${row.blockedId}`));
 
       // 4. Retries: a (author, clientId) already stored answers with the original message.
       const sends = ops.flatMap((op, i) => (op.kind === 'send' ? [{ op, i }] : []));
@@ -242,6 +268,7 @@ export class ChatWriter {
           mutedUntil,
           existingByKey,
           lastWritten,
+          blockedPairs,
         });
         if ('refused' in decision) {
           results[i] = decision.refused;
@@ -312,6 +339,7 @@ export class ChatWriter {
                 clientId: op.clientId,
                 body: op.body,
                 replyTo: op.replyTo ?? null,
+                contentWarnings: op.contentWarnings ?? [],
                 createdAt: at,
               };
             }),
@@ -323,7 +351,14 @@ export class ChatWriter {
       for (const a of accepted) {
         const op = ops[a.i]!;
         if (op.kind === 'edit') {
-          await tx.update(messages).set({ body: op.body, editedAt: at }).where(eq(messages.id, op.messageId));
+          // An edit adds warnings; it never drops one (a moderator may have added it).
+          const warnings = op.contentWarnings
+            ? { contentWarnings: [...new Set([...targets.get(op.messageId)!.contentWarnings, ...op.contentWarnings])] }
+            : {};
+          await tx
+            .update(messages)
+            .set({ body: op.body, editedAt: at, ...warnings })
+            .where(eq(messages.id, op.messageId));
         } else if (op.kind === 'delete') {
           await tx.update(messages).set({ body: '', deletedAt: at }).where(eq(messages.id, op.messageId));
         } else if (op.kind === 'react') {
@@ -398,7 +433,14 @@ export class ChatWriter {
       at: Date;
       targets: Map<
         string,
-        { id: string; roomId: string; authorId: string | null; deletedAt: Date | null; hiddenAt: Date | null }
+        {
+          id: string;
+          roomId: string;
+          authorId: string | null;
+          deletedAt: Date | null;
+          hiddenAt: Date | null;
+          contentWarnings: string[];
+        }
       >;
       roomBySlug: Map<string, RoomFlags>;
       roomById: Map<string, RoomFlags>;
@@ -406,6 +448,8 @@ export class ChatWriter {
       mutedUntil: Map<string, Date>;
       existingByKey: Map<string, string>;
       lastWritten: Map<string, number>;
+      /** `blocker:blocked` pairs among the authors answered and the authors answering. */
+      blockedPairs: Set<string>;
     },
   ): { roomId: string; duplicateId?: string } | { refused: WriteResult } {
     if (op.kind === 'send') {
@@ -432,7 +476,8 @@ export class ChatWriter {
       case 'send': {
         if (op.replyTo) {
           const parent = state.targets.get(op.replyTo);
-          if (!parent || parent.roomId !== room.id) {
+          // A reply to someone who blocked the sender gets exactly the answer for a message that isn't here.
+          if (!parent || parent.roomId !== room.id || state.blockedPairs.has(`${parent.authorId}:${op.author.id}`)) {
             return { refused: refuse('validation', 'The message you replied to is not in this room.') };
           }
         }
@@ -467,7 +512,7 @@ export class ChatWriter {
         if (target!.deletedAt) return { refused: refuse('not_found', 'That message was deleted.') };
         return { roomId: room.id };
       case 'react':
-        if (target!.deletedAt || target!.hiddenAt) {
+        if (target!.deletedAt || target!.hiddenAt || state.blockedPairs.has(`${target!.authorId}:${op.author.id}`)) {
           return { refused: refuse('not_found', 'That message is no longer here.') };
         }
         return { roomId: room.id };
