@@ -60,7 +60,13 @@ describe('HELPLINES_FILE', () => {
   const own = {
     updated: '2026-11-01',
     international: [{ name: 'Our line', phone: '0800 000', description: 'Listening, day and night.' }],
-    countries: { NZ: { name: 'New Zealand', emergency: '111', lines: [{ name: 'Need to talk?', phone: '1737', description: 'Free call or text.' }] } },
+    countries: {
+      NZ: {
+        name: 'New Zealand',
+        emergency: '111',
+        lines: [{ name: 'Need to talk?', phone: '1737', description: 'Free call or text.' }],
+      },
+    },
   };
 
   it('uses the shipped list when unset', () => {
@@ -74,7 +80,11 @@ describe('HELPLINES_FILE', () => {
   it.each([
     ['a missing file', () => join(folder, 'absent.json'), /HELPLINES_FILE must name .* there is no file there/],
     ['text that is not JSON', () => file('bad.json', '{ not json'), /HELPLINES_FILE must name .* it is not JSON/],
-    ['JSON of another shape', () => file('shape.json', JSON.stringify({ lines: [] })), /HELPLINES_FILE names .* not a helplines list/],
+    [
+      'JSON of another shape',
+      () => file('shape.json', JSON.stringify({ lines: [] })),
+      /HELPLINES_FILE names .* not a helplines list/,
+    ],
     [
       'a line without a description',
       () => file('line.json', JSON.stringify({ ...own, international: [{ name: 'No words' }] })),

@@ -280,7 +280,14 @@ describe('stories and replies', () => {
   async function publish(author: Member, overrides: Record<string, unknown> = {}): Promise<string> {
     const res = await call(t.app, 'POST', '/api/stories', {
       cookie: author.cookie,
-      body: { title: 'Our Rowan', body: 'We lost Rowan in spring.', tags: [], contentWarnings: [], anonymous: false, ...overrides },
+      body: {
+        title: 'Our Rowan',
+        body: 'We lost Rowan in spring.',
+        tags: [],
+        contentWarnings: [],
+        anonymous: false,
+        ...overrides,
+      },
     });
     expect(res.json().story.status).toBe('published');
     return res.json().story.id;
@@ -296,7 +303,10 @@ describe('stories and replies', () => {
     const named = await publish(blocked);
     const anonymous = await publish(blocked, { anonymous: true });
     const others = await publish(other);
-    await call(t.app, 'POST', `/api/stories/${others}/replies`, { cookie: blocked.cookie, body: { body: 'With you.' } });
+    await call(t.app, 'POST', `/api/stories/${others}/replies`, {
+      cookie: blocked.cookie,
+      body: { body: 'With you.' },
+    });
 
     const list = (await call(t.app, 'GET', '/api/stories', { cookie: blocker.cookie })).json().stories;
     const byId = new Map<string, Shown>(list.map((s: Shown) => [s.id, s]));
@@ -419,10 +429,34 @@ describe('moderators add warnings', () => {
   });
 
   it.each<[string, () => string, unknown, number, string]>([
-    ['an unknown kind', () => `/api/moderation/photos/${randomUUID()}/warnings`, { contentWarnings: ['birth'] }, 400, 'validation'],
-    ['an unknown message', () => `/api/moderation/messages/${randomUUID()}/warnings`, { contentWarnings: ['birth'] }, 404, 'not_found'],
-    ['a warning outside the vocabulary', () => `/api/moderation/messages/${randomUUID()}/warnings`, { contentWarnings: ['gore'] }, 400, 'validation'],
-    ['no warnings', () => `/api/moderation/messages/${randomUUID()}/warnings`, { contentWarnings: [] }, 400, 'validation'],
+    [
+      'an unknown kind',
+      () => `/api/moderation/photos/${randomUUID()}/warnings`,
+      { contentWarnings: ['birth'] },
+      400,
+      'validation',
+    ],
+    [
+      'an unknown message',
+      () => `/api/moderation/messages/${randomUUID()}/warnings`,
+      { contentWarnings: ['birth'] },
+      404,
+      'not_found',
+    ],
+    [
+      'a warning outside the vocabulary',
+      () => `/api/moderation/messages/${randomUUID()}/warnings`,
+      { contentWarnings: ['gore'] },
+      400,
+      'validation',
+    ],
+    [
+      'no warnings',
+      () => `/api/moderation/messages/${randomUUID()}/warnings`,
+      { contentWarnings: [] },
+      400,
+      'validation',
+    ],
     ['a malformed id', () => '/api/moderation/messages/42/warnings', { contentWarnings: ['birth'] }, 400, 'validation'],
   ])('refuses %s', async (_case, url, body, status, code) => {
     const res = await call(t.app, 'PUT', url(), { cookie: admin.cookie, body });
@@ -468,8 +502,9 @@ describe('notices and the review queue', () => {
     await call(t.app, 'PUT', `/api/rooms/${room}/moderators/${moderator.user.id}`, { cookie: admin.cookie });
     const socket = await socketFor(author, room);
     await send(socket, { room, body: 'Before it happened.' });
-    const id = ((await send(socket, { room, body: 'We chose to let him go.', contentWarnings: ['tfmr'] })).message as Shown)
-      .id;
+    const id = (
+      (await send(socket, { room, body: 'We chose to let him go.', contentWarnings: ['tfmr'] })).message as Shown
+    ).id;
     const reported = await call(t.app, 'POST', '/api/reports', {
       cookie: reporter.cookie,
       body: { target: { type: 'message', id }, reason: 'triggering_content' },
@@ -505,7 +540,11 @@ describe('HELPLINES_FILE', () => {
       updated: '2026-11-01',
       international: [{ name: 'Our own line', url: 'https://help.example', description: 'Someone to listen.' }],
       countries: {
-        IE: { name: 'Ireland', emergency: '112', lines: [{ name: 'Test line', phone: '116 123', description: 'Free.' }] },
+        IE: {
+          name: 'Ireland',
+          emergency: '112',
+          lines: [{ name: 'Test line', phone: '116 123', description: 'Free.' }],
+        },
       },
     };
     const custom = await createTestApp({ helplines });

@@ -42,7 +42,8 @@ export function createHelplines(data: HelplineData) {
     crisisResources(country: string | null | undefined): CrisisResources {
       const code = country?.trim().toUpperCase() ?? '';
       const known = Object.hasOwn(data.countries, code) ? data.countries[code] : undefined;
-      if (!known) return { country: null, emergency: null, lines: data.international, international: data.international };
+      if (!known)
+        return { country: null, emergency: null, lines: data.international, international: data.international };
       return { country: code, emergency: known.emergency, lines: known.lines, international: data.international };
     },
 

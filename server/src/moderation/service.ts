@@ -624,10 +624,7 @@ export function createModerationService({ db, now }: { db: Database; now: () => 
       const targetType = { messages: 'message', stories: 'story', replies: 'reply', candles: 'candle' }[kind];
       const { contentWarnings, auditId } = await db.transaction(async (txRaw) => {
         const tx = txRaw as unknown as Database;
-        const [row] = await tx
-          .select({ contentWarnings: table.contentWarnings })
-          .from(table)
-          .where(eq(table.id, id));
+        const [row] = await tx.select({ contentWarnings: table.contentWarnings }).from(table).where(eq(table.id, id));
         if (!row) throw new ApiError('not_found', 'That is no longer here.');
         let roomId: string | null = null;
         let subjectId: string | null;

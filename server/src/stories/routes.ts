@@ -92,7 +92,8 @@ export const storyRoutes: FastifyPluginAsyncTypebox<{
       },
       config: { rateLimit: writeLimit },
     },
-    async (request, reply) => reply.status(201).send({ story: await stories.create(await authorOf(request), request.body) }),
+    async (request, reply) =>
+      reply.status(201).send({ story: await stories.create(await authorOf(request), request.body) }),
   );
 
   app.get(
@@ -178,7 +179,8 @@ export const storyRoutes: FastifyPluginAsyncTypebox<{
         response: { 200: StoryReactionsResponseSchema, ...errors },
       },
     },
-    async (request) => stories.react(request.params.id, await authorOf(request), request.body.kind, request.body.on ?? true),
+    async (request) =>
+      stories.react(request.params.id, await authorOf(request), request.body.kind, request.body.on ?? true),
   );
 
   app.get(

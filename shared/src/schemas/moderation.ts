@@ -247,9 +247,12 @@ export const CountriesResponseSchema = Type.Object(
 /** Content a moderator can add warnings to, as it appears in the path. */
 export const WarningTargetParamsSchema = Type.Object(
   {
-    kind: Type.Union([Type.Literal('messages'), Type.Literal('stories'), Type.Literal('replies'), Type.Literal('candles')], {
-      errorMessage: 'Warnings can be added to messages, stories, replies or candles.',
-    }),
+    kind: Type.Union(
+      [Type.Literal('messages'), Type.Literal('stories'), Type.Literal('replies'), Type.Literal('candles')],
+      {
+        errorMessage: 'Warnings can be added to messages, stories, replies or candles.',
+      },
+    ),
     id: IdSchema,
   },
   { additionalProperties: false },
@@ -258,7 +261,12 @@ export const AddWarningsBodySchema = Type.Object(
   {
     contentWarnings: Type.Array(ContentWarningSchema, { minItems: 1, maxItems: 10, uniqueItems: true }),
     reason: Type.Optional(
-      Type.String({ minLength: 1, maxLength: 1000, pattern: '\\S', errorMessage: 'A reason is up to 1,000 characters.' }),
+      Type.String({
+        minLength: 1,
+        maxLength: 1000,
+        pattern: '\\S',
+        errorMessage: 'A reason is up to 1,000 characters.',
+      }),
     ),
   },
   { additionalProperties: false },
@@ -277,7 +285,11 @@ export const HelplineDataSchema = Type.Object(
     countries: Type.Record(
       Type.String({ pattern: '^[A-Z]{2}$' }),
       Type.Object(
-        { name: Type.String({ minLength: 1 }), emergency: Type.String({ minLength: 1 }), lines: Type.Array(HelplineLineSchema) },
+        {
+          name: Type.String({ minLength: 1 }),
+          emergency: Type.String({ minLength: 1 }),
+          lines: Type.Array(HelplineLineSchema),
+        },
         { additionalProperties: false },
       ),
     ),
