@@ -135,6 +135,11 @@ export const messages = pgTable(
     clientId: text(),
     body: text().notNull(),
     replyTo: uuid(),
+    /** From the shared vocabulary: chosen by the author, and added to by moderators. */
+    contentWarnings: text()
+      .array()
+      .notNull()
+      .default(sql`'{}'::text[]`),
     createdAt: createdAt(),
     editedAt: timestamp({ withTimezone: true }),
     deletedAt: timestamp({ withTimezone: true }),
@@ -313,6 +318,11 @@ export const memberNotices = pgTable(
     roomId: uuid(),
     messageId: uuid(),
     text: text().notNull(),
+    /** The warnings of the content the text quotes (e.g. a story's title), so it can be collapsed. */
+    contentWarnings: text()
+      .array()
+      .notNull()
+      .default(sql`'{}'::text[]`),
     createdAt: createdAt(),
     readAt: timestamp({ withTimezone: true }),
   },
@@ -448,9 +458,32 @@ export const candles = pgTable(
       .references(() => users.id, { onDelete: 'cascade' }),
     name: text(),
     words: text(),
+    contentWarnings: text()
+      .array()
+      .notNull()
+      .default(sql`'{}'::text[]`),
     anonymous: boolean().notNull().default(false),
     hiddenAt: timestamp({ withTimezone: true }),
     createdAt: createdAt(),
   },
   (t) => [index('candles_created_idx').on(t.createdAt), index('candles_user_idx').on(t.userId)],
+);
+
+// ── Blocks ────────────────────────────────────────────────────────────────────────────────────────────
+/**
+ * A member blocks another: the blocked member's words are collapsed for the blocker, and they cannot reply
+ * to or react to the blocker's messages and stories. The blocked member is never told.
+ */
+export const blocks = pgTable(
+  'blocks',
+  {
+    blockerId: uuid()
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    blockedId: uuid()
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    createdAt: createdAt(),
+  },
+  (t) => [primaryKey({ columns: [t.blockerId, t.blockedId] }), index('blocks_blocked_idx').on(t.blockedId)],
 );

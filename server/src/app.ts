@@ -9,6 +9,7 @@ import swagger from '@fastify/swagger';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { createDb, migrate, type DatabaseHandle } from '@kindred/db';
 import Fastify, { type FastifyInstance } from 'fastify';
+import { createBlockService } from './accounts/blocks.ts';
 import { accountRoutes } from './accounts/routes.ts';
 import { createAccountService } from './accounts/service.ts';
 import { sessionCookie } from './auth/cookie.ts';
@@ -28,7 +29,7 @@ import type { Config } from './config.ts';
 import { FRAME_MAX_BYTES } from '@kindred/shared';
 import { ApiError } from './errors.ts';
 import { assessCrisisRisk } from './moderation/crisis.ts';
-import { crisisResources } from './moderation/helplines.ts';
+import { createHelplines } from './moderation/helplines.ts';
 import { moderationRoutes } from './moderation/routes.ts';
 import { createModerationService, type LiveEffects } from './moderation/service.ts';
 import { ensureDefaultRooms } from './rooms/default-rooms.ts';
@@ -118,6 +119,8 @@ export async function buildApp(config: Config, deps: AppDependencies = {}): Prom
     sessionEvents.emit('ended', ids);
     void publishControl({ type: 'sessions-ended', sessionIds: ids });
   };
+  const onFilterChanged = (userId: string) => void publishControl({ type: 'viewer-filter-changed', userId });
+  const helplines = createHelplines(config.helplines);
   const cookieSettings = sessionCookie(config.publicOrigin);
   const loginThrottle = new LoginThrottle(config.loginLimitPer15Min, 15 * 60 * 1000);
   const auth = createAuthService({ db, now, loginThrottle });
@@ -191,6 +194,8 @@ export async function buildApp(config: Config, deps: AppDependencies = {}): Prom
     cookie: cookieSettings,
     adminUsernames: config.adminUsernames,
     onSessionsEnded,
+    blocks: createBlockService({ db, now }),
+    onFilterChanged,
   });
   await app.register(roomRoutes, {
     rooms,
@@ -199,7 +204,7 @@ export async function buildApp(config: Config, deps: AppDependencies = {}): Prom
   });
   await app.register(chatRoutes, { db, rooms });
   await app.register(moderationRoutes, { moderation, adminUsernames: config.adminUsernames, applyEffects });
-  await app.register(careRoutes);
+  await app.register(careRoutes, { helplines });
   const stories = createStoryService({
     db,
     now,
@@ -210,11 +215,12 @@ export async function buildApp(config: Config, deps: AppDependencies = {}): Prom
     holdForReview: async (storyId, authorId, urgent) =>
       applyEffects(await moderation.holdStory(storyId, authorId, urgent)),
   });
-  await app.register(storyRoutes, { stories, db, adminUsernames: config.adminUsernames });
+  await app.register(storyRoutes, { stories, db, adminUsernames: config.adminUsernames, onFilterChanged });
   await app.register(careToolRoutes, {
     care: createCareService({ db, now }),
     stories,
     adminUsernames: config.adminUsernames,
+    db,
   });
   const gateway = registerChatGateway(app, {
     db,
@@ -234,7 +240,7 @@ export async function buildApp(config: Config, deps: AppDependencies = {}): Prom
         type: 'notice',
         code: 'crisis_resources',
         messageId: message.id,
-        resources: crisisResources(author.country),
+        resources: helplines.crisisResources(author.country),
       };
     },
   });

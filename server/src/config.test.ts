@@ -1,4 +1,8 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { helplines as shipped } from './moderation/helplines.ts';
 import { ConfigError, loadConfig } from './config.ts';
 
 describe('loadConfig', () => {
@@ -43,5 +47,51 @@ describe('loadConfig', () => {
 
   it('never repeats a database password in its error', () => {
     expect(() => loadConfig({ DATABASE_URL: 'mysql://u:hunter2secret@h/db' })).not.toThrow(/hunter2secret/);
+  });
+});
+
+describe('HELPLINES_FILE', () => {
+  const folder = mkdtempSync(join(tmpdir(), 'kindred-helplines-'));
+  const file = (name: string, text: string) => {
+    const path = join(folder, name);
+    writeFileSync(path, text);
+    return path;
+  };
+  const own = {
+    updated: '2026-11-01',
+    international: [{ name: 'Our line', phone: '0800 000', description: 'Listening, day and night.' }],
+    countries: {
+      NZ: {
+        name: 'New Zealand',
+        emergency: '111',
+        lines: [{ name: 'Need to talk?', phone: '1737', description: 'Free call or text.' }],
+      },
+    },
+  };
+
+  it('uses the shipped list when unset', () => {
+    expect(loadConfig({}).helplines).toBe(shipped);
+  });
+
+  it('replaces the list with a valid file', () => {
+    expect(loadConfig({ HELPLINES_FILE: file('good.json', JSON.stringify(own)) }).helplines).toEqual(own);
+  });
+
+  it.each([
+    ['a missing file', () => join(folder, 'absent.json'), /HELPLINES_FILE must name .* there is no file there/],
+    ['text that is not JSON', () => file('bad.json', '{ not json'), /HELPLINES_FILE must name .* it is not JSON/],
+    [
+      'JSON of another shape',
+      () => file('shape.json', JSON.stringify({ lines: [] })),
+      /HELPLINES_FILE names .* not a helplines list/,
+    ],
+    [
+      'a line without a description',
+      () => file('line.json', JSON.stringify({ ...own, international: [{ name: 'No words' }] })),
+      /HELPLINES_FILE names/,
+    ],
+  ])('refuses %s, naming the variable', (_case, path, sentence) => {
+    expect(() => loadConfig({ HELPLINES_FILE: path() })).toThrow(ConfigError);
+    expect(() => loadConfig({ HELPLINES_FILE: path() })).toThrow(sentence);
   });
 });

@@ -1,5 +1,9 @@
 // The only reader of the environment. Every variable is documented here and in .env.example; a bad value
 // stops start-up with a sentence that names the variable, before anything listens or opens a database.
+import { readFileSync } from 'node:fs';
+import { HelplineDataSchema, type HelplineData } from '@kindred/shared';
+import { helplines as shippedHelplines } from './moderation/helplines.ts';
+import { compileStrict } from './plugins/validation.ts';
 
 export interface Config {
   port: number;
@@ -22,6 +26,8 @@ export interface Config {
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   /** The built web app; unset in tests that need only the API. */
   webDir: string | undefined;
+  /** Crisis lines: the shipped list, or the file HELPLINES_FILE names (checked here, at start-up). */
+  helplines: HelplineData;
 }
 
 export class ConfigError extends Error {}
@@ -52,7 +58,29 @@ export function loadConfig(env: Env = process.env): Config {
     trustProxy: boolean(env, 'TRUST_PROXY', false),
     logLevel: oneOf(env, 'LOG_LEVEL', ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], 'info'),
     webDir: env.WEB_DIR || undefined,
+    helplines: helplinesFile(env, 'HELPLINES_FILE'),
   };
+}
+
+const validHelplines = compileStrict(HelplineDataSchema);
+
+function helplinesFile(env: Env, name: string): HelplineData {
+  const path = env[name];
+  if (path === undefined || path === '') return shippedHelplines;
+  let data: unknown;
+  try {
+    data = JSON.parse(readFileSync(path, 'utf8'));
+  } catch (error) {
+    const reason = (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'there is no file there' : 'it is not JSON';
+    throw new ConfigError(`${name} must name a helplines JSON file, but "${path}" could not be read: ${reason}.`);
+  }
+  if (!validHelplines(data)) {
+    const first = validHelplines.errors?.[0];
+    throw new ConfigError(
+      `${name} names "${path}", which is not a helplines list like shared/data/helplines.json (${first?.instancePath || '/'} ${first?.message ?? 'is not valid'}).`,
+    );
+  }
+  return data as HelplineData;
 }
 
 function text(env: Env, name: string, fallback: string): string {

@@ -96,6 +96,7 @@ describe('OpenAPI', () => {
       'post /api/stories/{id}/publish',
       'put /api/stories/moderators/{userId}',
       'post /api/journal/{id}/story',
+      'put /api/me/blocks/{userId}',
     ]);
     for (const [path, operations] of Object.entries<Record<string, { responses?: object; requestBody?: object }>>(
       doc.paths,

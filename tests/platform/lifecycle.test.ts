@@ -98,6 +98,12 @@ describe('bad configuration', () => {
       { PUBLIC_ORIGIN: 'https://kindred.example/app' },
       /PUBLIC_ORIGIN must be a bare origin/,
     ],
+    [
+      'a HELPLINES_FILE that is not there',
+      { HELPLINES_FILE: '/nonexistent/helplines.json' },
+      /HELPLINES_FILE must name/,
+    ],
+    ['a HELPLINES_FILE that is not a helplines list', { HELPLINES_FILE: 'package.json' }, /HELPLINES_FILE names/],
   ])('ends start-up on %s with one clear sentence', async (_case, env, sentence) => {
     const dataDir = await mkdtemp(join(tmpdir(), 'kindred-bad-'));
     try {

@@ -2,12 +2,13 @@
 // when the member deletes their account. A feature that adds such a table adds its source to
 // `personalDataSources`; a test fails for any table that refers to users and is not covered.
 import { schema, type Database } from '@kindred/db';
-import { and, eq, inArray, sql } from 'drizzle-orm';
+import { and, eq, inArray, or, sql } from 'drizzle-orm';
 import type { PgTable } from 'drizzle-orm/pg-core';
 import { toUser } from '../auth/users.ts';
 import { appendUpdatedEvents } from '../chat/room-events.ts';
 
 const {
+  blocks,
   memberNotices,
   memberships,
   messages,
@@ -99,6 +100,7 @@ const messagesSource: PersonalDataSource = {
         room: rooms.slug,
         body: messages.body,
         replyTo: messages.replyTo,
+        contentWarnings: messages.contentWarnings,
         createdAt: messages.createdAt,
         editedAt: messages.editedAt,
         deletedAt: messages.deletedAt,
@@ -118,6 +120,7 @@ const messagesSource: PersonalDataSource = {
         room: m.room,
         body: m.body,
         replyTo: m.replyTo,
+        contentWarnings: m.contentWarnings,
         createdAt: m.createdAt.toISOString(),
         editedAt: m.editedAt?.toISOString() ?? null,
         deleted: m.deletedAt !== null,
@@ -267,13 +270,36 @@ const careSource: PersonalDataSource = {
         updatedAt: iso(e.updatedAt),
       })),
       hardDates: dates.map((d) => ({ label: d.label, kind: d.kind, month: d.month, day: d.day, year: d.year })),
-      candles: lit.map((c) => ({ name: c.name, words: c.words, anonymous: c.anonymous, createdAt: iso(c.createdAt) })),
+      candles: lit.map((c) => ({
+        name: c.name,
+        words: c.words,
+        contentWarnings: c.contentWarnings,
+        anonymous: c.anonymous,
+        createdAt: iso(c.createdAt),
+      })),
     };
   },
   erase: async ({ db, userId }) => {
     await db.delete(journalEntries).where(eq(journalEntries.userId, userId));
     await db.delete(hardDates).where(eq(hardDates.userId, userId));
     await db.delete(candles).where(eq(candles.userId, userId));
+  },
+};
+
+// Whom the member blocked (never who blocked them); both directions go with the account.
+const blocksSource: PersonalDataSource = {
+  key: 'blocks',
+  tables: [blocks],
+  export: async ({ db, userId }) =>
+    (
+      await db
+        .select({ id: blocks.blockedId, displayName: users.displayName, blockedAt: blocks.createdAt })
+        .from(blocks)
+        .innerJoin(users, eq(users.id, blocks.blockedId))
+        .where(eq(blocks.blockerId, userId))
+    ).map((row) => ({ ...row, blockedAt: row.blockedAt.toISOString() })),
+  erase: async ({ db, userId }) => {
+    await db.delete(blocks).where(or(eq(blocks.blockerId, userId), eq(blocks.blockedId, userId)));
   },
 };
 
@@ -296,6 +322,7 @@ export const personalDataSources: readonly PersonalDataSource[] = [
   moderationSource,
   storiesSource,
   careSource,
+  blocksSource,
   membershipsSource,
   userSource,
 ];

@@ -1,6 +1,8 @@
 // The signed-in member's own account: /api/me and below. Every route here needs a session.
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import {
+  BlockParamsSchema,
+  BlocksResponseSchema,
   ChangePasswordBodySchema,
   DeleteAccountBodySchema,
   ErrorBodySchema,
@@ -16,6 +18,7 @@ import { clearSessionCookie, type SessionCookie } from '../auth/cookie.ts';
 import { requireAuth } from '../auth/plugin.ts';
 import type { AuthService } from '../auth/service.ts';
 import { toUser } from '../auth/users.ts';
+import type { BlockService } from './blocks.ts';
 import type { AccountService } from './service.ts';
 
 export interface AccountRoutesOptions {
@@ -24,13 +27,16 @@ export interface AccountRoutesOptions {
   cookie: SessionCookie;
   adminUsernames: ReadonlySet<string>;
   onSessionsEnded: (sessionIds: string[]) => void;
+  blocks: BlockService;
+  /** The member's filter or blocks changed: their open sockets reload them. */
+  onFilterChanged: (userId: string) => void;
 }
 
 const errors = { 400: ErrorBodySchema, 401: ErrorBodySchema, 404: ErrorBodySchema, 429: ErrorBodySchema };
 const noContent = { 204: Type.Null(), ...errors };
 
 export const accountRoutes: FastifyPluginAsyncTypebox<AccountRoutesOptions> = async (app, options) => {
-  const { accounts, auth, cookie, adminUsernames, onSessionsEnded } = options;
+  const { accounts, auth, cookie, adminUsernames, onSessionsEnded, blocks, onFilterChanged } = options;
   const tags = ['accounts'];
 
   app.get(
@@ -145,6 +151,41 @@ export const accountRoutes: FastifyPluginAsyncTypebox<AccountRoutesOptions> = as
       const ended = await accounts.deleteAccount(requireAuth(request), request.body.password);
       onSessionsEnded(ended);
       clearSessionCookie(reply, cookie);
+      return reply.status(204).send(null);
+    },
+  );
+
+  app.get(
+    '/api/me/blocks',
+    { schema: { tags, summary: 'Members I blocked', response: { 200: BlocksResponseSchema, ...errors } } },
+    async (request) => ({ blocks: await blocks.list(requireAuth(request).user.id) }),
+  );
+
+  app.put(
+    '/api/me/blocks/:userId',
+    {
+      schema: {
+        tags,
+        summary: 'Block a member: their words are folded away for me, and they can’t reply to or react to mine',
+        params: BlockParamsSchema,
+        response: noContent,
+      },
+    },
+    async (request, reply) => {
+      const { user } = requireAuth(request);
+      await blocks.block(user.id, request.params.userId);
+      onFilterChanged(user.id);
+      return reply.status(204).send(null);
+    },
+  );
+
+  app.delete(
+    '/api/me/blocks/:userId',
+    { schema: { tags, summary: 'Unblock a member', params: BlockParamsSchema, response: noContent } },
+    async (request, reply) => {
+      const { user } = requireAuth(request);
+      await blocks.unblock(user.id, request.params.userId);
+      onFilterChanged(user.id);
       return reply.status(204).send(null);
     },
   );

@@ -1,9 +1,28 @@
-// Care resources anyone may read, signed in or not: crisis lines by country from the shipped data file.
+// Care resources anyone may read, signed in or not: crisis lines by country, from the shipped list or the
+// one an admin named in HELPLINES_FILE.
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { CountriesResponseSchema, CrisisQuerySchema, CrisisResourcesSchema, ErrorBodySchema } from '@kindred/shared';
-import { crisisResources, supportedCountries } from '../moderation/helplines.ts';
+import {
+  CountriesResponseSchema,
+  CrisisQuerySchema,
+  CrisisResourcesSchema,
+  ErrorBodySchema,
+  ResourcesResponseSchema,
+} from '@kindred/shared';
+import type { Helplines } from '../moderation/helplines.ts';
 
-export const careRoutes: FastifyPluginAsyncTypebox = async (app) => {
+export const careRoutes: FastifyPluginAsyncTypebox<{ helplines: Helplines }> = async (app, { helplines }) => {
+  app.get(
+    '/api/resources',
+    {
+      schema: {
+        tags: ['care'],
+        summary: 'Every country’s crisis lines, and the international ones, for the resources page',
+        response: { 200: ResourcesResponseSchema, 429: ErrorBodySchema },
+      },
+    },
+    async () => helplines.directory(),
+  );
+
   app.get(
     '/api/resources/crisis',
     {
@@ -14,7 +33,7 @@ export const careRoutes: FastifyPluginAsyncTypebox = async (app) => {
         response: { 200: CrisisResourcesSchema, 400: ErrorBodySchema, 429: ErrorBodySchema },
       },
     },
-    async (request) => crisisResources(request.query.country ?? request.auth?.user.country),
+    async (request) => helplines.crisisResources(request.query.country ?? request.auth?.user.country),
   );
 
   app.get(
@@ -26,6 +45,6 @@ export const careRoutes: FastifyPluginAsyncTypebox = async (app) => {
         response: { 200: CountriesResponseSchema, 429: ErrorBodySchema },
       },
     },
-    async () => ({ countries: supportedCountries() }),
+    async () => ({ countries: helplines.supportedCountries() }),
   );
 };

@@ -4,6 +4,7 @@
 import { schema, type Database } from '@kindred/db';
 import type { CreateHardDateBody } from '@kindred/shared';
 import { and, count, desc, eq, isNull } from 'drizzle-orm';
+import { lensOf, noFilter, type ViewerFilter } from '../accounts/blocks.ts';
 import { ApiError } from '../errors.ts';
 import { journalPrompts, localDate, mantras, pick } from './words.ts';
 
@@ -136,7 +137,8 @@ export function createCareService({ db, now }: { db: Database; now: () => Date }
       return { date, mantra: pick(mantras, date), hardDates: [...todays, ...leapNote].map(dateView) };
     },
 
-    async candles(viewerId: string | undefined, steward: boolean) {
+    /** The wall through the viewer's filter; an anonymous candle is never marked as lit by someone they blocked. */
+    async candles(viewerId: string | undefined, steward: boolean, filter: ViewerFilter = noFilter) {
       const rows = await db
         .select({ candle: candles, displayName: users.displayName })
         .from(candles)
@@ -151,6 +153,8 @@ export function createCareService({ db, now }: { db: Database; now: () => Date }
           id: candle.id,
           name: candle.name,
           words: candle.words,
+          contentWarnings: candle.contentWarnings,
+          ...lensOf(filter, candle.contentWarnings, candle.anonymous ? null : candle.userId),
           anonymous: candle.anonymous,
           litBy: candle.anonymous && candle.userId !== viewerId ? null : { id: candle.userId, displayName },
           mine: candle.userId === viewerId,
@@ -161,8 +165,8 @@ export function createCareService({ db, now }: { db: Database; now: () => Date }
     },
 
     async light(
-      user: { id: string; displayName: string },
-      input: { name?: string; words?: string; anonymous?: boolean },
+      user: { id: string; displayName: string; hiddenWarnings: string[] },
+      input: { name?: string; words?: string; anonymous?: boolean; contentWarnings?: string[] },
     ) {
       const [row] = await db
         .insert(candles)
@@ -171,6 +175,7 @@ export function createCareService({ db, now }: { db: Database; now: () => Date }
           name: input.name?.trim() || null,
           words: input.words?.trim() || null,
           anonymous: input.anonymous ?? false,
+          contentWarnings: input.contentWarnings ?? [],
           createdAt: now(),
         })
         .returning();
@@ -178,6 +183,8 @@ export function createCareService({ db, now }: { db: Database; now: () => Date }
         id: row!.id,
         name: row!.name,
         words: row!.words,
+        contentWarnings: row!.contentWarnings,
+        ...lensOf({ hiddenWarnings: user.hiddenWarnings, blocked: new Set() }, row!.contentWarnings, user.id),
         anonymous: row!.anonymous,
         litBy: { id: user.id, displayName: user.displayName },
         mine: true,

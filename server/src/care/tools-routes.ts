@@ -18,7 +18,9 @@ import {
   TodaySchema,
   UpdateJournalEntryBodySchema,
 } from '@kindred/shared';
+import type { Database } from '@kindred/db';
 import { Type } from 'typebox';
+import { loadViewerFilter, noFilter } from '../accounts/blocks.ts';
 import { requireAuth } from '../auth/plugin.ts';
 import { isAdmin } from '../auth/users.ts';
 import type { StoryService } from '../stories/service.ts';
@@ -37,7 +39,8 @@ export const careToolRoutes: FastifyPluginAsyncTypebox<{
   care: CareService;
   stories: StoryService;
   adminUsernames: ReadonlySet<string>;
-}> = async (app, { care, stories, adminUsernames }) => {
+  db: Database;
+}> = async (app, { care, stories, adminUsernames, db }) => {
   const tags = ['care'];
 
   app.get(
@@ -125,7 +128,7 @@ export const careToolRoutes: FastifyPluginAsyncTypebox<{
           ?.trim() ?? 'From my journal';
       const title = [...(entry.prompt ?? firstLine)].slice(0, 140).join('');
       const story = await stories.create(
-        { id: user.id, steward: false, hiddenWarnings: user.hiddenWarnings },
+        { id: user.id, steward: false, hiddenWarnings: user.hiddenWarnings, blocked: new Set() },
         { title, body: entry.body, tags: [], contentWarnings: [], anonymous: false, draft: true },
       );
       return reply.status(201).send({ story });
@@ -167,7 +170,7 @@ export const careToolRoutes: FastifyPluginAsyncTypebox<{
     async (request) => {
       const user = request.auth?.user;
       const steward = user ? isAdmin(user, adminUsernames) || user.storyModerator : false;
-      return care.candles(user?.id, steward);
+      return care.candles(user?.id, steward, user ? await loadViewerFilter(db, user.id) : noFilter);
     },
   );
 

@@ -9,7 +9,9 @@ import pg from 'pg';
 export type ControlMessage =
   | { type: 'sessions-ended'; sessionIds: string[] }
   | { type: 'membership-ended'; roomId: string; userId: string }
-  | { type: 'user-notice'; userId: string; notice: Record<string, unknown> };
+  | { type: 'user-notice'; userId: string; notice: Record<string, unknown> }
+  /** A member changed their personal filter or blocks: their sockets reload them. */
+  | { type: 'viewer-filter-changed'; userId: string };
 
 export interface BusHandlers {
   onRemoteRanges(ranges: { roomId: string; from: number; to: number }[]): void;

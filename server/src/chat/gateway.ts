@@ -1,7 +1,9 @@
 // The WebSocket gateway at /api/ws. The upgrade checks Origin and the session cookie; after that every
 // frame is validated, and every write is authorized by the writer against the database at that moment
 // (membership, lock, slow mode), not once at connect. A socket that falls too far behind is let go
-// rather than slowing its room; a socket that stops answering pings is dropped.
+// rather than slowing its room; a socket that stops answering pings is dropped. Each connection holds its
+// member's personal filter (hidden warnings, blocked members), loaded at connect and reloaded when a
+// `viewer-filter-changed` control message says it changed, so events reach it through that filter.
 import type {} from '@fastify/websocket';
 import type { ServerResponse } from 'node:http';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
@@ -15,6 +17,7 @@ import {
   type ServerFrame,
 } from '@kindred/shared';
 import type { Database } from '@kindred/db';
+import { loadViewerFilter, noFilter, type ViewerFilter } from '../accounts/blocks.ts';
 import { ApiError } from '../errors.ts';
 import { isAdmin } from '../auth/users.ts';
 import { sendError, validationError } from '../plugins/errors.ts';
@@ -121,6 +124,10 @@ export function registerChatGateway(app: FastifyInstance, options: GatewayOption
         for (const connection of connections) {
           if (ended.has(connection.sessionId)) connection.close(CLOSE_SESSION_ENDED, 'session ended');
         }
+      } else if (message.type === 'viewer-filter-changed') {
+        for (const connection of connections) {
+          if (connection.userId === message.userId) connection.reloadFilter();
+        }
       } else if (message.type === 'membership-ended') {
         for (const connection of connections) {
           if (connection.userId === message.userId) connection.leaveRoom(message.roomId);
@@ -156,7 +163,7 @@ class RoomSubscription implements Subscriber {
     }
     if (event.seq <= this.sentSeq) return;
     this.sentSeq = event.seq;
-    this.connection.sendRaw(event.frame);
+    this.connection.sendEvent(event);
   }
 
   cork(): void {
@@ -171,7 +178,7 @@ class RoomSubscription implements Subscriber {
     for (const event of this.pending) {
       if (event.seq > this.sentSeq) {
         this.sentSeq = event.seq;
-        this.connection.sendRaw(event.frame);
+        this.connection.sendEvent(event);
       }
     }
     this.pending.length = 0;
@@ -186,6 +193,9 @@ class Connection {
   readonly #joinedAt: Date;
   readonly #country: string | null;
   readonly #subscriptions = new Map<string, RoomSubscription>();
+  #filter: ViewerFilter = noFilter;
+  /** Frames are handled once the member's filter is known, so nothing reaches them unfiltered. */
+  readonly #filterLoaded: Promise<void>;
   #alive = true;
   #closed = false;
 
@@ -202,6 +212,12 @@ class Connection {
     this.#isAdmin = isAdmin(auth.user, options.adminUsernames);
     this.#joinedAt = auth.user.createdAt;
     this.#country = auth.user.country;
+    this.#filterLoaded = loadViewerFilter(options.db, this.userId).then(
+      (filter) => {
+        this.#filter = filter;
+      },
+      () => this.close(1011, 'unavailable'),
+    );
     socket.on('pong', () => (this.#alive = true));
     socket.on('message', (data, isBinary) => {
       this.#alive = true;
@@ -222,6 +238,19 @@ class Connection {
     }
     this.#alive = false;
     this.socket.ping();
+  }
+
+  reloadFilter(): void {
+    loadViewerFilter(this.options.db, this.userId).then(
+      (filter) => {
+        this.#filter = filter;
+      },
+      () => {}, // the previous filter stays until the next change
+    );
+  }
+
+  sendEvent(event: PreparedEvent): void {
+    this.sendRaw(event.frameFor(this.#filter));
   }
 
   send(frame: ServerFrame): void {
@@ -279,6 +308,7 @@ class Connection {
 
   async #handle(text: string): Promise<void> {
     if (Buffer.byteLength(text) > FRAME_MAX_BYTES) return; // ws already closes with 1009
+    await this.#filterLoaded;
     let frame: ClientFrame;
     try {
       frame = this.#parse(text);
@@ -309,6 +339,7 @@ class Connection {
             clientId: frame.clientId,
             body: frame.body,
             replyTo: frame.replyTo,
+            contentWarnings: frame.contentWarnings,
           });
           return;
         case 'edit':
@@ -317,6 +348,7 @@ class Connection {
             author: this.#author(),
             messageId: frame.messageId,
             body: frame.body,
+            contentWarnings: frame.contentWarnings,
           });
           return;
         case 'delete':
@@ -378,7 +410,7 @@ class Connection {
       });
       return;
     }
-    const message = forViewer(result.message, this.userId, false);
+    const message = forViewer(result.message, this.userId, false, this.#filter);
     if (op.kind === 'send') this.send({ type: 'ack', clientId: op.clientId, message });
     else this.send({ type: 'done', ref });
     if ((op.kind === 'send' || op.kind === 'edit') && !result.duplicate && this.options.onWritten) {
@@ -415,7 +447,7 @@ class Connection {
       if (lastSeq - since > MAX_REPLAY) {
         this.send({ type: 'resync', room: slug });
       } else {
-        for (const event of await loadPreparedEvents(db, room.id, since, lastSeq)) this.sendRaw(event.frame);
+        for (const event of await loadPreparedEvents(db, room.id, since, lastSeq)) this.sendEvent(event);
       }
     }
     subscription.sentSeq = lastSeq;

@@ -1,8 +1,10 @@
 // Reading messages and events: the one query that turns message rows into the `Message` members see,
-// history pages for HTTP, and the events after a seq for a resuming socket.
+// history pages for HTTP, and the events after a seq for a resuming socket. Every Message leaves here
+// through a viewer's filter (`forViewer`, `frameFor`): their hidden warnings and the members they blocked.
 import { schema, type Database } from '@kindred/db';
 import type { Message } from '@kindred/shared';
 import { and, asc, desc, eq, gt, inArray, lt, lte, sql } from 'drizzle-orm';
+import { lensOf, noFilter, type ViewerFilter } from '../accounts/blocks.ts';
 
 const { messages, reactions, roomEvents, rooms, users } = schema;
 
@@ -26,6 +28,7 @@ const viewColumns = {
   displayName: users.displayName,
   body: messages.body,
   replyTo: messages.replyTo,
+  contentWarnings: messages.contentWarnings,
   createdAt: messages.createdAt,
   editedAt: messages.editedAt,
   deletedAt: messages.deletedAt,
@@ -41,6 +44,7 @@ type ViewRow = {
   displayName: string | null;
   body: string;
   replyTo: string | null;
+  contentWarnings: string[];
   createdAt: Date;
   editedAt: Date | null;
   deletedAt: Date | null;
@@ -60,6 +64,9 @@ function toView(row: ViewRow): MessageView {
     // The members' view: a deleted or hidden message carries no words.
     body: deleted || hidden ? '' : row.body,
     replyTo: row.replyTo,
+    contentWarnings: row.contentWarnings,
+    filtered: [],
+    authorBlocked: false,
     reactions: counts ?? {},
     createdAt: row.createdAt.toISOString(),
     editedAt: row.editedAt ? row.editedAt.toISOString() : null,
@@ -69,13 +76,22 @@ function toView(row: ViewRow): MessageView {
   };
 }
 
-/** The message as this viewer may see it: a hidden body only for its author and the room's moderators. */
-export function forViewer(view: MessageView, viewerId: string | undefined, moderator: boolean): Message {
+/**
+ * The message as this viewer may see it: a hidden body only for its author and the room's moderators, and
+ * `filtered` / `authorBlocked` through the viewer's own filter.
+ */
+export function forViewer(
+  view: MessageView,
+  viewerId: string | undefined,
+  moderator: boolean,
+  filter: ViewerFilter = noFilter,
+): Message {
   const { hiddenBody, ...message } = view;
+  const lens = lensOf(filter, view.contentWarnings, view.author?.id);
   if (hiddenBody !== undefined && (moderator || (viewerId !== undefined && viewerId === view.author?.id))) {
-    return { ...message, body: hiddenBody };
+    return { ...message, ...lens, body: hiddenBody };
   }
-  return message;
+  return { ...message, ...lens };
 }
 
 export function publicMessage(view: MessageView): Message {
@@ -145,25 +161,40 @@ export async function roomLastSeq(db: Database, roomId: string): Promise<number>
   return Number(row?.lastSeq ?? 0);
 }
 
-/** One serialized event frame: built once, the same bytes written to every socket of the room. */
+/**
+ * One event, serialized once: `frame` is the base variant (nothing filtered, author not blocked), the same
+ * bytes written to most sockets of the room. A socket whose member hides one of its warnings or blocked its
+ * author gets a variant, serialized once per distinct variant of this event, never once per socket.
+ */
 export interface PreparedEvent {
   seq: number;
   /** The frame as UTF-8, encoded once here rather than by every socket it is written to. */
   frame: Buffer;
+  frameFor(filter: ViewerFilter): Buffer;
 }
 
 export function prepareEvent(event: { seq: number; kind: 'created' | 'updated' }, view: MessageView): PreparedEvent {
+  const message = publicMessage(view);
+  const serialize = (shown: Message) =>
+    Buffer.from(JSON.stringify({ type: 'event', room: view.room, seq: event.seq, kind: event.kind, message: shown }));
+  const frame = serialize(message);
+  let variants: Map<string, Buffer> | undefined;
   return {
     seq: event.seq,
-    frame: Buffer.from(
-      JSON.stringify({
-        type: 'event',
-        room: view.room,
-        seq: event.seq,
-        kind: event.kind,
-        message: publicMessage(view),
-      }),
-    ),
+    frame,
+    frameFor(filter) {
+      if (message.contentWarnings.length === 0 && (filter.blocked.size === 0 || !message.author)) return frame;
+      const lens = lensOf(filter, message.contentWarnings, message.author?.id);
+      if (lens.filtered.length === 0 && !lens.authorBlocked) return frame;
+      const key = `${lens.filtered.join(',')}|${lens.authorBlocked}`;
+      variants ??= new Map();
+      let variant = variants.get(key);
+      if (variant === undefined) {
+        variant = serialize({ ...message, ...lens });
+        variants.set(key, variant);
+      }
+      return variant;
+    },
   };
 }
 

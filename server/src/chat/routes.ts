@@ -2,6 +2,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { Database } from '@kindred/db';
 import { ErrorBodySchema, HistoryQuerySchema, HistoryResponseSchema, RoomParamsSchema } from '@kindred/shared';
+import { loadViewerFilter } from '../accounts/blocks.ts';
 import { requireAuth } from '../auth/plugin.ts';
 import { ApiError } from '../errors.ts';
 import type { RoomService } from '../rooms/service.ts';
@@ -43,8 +44,9 @@ export const chatRoutes: FastifyPluginAsyncTypebox<{ db: Database; rooms: RoomSe
       const lastSeq = await roomLastSeq(db, room.id);
       const page = await historyPage(db, room.id, { before, after, limit });
       const moderator = membership.role === 'moderator';
+      const filter = await loadViewerFilter(db, user.id);
       return {
-        messages: page.messages.map((view) => forViewer(view, user.id, moderator)),
+        messages: page.messages.map((view) => forViewer(view, user.id, moderator, filter)),
         hasMore: page.hasMore,
         lastSeq,
       };

@@ -20,8 +20,16 @@ export interface Author {
 }
 
 export type WriteOp =
-  | { kind: 'send'; author: Author; roomSlug: string; clientId: string; body: string; replyTo?: string | undefined }
-  | { kind: 'edit'; author: Author; messageId: string; body: string }
+  | {
+      kind: 'send';
+      author: Author;
+      roomSlug: string;
+      clientId: string;
+      body: string;
+      replyTo?: string | undefined;
+      contentWarnings?: string[] | undefined;
+    }
+  | { kind: 'edit'; author: Author; messageId: string; body: string; contentWarnings?: string[] | undefined }
   | { kind: 'delete'; author: Author; messageId: string }
   | { kind: 'react'; author: Author; messageId: string; reaction: ReactionKind; on: boolean };
 
@@ -308,14 +316,16 @@ export class ChatWriter {
     }
     const result = await this.options.db.execute(sql`
       WITH target AS (
-        SELECT id, room_id, author_id, deleted_at IS NOT NULL AS deleted, hidden_at IS NOT NULL AS hidden
+        SELECT id, room_id, author_id, deleted_at IS NOT NULL AS deleted, hidden_at IS NOT NULL AS hidden,
+          content_warnings
         FROM messages WHERE id = ANY(${sql.param([...targetIds])}::uuid[])
       ), room AS (
         SELECT id, slug, locked, archived_at IS NOT NULL AS archived, slow_mode_seconds FROM rooms
         WHERE slug = ANY(${sql.param([...slugs])}::text[]) OR id IN (SELECT room_id FROM target)
       ), author AS (SELECT unnest(${sql.param([...authorIds])}::uuid[]) AS id)
       SELECT
-        (SELECT json_agg(json_build_array(id, room_id, author_id, deleted, hidden)) FROM target) AS targets,
+        (SELECT json_agg(json_build_array(id, room_id, author_id, deleted, hidden, content_warnings)) FROM target)
+          AS targets,
         (SELECT json_agg(json_build_array(id, slug, locked, archived, slow_mode_seconds)) FROM room) AS rooms,
         (SELECT json_agg(json_build_array(id, display_name)) FROM users WHERE id IN (SELECT id FROM author))
           AS authors,
@@ -330,16 +340,19 @@ export class ChatWriter {
         (SELECT json_agg(json_build_array(room_id, author_id, last)) FROM (
           SELECT room_id, author_id, max(created_at) AS last FROM messages
           WHERE room_id IN (SELECT id FROM room WHERE slow_mode_seconds > 0) AND author_id IN (SELECT id FROM author)
-          GROUP BY room_id, author_id) w) AS last_written
+          GROUP BY room_id, author_id) w) AS last_written,
+        -- Blocks between the authors of the messages answered (replied or reacted to) and this batch's authors.
+        (SELECT json_agg(json_build_array(blocker_id, blocked_id)) FROM blocks
+          WHERE blocker_id IN (SELECT author_id FROM target) AND blocked_id IN (SELECT id FROM author)) AS blocks
     `);
     const row = rowsOf<Record<string, unknown>>(result)[0]!;
     const list = <T>(value: unknown): T[] => (typeof value === 'string' ? JSON.parse(value) : (value ?? [])) as T[];
 
     const targets = new Map<string, Target>();
-    for (const [id, roomId, authorId, deleted, hidden] of list<[string, string, string | null, boolean, boolean]>(
-      row.targets,
-    )) {
-      targets.set(id, { id, roomId, authorId, deleted, hidden });
+    for (const [id, roomId, authorId, deleted, hidden, contentWarnings] of list<
+      [string, string, string | null, boolean, boolean, string[]]
+    >(row.targets)) {
+      targets.set(id, { id, roomId, authorId, deleted, hidden, contentWarnings });
     }
     const roomBySlug = new Map<string, RoomFlags>();
     const roomById = new Map<string, RoomFlags>();
@@ -360,6 +373,7 @@ export class ChatWriter {
         list<[string, string, string]>(row.mutes).map(([r, u, until]) => [`${r}:${u}`, new Date(until)]),
       ),
       existingByKey: new Map(list<[string, string, string]>(row.existing).map(([a, c, id]) => [`${a}:${c}`, id])),
+      blockedPairs: new Set(list<[string, string]>(row.blocks).map(([blocker, blocked]) => `${blocker}:${blocked}`)),
       lastWritten: new Map(
         list<[string, string, string]>(row.last_written).map(([r, a, last]) => [`${r}:${a}`, new Date(last).getTime()]),
       ),
@@ -393,20 +407,26 @@ export class ChatWriter {
         WHERE rooms.id = v.id AND v.id IN (SELECT id FROM locked)
         RETURNING rooms.id, rooms.last_seq - v.n AS base, v.n
       ), sent AS (
-        INSERT INTO messages (id, room_id, seq, author_id, client_id, body, reply_to, created_at)
-        SELECT s.id, s.room_id, b.base + s.ord, s.author_id, s.client_id, s.body, s.reply_to, ${stamp}
+        INSERT INTO messages (id, room_id, seq, author_id, client_id, body, reply_to, content_warnings, created_at)
+        SELECT s.id, s.room_id, b.base + s.ord, s.author_id, s.client_id, s.body, s.reply_to,
+          string_to_array(s.warnings, ','), ${stamp}
         FROM unnest(
           ${column(sends, (a) => a.messageId)}::uuid[], ${column(sends, (a) => a.roomId)}::uuid[],
           ${column(sends, (a) => a.ord)}::int[], ${column(sends, (a) => a.op.author.id)}::uuid[],
           ${column(sends, (a) => a.op.clientId)}::text[], ${column(sends, (a) => a.op.body)}::text[],
-          ${column(sends, (a) => a.op.replyTo ?? null)}::uuid[]
-        ) AS s(id, room_id, ord, author_id, client_id, body, reply_to)
+          ${column(sends, (a) => a.op.replyTo ?? null)}::uuid[],
+          ${column(sends, (a) => warningsParam(a.op.contentWarnings) ?? '')}::text[]
+        ) AS s(id, room_id, ord, author_id, client_id, body, reply_to, warnings)
         JOIN bumped b ON b.id = s.room_id
         RETURNING 1
       ), edited AS (
-        UPDATE messages SET body = e.body, edited_at = ${stamp}
-        FROM unnest(${column(edits, (a) => a.messageId)}::uuid[], ${column(edits, (a) => a.op.body)}::text[])
-          AS e(id, body)
+        -- An edit adds warnings and never drops one (a moderator may have added it), keeping their order.
+        UPDATE messages SET body = e.body, edited_at = ${stamp},
+          content_warnings = CASE WHEN e.warnings IS NULL THEN messages.content_warnings ELSE ARRAY(
+            SELECT w FROM unnest(messages.content_warnings || string_to_array(e.warnings, ',')) WITH ORDINALITY AS t(w, n)
+            GROUP BY w ORDER BY min(n)) END
+        FROM unnest(${column(edits, (a) => a.messageId)}::uuid[], ${column(edits, (a) => a.op.body)}::text[],
+          ${column(edits, (a) => warningsParam(a.op.contentWarnings))}::text[]) AS e(id, body, warnings)
         WHERE messages.id = e.id
         RETURNING 1
       ), deleted AS (
@@ -456,6 +476,9 @@ export class ChatWriter {
       author: { id: op.author.id, displayName: facts.displayNames.get(op.author.id) ?? '' },
       body: op.body,
       replyTo: op.replyTo ?? null,
+      contentWarnings: op.contentWarnings ?? [],
+      filtered: [],
+      authorBlocked: false,
       reactions: {},
       createdAt: at.toISOString(),
       editedAt: null,
@@ -493,7 +516,8 @@ export class ChatWriter {
       case 'send': {
         if (op.replyTo) {
           const parent = state.targets.get(op.replyTo);
-          if (!parent || parent.roomId !== room.id) {
+          // A reply to someone who blocked the sender gets exactly the answer for a message that isn't here.
+          if (!parent || parent.roomId !== room.id || state.blockedPairs.has(`${parent.authorId}:${op.author.id}`)) {
             return { refused: refuse('validation', 'The message you replied to is not in this room.') };
           }
         }
@@ -528,7 +552,7 @@ export class ChatWriter {
         if (target!.deleted) return { refused: refuse('not_found', 'That message was deleted.') };
         return { roomId: room.id };
       case 'react':
-        if (target!.deleted || target!.hidden) {
+        if (target!.deleted || target!.hidden || state.blockedPairs.has(`${target!.authorId}:${op.author.id}`)) {
           return { refused: refuse('not_found', 'That message is no longer here.') };
         }
         return { roomId: room.id };
@@ -550,6 +574,7 @@ interface Target {
   authorId: string | null;
   deleted: boolean;
   hidden: boolean;
+  contentWarnings: string[];
 }
 
 interface Facts {
@@ -561,6 +586,8 @@ interface Facts {
   mutedUntil: Map<string, Date>;
   existingByKey: Map<string, string>;
   lastWritten: Map<string, number>;
+  /** `blocker:blocked` pairs among the authors answered and the authors answering. */
+  blockedPairs: Set<string>;
 }
 
 interface Accepted {
@@ -587,6 +614,12 @@ function claims(op: WriteOp): { shared?: string; exclusive?: string } {
     case 'delete':
       return { exclusive: op.messageId };
   }
+}
+
+/** Warnings as one text parameter per row (arrays of arrays do not unnest by row): the vocabulary's
+ * names hold no commas. `null` means "unchanged" for an edit. */
+function warningsParam(warnings: string[] | undefined): string | null {
+  return warnings ? warnings.join(',') : null;
 }
 
 function rowsOf<T>(result: unknown): T[] {

@@ -33,18 +33,41 @@ export interface CrisisResources {
   international: HelplineLine[];
 }
 
+/** The list that ships with Kindred; HELPLINES_FILE may replace it (read in config.ts). */
 export const helplines: HelplineData = helplineData;
 
-export function crisisResources(country: string | null | undefined): CrisisResources {
-  const code = country?.trim().toUpperCase() ?? '';
-  const known = Object.hasOwn(helplines.countries, code) ? helplines.countries[code] : undefined;
-  if (!known)
-    return { country: null, emergency: null, lines: helplines.international, international: helplines.international };
-  return { country: code, emergency: known.emergency, lines: known.lines, international: helplines.international };
+/** Crisis resources from one list: every place that shows lines (resources pages, a writer's notice) reads the same. */
+export function createHelplines(data: HelplineData) {
+  return {
+    crisisResources(country: string | null | undefined): CrisisResources {
+      const code = country?.trim().toUpperCase() ?? '';
+      const known = Object.hasOwn(data.countries, code) ? data.countries[code] : undefined;
+      if (!known)
+        return { country: null, emergency: null, lines: data.international, international: data.international };
+      return { country: code, emergency: known.emergency, lines: known.lines, international: data.international };
+    },
+
+    supportedCountries(): { code: string; name: string }[] {
+      return Object.entries(data.countries)
+        .map(([code, { name }]) => ({ code, name }))
+        .sort((a, b) => a.name.localeCompare(b.name, 'en'));
+    },
+
+    /** Every country with its lines, for the resources page. */
+    directory() {
+      return {
+        updated: data.updated,
+        international: data.international,
+        countries: Object.entries(data.countries)
+          .map(([code, country]) => ({ code, ...country }))
+          .sort((a, b) => a.name.localeCompare(b.name, 'en')),
+      };
+    },
+  };
 }
 
-export function supportedCountries(): { code: string; name: string }[] {
-  return Object.entries(helplines.countries)
-    .map(([code, { name }]) => ({ code, name }))
-    .sort((a, b) => a.name.localeCompare(b.name, 'en'));
-}
+export type Helplines = ReturnType<typeof createHelplines>;
+
+const shipped = createHelplines(helplines);
+export const crisisResources = shipped.crisisResources;
+export const supportedCountries = shipped.supportedCountries;

@@ -2,6 +2,8 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import {
   ActionResponseSchema,
+  AddWarningsBodySchema,
+  AddWarningsResponseSchema,
   CreateActionBodySchema,
   CreateReportBodySchema,
   DutyBodySchema,
@@ -13,6 +15,7 @@ import {
   QueueResponseSchema,
   ReportResponseSchema,
   RoomParamsSchema,
+  WarningTargetParamsSchema,
 } from '@kindred/shared';
 import type { FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
@@ -86,6 +89,30 @@ export const moderationRoutes: FastifyPluginAsyncTypebox<ModerationRoutesOptions
       const { entry, effects } = await moderation.act(moderatorOf(request), request.body);
       applyEffects(effects);
       return reply.status(201).send({ action: entry });
+    },
+  );
+
+  app.put(
+    '/api/moderation/:kind/:id/warnings',
+    {
+      schema: {
+        tags,
+        summary:
+          'Add content warnings to a message, story, reply or candle (never removes any); recorded in the audit log',
+        params: WarningTargetParamsSchema,
+        body: AddWarningsBodySchema,
+        response: { 200: AddWarningsResponseSchema, ...errors },
+      },
+    },
+    async (request) => {
+      const { contentWarnings, entry, effects } = await moderation.addWarnings(
+        moderatorOf(request),
+        request.params.kind,
+        request.params.id,
+        request.body,
+      );
+      applyEffects(effects);
+      return { contentWarnings, action: entry };
     },
   );
 

@@ -2,11 +2,12 @@
 // where, applies its effect and writes its audit row in one transaction; what must reach live sockets
 // (events, ended sessions and memberships, private notices) is returned and sent after the commit.
 import { schema, type Database } from '@kindred/db';
-import type { AuditEntry, CreateActionBody, CreateReportBody, QueueItem } from '@kindred/shared';
+import type { AddWarningsBody, AuditEntry, CreateActionBody, CreateReportBody, QueueItem } from '@kindred/shared';
 import { and, asc, desc, eq, gt, inArray, isNull, lt, or } from 'drizzle-orm';
 import { ApiError } from '../errors.ts';
 import { appendUpdatedEvents, type RoomEventRange } from '../chat/room-events.ts';
 import { forViewer, loadMessageViews } from '../chat/messages.ts';
+import { lensOf, loadViewerFilter, type ViewerFilter } from '../accounts/blocks.ts';
 
 const {
   memberNotices,
@@ -137,7 +138,7 @@ export function createModerationService({ db, now }: { db: Database; now: () => 
   async function audit(
     tx: Database,
     actor: Moderator,
-    body: CreateActionBody,
+    body: Pick<CreateActionBody, 'target' | 'reason' | 'durationMinutes' | 'seconds'> & { action: string },
     scope: { roomId: string | null; subjectId: string | null },
   ) {
     const [row] = await tx
@@ -162,8 +163,9 @@ export function createModerationService({ db, now }: { db: Database; now: () => 
     tx: Database,
     effects: LiveEffects,
     userId: string,
-    notice: { kind: string; roomId: string | null; messageId: string | null; text: string },
+    notice: { kind: string; roomId: string | null; messageId: string | null; text: string; contentWarnings?: string[] },
   ) {
+    const contentWarnings = notice.contentWarnings ?? [];
     const [row] = await tx
       .insert(memberNotices)
       .values({
@@ -172,12 +174,22 @@ export function createModerationService({ db, now }: { db: Database; now: () => 
         roomId: notice.roomId,
         messageId: notice.messageId,
         text: notice.text,
+        contentWarnings,
         createdAt: now(),
       })
       .returning({ id: memberNotices.id });
+    const [member] = await tx.select({ hiddenWarnings: users.hiddenWarnings }).from(users).where(eq(users.id, userId));
+    const filtered = contentWarnings.filter((warning) => member?.hiddenWarnings.includes(warning));
     effects.notices.push({
       userId,
-      notice: { type: 'notice', code: notice.kind, id: row!.id, text: notice.text, messageId: notice.messageId },
+      notice: {
+        type: 'notice',
+        code: notice.kind,
+        id: row!.id,
+        text: notice.text,
+        messageId: notice.messageId,
+        filtered,
+      },
     });
   }
 
@@ -348,9 +360,11 @@ export function createModerationService({ db, now }: { db: Database; now: () => 
             .where(inArray(reports.itemId, itemIds))
             .orderBy(asc(reports.createdAt))
         : [];
+      // Moderators have filters too: what they hide comes folded, and they can always open it.
+      const filter = await loadViewerFilter(db, moderator.id);
       const result: QueueItem[] = [];
       for (const { item, room, subjectName } of items) {
-        const context = await itemContextFor(item);
+        const context = await itemContextFor(item, filter);
         result.push({
           id: item.id,
           target: { type: item.targetType, id: item.targetId },
@@ -570,6 +584,7 @@ export function createModerationService({ db, now }: { db: Database; now: () => 
               kind: approve ? 'story_approved' : 'story_declined',
               roomId: null,
               messageId: null,
+              contentWarnings: story.contentWarnings,
               text: approve
                 ? `Your story “${story.title}” is shared now.`
                 : `A moderator didn’t share your story “${story.title}”. Their reason: ${body.reason.trim()}. It is still yours to read and change.`,
@@ -591,6 +606,65 @@ export function createModerationService({ db, now }: { db: Database; now: () => 
       });
       const [entry] = await auditEntries(eq(moderationActions.id, row.id), 1);
       return { entry: entry!, effects };
+    },
+
+    /**
+     * A moderator adds content warnings to a message, story, reply or candle (never removes the author's).
+     * A message's change travels as an `updated` event in its room; every addition is one audit row.
+     */
+    async addWarnings(
+      moderator: Moderator,
+      kind: 'messages' | 'stories' | 'replies' | 'candles',
+      id: string,
+      body: AddWarningsBody,
+    ): Promise<{ contentWarnings: string[]; entry: AuditEntry; effects: LiveEffects }> {
+      const effects = noEffects();
+      const at = now();
+      const table = { messages, stories, replies: storyReplies, candles }[kind];
+      const targetType = { messages: 'message', stories: 'story', replies: 'reply', candles: 'candle' }[kind];
+      const { contentWarnings, auditId } = await db.transaction(async (txRaw) => {
+        const tx = txRaw as unknown as Database;
+        const [row] = await tx.select({ contentWarnings: table.contentWarnings }).from(table).where(eq(table.id, id));
+        if (!row) throw new ApiError('not_found', 'That is no longer here.');
+        let roomId: string | null = null;
+        let subjectId: string | null;
+        if (kind === 'messages') {
+          const [message] = await tx
+            .select({ roomId: messages.roomId, authorId: messages.authorId })
+            .from(messages)
+            .where(eq(messages.id, id));
+          roomId = message!.roomId;
+          subjectId = message!.authorId;
+        } else {
+          const [owner] =
+            kind === 'candles'
+              ? await tx.select({ id: candles.userId }).from(candles).where(eq(candles.id, id))
+              : kind === 'stories'
+                ? await tx.select({ id: stories.authorId }).from(stories).where(eq(stories.id, id))
+                : await tx.select({ id: storyReplies.authorId }).from(storyReplies).where(eq(storyReplies.id, id));
+          subjectId = owner!.id;
+        }
+        await assertCanModerate(tx, moderator, roomId, targetType);
+        const merged = [...new Set([...row.contentWarnings, ...body.contentWarnings])];
+        await tx.update(table).set({ contentWarnings: merged }).where(eq(table.id, id));
+        if (roomId) {
+          const range = await appendUpdatedEvents(tx, roomId, [id], at);
+          if (range) effects.roomEvents.push(range);
+        }
+        const audited = await audit(
+          tx,
+          moderator,
+          {
+            action: 'add_warnings',
+            target: { type: targetType as CreateActionBody['target']['type'], id },
+            reason: body.reason ?? `Added content warnings: ${body.contentWarnings.join(', ')}`,
+          },
+          { roomId, subjectId },
+        );
+        return { contentWarnings: merged, auditId: audited.id };
+      });
+      const [entry] = await auditEntries(eq(moderationActions.id, auditId), 1);
+      return { contentWarnings, entry: entry!, effects };
     },
 
     /** Marks a moderator on or off duty in a room they moderate. */
@@ -619,16 +693,18 @@ export function createModerationService({ db, now }: { db: Database; now: () => 
 
     async notices(userId: string) {
       const rows = await db
-        .select()
+        .select({ notice: memberNotices, hiddenWarnings: users.hiddenWarnings })
         .from(memberNotices)
+        .innerJoin(users, eq(users.id, memberNotices.userId))
         .where(eq(memberNotices.userId, userId))
         .orderBy(desc(memberNotices.createdAt))
         .limit(50);
-      return rows.map((n) => ({
+      return rows.map(({ notice: n, hiddenWarnings }) => ({
         id: n.id,
         kind: n.kind,
         text: n.text,
         messageId: n.messageId,
+        filtered: n.contentWarnings.filter((warning) => hiddenWarnings.includes(warning)),
         createdAt: n.createdAt.toISOString(),
         read: n.readAt !== null,
       }));
@@ -652,8 +728,11 @@ export function createModerationService({ db, now }: { db: Database; now: () => 
 
   async function itemContextFor(
     item: typeof moderationItems.$inferSelect,
+    filter: ViewerFilter,
   ): Promise<{ context: QueueItem['context']; anonymous: boolean }> {
-    if (!STORY_TARGETS.includes(item.targetType)) return { context: await itemContext(item), anonymous: false };
+    if (!STORY_TARGETS.includes(item.targetType)) {
+      return { context: await itemContext(item, filter), anonymous: false };
+    }
     const earlierActions = item.subjectId
       ? await auditEntries(eq(moderationActions.subjectId, item.subjectId), 10)
       : [];
@@ -665,6 +744,7 @@ export function createModerationService({ db, now }: { db: Database; now: () => 
               bodyHtml: stories.bodyHtml,
               status: stories.status,
               anonymous: stories.anonymous,
+              contentWarnings: stories.contentWarnings,
             })
             .from(stories)
             .where(eq(stories.id, item.targetId))
@@ -674,6 +754,7 @@ export function createModerationService({ db, now }: { db: Database; now: () => 
               bodyHtml: storyReplies.bodyHtml,
               status: stories.status,
               anonymous: storyReplies.anonymous,
+              contentWarnings: storyReplies.contentWarnings,
             })
             .from(storyReplies)
             .innerJoin(stories, eq(stories.id, storyReplies.storyId))
@@ -685,19 +766,32 @@ export function createModerationService({ db, now }: { db: Database; now: () => 
         authorRecent: [],
         // Past actions would name the author of anonymous content by their record: kept for admins' eyes.
         earlierActions: row?.anonymous ? [] : earlierActions,
-        ...(row ? { story: { title: row.title, bodyHtml: row.bodyHtml, status: row.status } } : {}),
+        ...(row
+          ? {
+              story: {
+                title: row.title,
+                bodyHtml: row.bodyHtml,
+                status: row.status,
+                contentWarnings: row.contentWarnings,
+                filtered: lensOf(filter, row.contentWarnings, null).filtered,
+              },
+            }
+          : {}),
       },
       anonymous: row?.anonymous ?? false,
     };
   }
 
-  async function itemContext(item: typeof moderationItems.$inferSelect): Promise<QueueItem['context']> {
+  async function itemContext(
+    item: typeof moderationItems.$inferSelect,
+    filter: ViewerFilter,
+  ): Promise<QueueItem['context']> {
     const empty = { message: null, surrounding: [], authorRecent: [], earlierActions: [] as AuditEntry[] };
     const earlierActions = item.subjectId
       ? await auditEntries(eq(moderationActions.subjectId, item.subjectId), 10)
       : [];
     if (item.targetType !== 'message') {
-      const authorRecent = item.subjectId && item.roomId ? await recentBy(item.subjectId, item.roomId) : [];
+      const authorRecent = item.subjectId && item.roomId ? await recentBy(item.subjectId, item.roomId, filter) : [];
       return { ...empty, authorRecent, earlierActions };
     }
     const [target] = await db
@@ -716,16 +810,16 @@ export function createModerationService({ db, now }: { db: Database; now: () => 
       db,
       around.map((row) => row.id),
     );
-    const asModerator = (id: string) => forViewer(views.get(id)!, undefined, true);
+    const asModerator = (id: string) => forViewer(views.get(id)!, undefined, true, filter);
     return {
       message: views.has(item.targetId) ? asModerator(item.targetId) : null,
       surrounding: around.filter((row) => row.id !== item.targetId).map((row) => asModerator(row.id)),
-      authorRecent: target.authorId ? await recentBy(target.authorId, target.roomId) : [],
+      authorRecent: target.authorId ? await recentBy(target.authorId, target.roomId, filter) : [],
       earlierActions,
     };
   }
 
-  async function recentBy(authorId: string, roomId: string) {
+  async function recentBy(authorId: string, roomId: string, filter: ViewerFilter) {
     const rows = await db
       .select({ id: messages.id })
       .from(messages)
@@ -736,7 +830,7 @@ export function createModerationService({ db, now }: { db: Database; now: () => 
       db,
       rows.map((row) => row.id),
     );
-    return rows.map((row) => forViewer(views.get(row.id)!, undefined, true));
+    return rows.map((row) => forViewer(views.get(row.id)!, undefined, true, filter));
   }
 }
 

@@ -23,6 +23,7 @@ import {
 import { eq } from 'drizzle-orm';
 import type { FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
+import { loadViewerFilter } from '../accounts/blocks.ts';
 import { requireAdmin, requireAuth } from '../auth/plugin.ts';
 import { isAdmin } from '../auth/users.ts';
 import { ApiError } from '../errors.ts';
@@ -49,19 +50,22 @@ export const storyRoutes: FastifyPluginAsyncTypebox<{
   stories: StoryService;
   db: Database;
   adminUsernames: ReadonlySet<string>;
-}> = async (app, { stories, db, adminUsernames }) => {
+  /** The member changed their personal filter: their open sockets reload it. */
+  onFilterChanged: (userId: string) => void;
+}> = async (app, { stories, db, adminUsernames, onFilterChanged }) => {
   const tags = ['stories'];
-  const viewerOf = (request: FastifyRequest): StoryViewer => {
+  const viewerOf = async (request: FastifyRequest): Promise<StoryViewer> => {
     const user = request.auth?.user;
+    if (!user) return { id: undefined, steward: false, hiddenWarnings: [], blocked: new Set() };
     return {
-      id: user?.id,
-      steward: user ? isAdmin(user, adminUsernames) || user.storyModerator : false,
-      hiddenWarnings: user?.hiddenWarnings ?? [],
+      id: user.id,
+      steward: isAdmin(user, adminUsernames) || user.storyModerator,
+      ...(await loadViewerFilter(db, user.id)),
     };
   };
-  const authorOf = (request: FastifyRequest) => {
+  const authorOf = async (request: FastifyRequest) => {
     requireAuth(request);
-    return viewerOf(request) as StoryViewer & { id: string };
+    return (await viewerOf(request)) as StoryViewer & { id: string };
   };
 
   app.get(
@@ -74,7 +78,7 @@ export const storyRoutes: FastifyPluginAsyncTypebox<{
         response: { 200: StoryListResponseSchema, ...errors },
       },
     },
-    async (request) => stories.list(viewerOf(request), request.query),
+    async (request) => stories.list(await viewerOf(request), request.query),
   );
 
   app.post(
@@ -88,7 +92,8 @@ export const storyRoutes: FastifyPluginAsyncTypebox<{
       },
       config: { rateLimit: writeLimit },
     },
-    async (request, reply) => reply.status(201).send({ story: await stories.create(authorOf(request), request.body) }),
+    async (request, reply) =>
+      reply.status(201).send({ story: await stories.create(await authorOf(request), request.body) }),
   );
 
   app.get(
@@ -101,7 +106,7 @@ export const storyRoutes: FastifyPluginAsyncTypebox<{
         response: { 200: StoryWithRepliesSchema, ...errors },
       },
     },
-    async (request) => stories.get(request.params.id, viewerOf(request)),
+    async (request) => stories.get(request.params.id, await viewerOf(request)),
   );
 
   app.patch(
@@ -115,7 +120,7 @@ export const storyRoutes: FastifyPluginAsyncTypebox<{
         response: { 200: StoryResponseSchema, ...errors },
       },
     },
-    async (request) => ({ story: await stories.update(request.params.id, authorOf(request), request.body) }),
+    async (request) => ({ story: await stories.update(request.params.id, await authorOf(request), request.body) }),
   );
 
   app.post(
@@ -128,7 +133,7 @@ export const storyRoutes: FastifyPluginAsyncTypebox<{
         response: { 200: StoryResponseSchema, ...errors },
       },
     },
-    async (request) => ({ story: await stories.publishDraft(request.params.id, authorOf(request)) }),
+    async (request) => ({ story: await stories.publishDraft(request.params.id, await authorOf(request)) }),
   );
 
   app.delete(
@@ -142,7 +147,7 @@ export const storyRoutes: FastifyPluginAsyncTypebox<{
       },
     },
     async (request, reply) => {
-      await stories.remove(request.params.id, authorOf(request));
+      await stories.remove(request.params.id, await authorOf(request));
       return reply.status(204).send(null);
     },
   );
@@ -160,7 +165,7 @@ export const storyRoutes: FastifyPluginAsyncTypebox<{
       config: { rateLimit: writeLimit },
     },
     async (request, reply) =>
-      reply.status(201).send({ reply: await stories.reply(request.params.id, authorOf(request), request.body) }),
+      reply.status(201).send({ reply: await stories.reply(request.params.id, await authorOf(request), request.body) }),
   );
 
   app.post(
@@ -174,7 +179,8 @@ export const storyRoutes: FastifyPluginAsyncTypebox<{
         response: { 200: StoryReactionsResponseSchema, ...errors },
       },
     },
-    async (request) => stories.react(request.params.id, authorOf(request), request.body.kind, request.body.on ?? true),
+    async (request) =>
+      stories.react(request.params.id, await authorOf(request), request.body.kind, request.body.on ?? true),
   );
 
   app.get(
@@ -206,6 +212,7 @@ export const storyRoutes: FastifyPluginAsyncTypebox<{
         .set({ hiddenWarnings: request.body.hiddenWarnings })
         .where(eq(users.id, user.id))
         .returning({ hiddenWarnings: users.hiddenWarnings });
+      onFilterChanged(user.id);
       return { hiddenWarnings: row!.hiddenWarnings as Filters['hiddenWarnings'] };
     },
   );

@@ -5,6 +5,7 @@
 import { schema, type Database } from '@kindred/db';
 import type { CreateReplyBody, CreateStoryBody, Reply, Story, StorySummary, UpdateStoryBody } from '@kindred/shared';
 import { and, count, desc, eq, inArray, isNull, lt, or, sql, type SQL } from 'drizzle-orm';
+import { hasBlocked } from '../accounts/blocks.ts';
 import { ApiError } from '../errors.ts';
 import { plainText, renderMarkdown } from './markdown.ts';
 
@@ -15,6 +16,8 @@ export interface StoryViewer {
   /** Admins and members an admin named to moderate stories. */
   steward: boolean;
   hiddenWarnings: readonly string[];
+  /** Members this viewer blocked: their stories and replies come folded (unless shared anonymously). */
+  blocked: ReadonlySet<string>;
 }
 
 type StoryRow = typeof stories.$inferSelect;
@@ -52,6 +55,9 @@ export function createStoryService(deps: {
 
   const filteredFor = (warnings: string[], viewer: StoryViewer) =>
     warnings.filter((warning) => viewer.hiddenWarnings.includes(warning));
+  // Not for anonymous words: a fold would tell the blocker who wrote them.
+  const authorBlockedFor = (row: { authorId: string; anonymous: boolean }, viewer: StoryViewer) =>
+    !row.anonymous && viewer.blocked.has(row.authorId);
 
   async function summaries(rows: StoryRow[], viewer: StoryViewer): Promise<StorySummary[]> {
     const ids = rows.map((row) => row.id);
@@ -77,6 +83,7 @@ export function createStoryService(deps: {
       tags: row.tags,
       contentWarnings: row.contentWarnings,
       filtered: filteredFor(row.contentWarnings, viewer),
+      authorBlocked: authorBlockedFor(row, viewer),
       anonymous: row.anonymous,
       author: authorFor(row, viewer, names),
       mine: row.authorId === viewer.id,
@@ -115,6 +122,7 @@ export function createStoryService(deps: {
       bodyHtml: row.hiddenAt && !canSeeHidden ? '' : row.bodyHtml,
       contentWarnings: row.contentWarnings,
       filtered: filteredFor(row.contentWarnings, viewer),
+      authorBlocked: authorBlockedFor(row, viewer),
       anonymous: row.anonymous,
       author: authorFor(row, viewer, names),
       mine: row.authorId === viewer.id,
@@ -129,9 +137,18 @@ export function createStoryService(deps: {
     const own = row && row.authorId === viewer.id;
     const open = row && row.status === 'published' && (!row.hiddenAt || viewer.steward);
     const reviewable = row && viewer.steward && row.status !== 'draft';
-    if (!row || !(own || open || reviewable))
-      throw new ApiError('not_found', 'This story isn’t here, or isn’t shared yet.');
+    if (!row || !(own || open || reviewable)) throw storyNotHere();
     return row;
+  }
+
+  /**
+   * The story someone may answer (reply or react): as `visible`, and its author has not blocked them. A
+   * blocked member gets exactly the answer for a story that isn't here, so they are never told.
+   */
+  async function answerable(id: string, viewer: StoryViewer & { id: string }): Promise<StoryRow> {
+    const story = await visible(id, viewer);
+    if (await hasBlocked(db, story.authorId, viewer.id)) throw storyNotHere();
+    return story;
   }
 
   async function ownStory(id: string, viewer: StoryViewer): Promise<StoryRow> {
@@ -281,7 +298,7 @@ export function createStoryService(deps: {
     },
 
     async reply(id: string, viewer: StoryViewer & { id: string }, input: CreateReplyBody): Promise<Reply> {
-      const story = await visible(id, viewer);
+      const story = await answerable(id, viewer);
       if (story.status !== 'published' || story.hiddenAt) {
         throw new ApiError('validation', 'Replies open once the story is shared.');
       }
@@ -302,7 +319,7 @@ export function createStoryService(deps: {
     },
 
     async react(id: string, viewer: StoryViewer & { id: string }, kind: string, on: boolean) {
-      const story = await visible(id, viewer);
+      const story = await answerable(id, viewer);
       if (story.status !== 'published') throw new ApiError('validation', 'Reactions open once the story is shared.');
       if (on) {
         await db
@@ -327,6 +344,8 @@ export function createStoryService(deps: {
 }
 
 export type StoryService = ReturnType<typeof createStoryService>;
+
+const storyNotHere = () => new ApiError('not_found', 'This story isn’t here, or isn’t shared yet.');
 
 function encodeCursor(at: Date, id: string): string {
   return Buffer.from(`${at.toISOString()}|${id}`).toString('base64url');

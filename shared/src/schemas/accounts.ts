@@ -120,3 +120,19 @@ export const SessionParamsSchema = Type.Object(
 
 /** The export: one object keyed by kind; each feature adds its own key. */
 export const ExportSchema = Type.Record(Type.String(), Type.Unknown());
+
+export const BlockParamsSchema = Type.Object(
+  { userId: Type.String({ format: 'uuid', errorMessage: 'That is not a member id.' }) },
+  { additionalProperties: false },
+);
+export const BlocksResponseSchema = Type.Object(
+  {
+    blocks: Type.Array(
+      Type.Object(
+        { id: Type.String(), displayName: Type.String(), blockedAt: Type.String({ format: 'date-time' }) },
+        { additionalProperties: false },
+      ),
+    ),
+  },
+  { additionalProperties: false },
+);

@@ -1,4 +1,5 @@
 import { Type, type Static } from 'typebox';
+import { ContentWarningsSchema } from './stories.ts';
 
 const Id = Type.String({ format: 'uuid', errorMessage: 'That is not a valid id.' });
 export const CareIdParamsSchema = Type.Object({ id: Id }, { additionalProperties: false });
@@ -80,6 +81,11 @@ export const CandleSchema = Type.Object(
     id: Type.String(),
     name: Type.Union([Type.String(), Type.Null()]),
     words: Type.Union([Type.String(), Type.Null()]),
+    contentWarnings: Type.Array(Type.String()),
+    /** The warnings that match the viewer's personal filter. */
+    filtered: Type.Array(Type.String()),
+    /** The viewer blocked whoever lit it (never set for an anonymous candle). */
+    authorBlocked: Type.Boolean(),
     anonymous: Type.Boolean(),
     litBy: Type.Union([Type.Object({ id: Type.String(), displayName: Type.String() }), Type.Null()]),
     mine: Type.Boolean(),
@@ -99,6 +105,7 @@ export const LightCandleBodySchema = Type.Object(
       Type.String({ minLength: 1, maxLength: 280, errorMessage: 'A few words: up to 280 characters.' }),
     ),
     anonymous: Type.Optional(Type.Boolean()),
+    contentWarnings: Type.Optional(ContentWarningsSchema),
   },
   { additionalProperties: false },
 );

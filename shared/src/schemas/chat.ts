@@ -2,6 +2,7 @@
 // frames the server sends back. The server validates every incoming frame against ClientFrameSchema.
 import { Type, type Static } from 'typebox';
 import { SlugSchema } from './rooms.ts';
+import { ContentWarningsSchema } from './stories.ts';
 
 export const reactionKinds = ['heart', 'hug', 'candle'] as const;
 export type ReactionKind = (typeof reactionKinds)[number];
@@ -41,6 +42,11 @@ export const MessageSchema = Type.Object(
     author: Type.Union([Type.Object({ id: Type.String(), displayName: Type.String() }), Type.Null()]),
     body: Type.String(),
     replyTo: Type.Union([Type.String(), Type.Null()]),
+    contentWarnings: Type.Array(Type.String()),
+    /** The warnings that match this viewer's personal filter: show collapsed when not empty. */
+    filtered: Type.Array(Type.String()),
+    /** This viewer blocked the author: show collapsed, with a way to open it. */
+    authorBlocked: Type.Boolean(),
     reactions: Type.Record(Type.String(), Type.Integer()),
     createdAt: Type.String({ format: 'date-time' }),
     editedAt: Type.Union([Type.String({ format: 'date-time' }), Type.Null()]),
@@ -77,6 +83,7 @@ export const ClientFrameSchema = Type.Union([
       clientId: ClientIdSchema,
       body: BodySchema,
       replyTo: Type.Optional(IdSchema),
+      contentWarnings: Type.Optional(ContentWarningsSchema),
     },
     { additionalProperties: false },
   ),
@@ -89,7 +96,15 @@ export const ClientFrameSchema = Type.Union([
     },
     { additionalProperties: false },
   ),
-  Type.Object({ type: Type.Literal('edit'), messageId: IdSchema, body: BodySchema }, { additionalProperties: false }),
+  Type.Object(
+    {
+      type: Type.Literal('edit'),
+      messageId: IdSchema,
+      body: BodySchema,
+      contentWarnings: Type.Optional(ContentWarningsSchema),
+    },
+    { additionalProperties: false },
+  ),
   Type.Object({ type: Type.Literal('delete'), messageId: IdSchema }, { additionalProperties: false }),
   Type.Object({ type: Type.Literal('ping') }, { additionalProperties: false }),
 ]);

@@ -1,5 +1,6 @@
 import { Type, type Static } from 'typebox';
 import { MessageSchema } from './chat.ts';
+import { ContentWarningSchema } from './stories.ts';
 
 export const reportReasons = ['harassment', 'spam', 'triggering_content', 'worried_about_member', 'other'] as const;
 export type ReportReason = (typeof reportReasons)[number];
@@ -161,7 +162,16 @@ export const QueueItemSchema = Type.Object(
       authorRecent: Type.Array(MessageSchema),
       earlierActions: Type.Array(AuditEntrySchema),
       /** For a story or a reply: what it says, rendered. */
-      story: Type.Optional(Type.Object({ title: Type.String(), bodyHtml: Type.String(), status: Type.String() })),
+      story: Type.Optional(
+        Type.Object({
+          title: Type.String(),
+          bodyHtml: Type.String(),
+          status: Type.String(),
+          contentWarnings: Type.Array(Type.String()),
+          /** Moderators have filters too: collapse these, and let them open it. */
+          filtered: Type.Array(Type.String()),
+        }),
+      ),
     }),
   },
   { additionalProperties: false },
@@ -191,6 +201,8 @@ export const NoticeSchema = Type.Object(
     kind: Type.String(),
     text: Type.String(),
     messageId: Type.Union([Type.String(), Type.Null()]),
+    /** Warnings of the content the text quotes that match my filter: show collapsed when not empty. */
+    filtered: Type.Array(Type.String()),
     createdAt: Type.String({ format: 'date-time' }),
     read: Type.Boolean(),
   },
@@ -229,5 +241,72 @@ export const CrisisQuerySchema = Type.Object(
 );
 export const CountriesResponseSchema = Type.Object(
   { countries: Type.Array(Type.Object({ code: Type.String(), name: Type.String() }, { additionalProperties: false })) },
+  { additionalProperties: false },
+);
+
+/** Content a moderator can add warnings to, as it appears in the path. */
+export const WarningTargetParamsSchema = Type.Object(
+  {
+    kind: Type.Union(
+      [Type.Literal('messages'), Type.Literal('stories'), Type.Literal('replies'), Type.Literal('candles')],
+      {
+        errorMessage: 'Warnings can be added to messages, stories, replies or candles.',
+      },
+    ),
+    id: IdSchema,
+  },
+  { additionalProperties: false },
+);
+export const AddWarningsBodySchema = Type.Object(
+  {
+    contentWarnings: Type.Array(ContentWarningSchema, { minItems: 1, maxItems: 10, uniqueItems: true }),
+    reason: Type.Optional(
+      Type.String({
+        minLength: 1,
+        maxLength: 1000,
+        pattern: '\\S',
+        errorMessage: 'A reason is up to 1,000 characters.',
+      }),
+    ),
+  },
+  { additionalProperties: false },
+);
+export type AddWarningsBody = Static<typeof AddWarningsBodySchema>;
+export const AddWarningsResponseSchema = Type.Object(
+  { contentWarnings: Type.Array(Type.String()), action: AuditEntrySchema },
+  { additionalProperties: false },
+);
+
+/** The whole crisis-line list: the shipped file, or the one HELPLINES_FILE names. */
+export const HelplineDataSchema = Type.Object(
+  {
+    updated: Type.String(),
+    international: Type.Array(HelplineLineSchema, { minItems: 1 }),
+    countries: Type.Record(
+      Type.String({ pattern: '^[A-Z]{2}$' }),
+      Type.Object(
+        {
+          name: Type.String({ minLength: 1 }),
+          emergency: Type.String({ minLength: 1 }),
+          lines: Type.Array(HelplineLineSchema),
+        },
+        { additionalProperties: false },
+      ),
+    ),
+  },
+  { additionalProperties: false },
+);
+export type HelplineData = Static<typeof HelplineDataSchema>;
+export const ResourcesResponseSchema = Type.Object(
+  {
+    updated: Type.String(),
+    international: Type.Array(HelplineLineSchema),
+    countries: Type.Array(
+      Type.Object(
+        { code: Type.String(), name: Type.String(), emergency: Type.String(), lines: Type.Array(HelplineLineSchema) },
+        { additionalProperties: false },
+      ),
+    ),
+  },
   { additionalProperties: false },
 );

@@ -88,7 +88,12 @@ export const StoryReactionKindSchema = Type.Union(
   },
 );
 
-const WarningsSchema = Type.Array(ContentWarningSchema, { maxItems: contentWarnings.length, uniqueItems: true });
+/** A set of warnings from the vocabulary: stories, replies, chat messages and candles all take this. */
+export const ContentWarningsSchema = Type.Array(ContentWarningSchema, {
+  maxItems: contentWarnings.length,
+  uniqueItems: true,
+});
+const WarningsSchema = ContentWarningsSchema;
 const TitleSchema = Type.String({
   minLength: 1,
   maxLength: 140,
@@ -168,6 +173,8 @@ export const StorySummarySchema = Type.Object(
     contentWarnings: Type.Array(Type.String()),
     /** The warnings that match the viewer's personal filter: show collapsed when not empty. */
     filtered: Type.Array(Type.String()),
+    /** The viewer blocked its author: show collapsed, with a way to open it. */
+    authorBlocked: Type.Boolean(),
     anonymous: Type.Boolean(),
     author: AuthorSchema,
     mine: Type.Boolean(),
@@ -203,6 +210,7 @@ export const ReplySchema = Type.Object(
     bodyHtml: Type.String(),
     contentWarnings: Type.Array(Type.String()),
     filtered: Type.Array(Type.String()),
+    authorBlocked: Type.Boolean(),
     anonymous: Type.Boolean(),
     author: AuthorSchema,
     mine: Type.Boolean(),

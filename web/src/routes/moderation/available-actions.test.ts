@@ -12,6 +12,9 @@ function message(overrides: Partial<Message> = {}): Message {
     author: { id: 'u1', displayName: 'Wren' },
     body: 'Words',
     replyTo: null,
+    contentWarnings: [],
+    filtered: [],
+    authorBlocked: false,
     reactions: {},
     createdAt: '2025-03-01T11:00:00.000Z',
     editedAt: null,
@@ -80,7 +83,10 @@ describe('actionsFor', () => {
   it('offers approve and decline for a waiting story, and no resolving that would leave it waiting', () => {
     const story = item(
       { target: { type: 'story', id: 's1' }, room: null, automaticReason: 'first_story' },
-      { message: null, story: { title: 'For Noor', bodyHtml: '<p>Hello</p>', status: 'pending' } },
+      {
+        message: null,
+        story: { title: 'For Noor', bodyHtml: '<p>Hello</p>', status: 'pending', contentWarnings: [], filtered: [] },
+      },
     );
     expect(values(actionsFor(story, false, now))).toEqual(['approve_story', 'reject_story']);
   });
@@ -89,7 +95,11 @@ describe('actionsFor', () => {
     const story = (earlierActions: AuditEntry[]) =>
       item(
         { target: { type: 'story', id: 's1' }, room: null },
-        { message: null, story: { title: 'For Noor', bodyHtml: '', status: 'published' }, earlierActions },
+        {
+          message: null,
+          story: { title: 'For Noor', bodyHtml: '', status: 'published', contentWarnings: [], filtered: [] },
+          earlierActions,
+        },
       );
     expect(values(actionsFor(story([]), false, now))).toEqual(['hide', 'resolve_report']);
     const hidden = action({ action: 'hide', target: { type: 'story', id: 's1' }, room: null });
