@@ -44,6 +44,7 @@ import { registerSecurity } from './plugins/security.ts';
 import { installValidators } from './plugins/validation.ts';
 import { loadWebApp, registerWebApp, sendIndexHtml, type WebApp } from './plugins/web.ts';
 
+const FEED_CATCH_UP_MS = 5_000;
 export interface AppDependencies {
   /** An open, migrated database. Without one, the app opens (and later closes) the configured one. */
   database?: DatabaseHandle;
@@ -107,9 +108,9 @@ export async function buildApp(config: Config, deps: AppDependencies = {}): Prom
     db,
     now,
     newMemberLinkWaitMs: config.newMemberLinkWaitHours * 60 * 60 * 1000,
-    announce: bus.announce,
     onCommitted: (ranges) => {
       for (const range of ranges) feeds.publish(range.roomId, range.events);
+      bus.publishRanges(ranges).catch(logError);
     },
   });
   const publishControl = (message: Parameters<typeof bus.publishControl>[0]) =>
@@ -249,8 +250,13 @@ export async function buildApp(config: Config, deps: AppDependencies = {}): Prom
     onControl: (message) => gateway.onControl(message),
     onReconnect: () => feeds.catchUpAll(),
   });
+  // With several instances a notification can be missed (a crash between a commit and its NOTIFY): every
+  // few seconds each room with sockets here is brought up to what the database holds (one query).
+  const catchUp =
+    database.kind === 'postgres' ? setInterval(() => feeds.catchUpAll(), FEED_CATCH_UP_MS).unref() : undefined;
   // Writes in flight are committed before the database closes.
   app.addHook('onClose', async () => {
+    clearInterval(catchUp);
     await writer.close();
     await bus.close();
     if (ownsDatabase) await database.close();

@@ -21,11 +21,6 @@ export interface BusHandlers {
 }
 
 export interface ChatBus {
-  /**
-   * Where the writer NOTIFYs from the very statement that commits a batch, so other instances hear of it
-   * exactly when it commits. The payload it builds is the one `#rangesPayload` builds here.
-   */
-  announce?: { channel: string; instance: string };
   publishControl(message: ControlMessage): Promise<void>;
   /** Tells other instances about events committed outside the writer (e.g. by an account deletion). */
   publishRanges(ranges: { roomId: string; from: number; to: number }[]): Promise<void>;
@@ -70,13 +65,16 @@ class PostgresBus implements ChatBus {
     private readonly onError: (error: unknown) => void,
   ) {}
 
-  get announce() {
-    return { channel: EVENTS_CHANNEL, instance: this.#instance };
-  }
-
+  /**
+   * After the data has committed, in a transaction of its own on the listening connection, whose commits
+   * are asynchronous: PostgreSQL holds one lock over every notifying commit, WAL flush included, so a NOTIFY
+   * inside the writer's statement would make all chat commits take turns. A notification lost to a crash
+   * in between is made good by the feeds' periodic catch-up.
+   */
   async publishRanges(ranges: { roomId: string; from: number; to: number }[]): Promise<void> {
     if (ranges.length === 0) return;
-    await this.database.pool!.query('SELECT pg_notify($1, $2)', [EVENTS_CHANNEL, this.#rangesPayload(ranges)]);
+    const client = this.#client ?? this.database.pool!;
+    await client.query('SELECT pg_notify($1, $2)', [EVENTS_CHANNEL, this.#rangesPayload(ranges)]);
   }
 
   #rangesPayload(ranges: { roomId: string; from: number; to: number }[]): string {
@@ -109,6 +107,8 @@ class PostgresBus implements ChatBus {
     client.on('error', (error) => this.#lost(client, error));
     client.on('end', () => this.#lost(client, undefined));
     await client.connect();
+    // Only notifications are committed here: losing one in a crash costs a catch-up, not data.
+    await client.query('SET synchronous_commit TO off');
     await client.query(`LISTEN ${EVENTS_CHANNEL}`);
     await client.query(`LISTEN ${CONTROL_CHANNEL}`);
     this.#client = client;

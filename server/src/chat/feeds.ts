@@ -3,7 +3,7 @@
 // (another instance's commit, a notification lost in a reconnect) first pulls the missing ones from the
 // database. Each event's frame is serialized once and the same string is written to every socket.
 import type { Database } from '@kindred/db';
-import { loadPreparedEvents, loadPreparedEventsOf, roomLastSeq, type PreparedEvent } from './messages.ts';
+import { loadPreparedEvents, loadPreparedEventsOf, roomLastSeq, roomsLastSeq, type PreparedEvent } from './messages.ts';
 
 export interface Subscriber {
   deliver(event: PreparedEvent): void;
@@ -81,11 +81,21 @@ export class RoomFeeds {
     }
   }
 
-  /** After a lost connection to the bus: bring every feed up to what the database holds. */
+  /**
+   * After a lost connection to the bus, and every few seconds: bring every feed up to what the database
+   * holds. One query finds where the rooms stand; only a feed that is behind reads its events.
+   */
   catchUpAll(): void {
-    for (const feed of this.#feeds.values()) {
+    const feeds = [...this.#feeds.values()];
+    if (feeds.length === 0) return;
+    const standing = roomsLastSeq(
+      this.db,
+      feeds.map((feed) => feed.roomId),
+    );
+    standing.catch(this.onError);
+    for (const feed of feeds) {
       this.#enqueue(feed, async () => {
-        const last = await roomLastSeq(this.db, feed.roomId);
+        const last = (await standing).get(feed.roomId) ?? 0;
         if (last > feed.delivered)
           await this.#deliver(feed, await loadPreparedEvents(this.db, feed.roomId, feed.delivered, last));
       });

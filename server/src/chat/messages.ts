@@ -161,6 +161,12 @@ export async function roomLastSeq(db: Database, roomId: string): Promise<number>
   return Number(row?.lastSeq ?? 0);
 }
 
+/** Where several rooms stand: their last seq, by room id. */
+export async function roomsLastSeq(db: Database, roomIds: string[]): Promise<Map<string, number>> {
+  const rows = await db.select({ id: rooms.id, lastSeq: rooms.lastSeq }).from(rooms).where(inArray(rooms.id, roomIds));
+  return new Map(rows.map((row) => [row.id, Number(row.lastSeq)]));
+}
+
 /**
  * One event, serialized once: `frame` is the base variant (nothing filtered, author not blocked), the same
  * bytes written to most sockets of the room. A socket whose member hides one of its warnings or blocked its

@@ -1,11 +1,13 @@
-// The write path of chat. Sends, edits, deletes and reactions queue here; while one batch is being
-// committed the next ones wait, then all go together in two statements: one read gathers every fact the
-// rules need (rooms, memberships, mutes, stored clientIds, slow mode), and one statement — atomic on its
-// own, no transaction around it — locks the batch's rooms in id order, reserves their seqs with one
-// `UPDATE rooms … RETURNING`, inserts messages, changes, reactions and events from array parameters
-// (`unnest`), and on PostgreSQL NOTIFYs other instances once. A NOTIFY per message would serialize every
-// commit on PostgreSQL's notify lock; one INSERT per message, or a statement per step, costs the
-// throughput group commit wins back. Nothing is acknowledged before its commit.
+// The write path of chat. Sends, edits, deletes and reactions queue here and are committed in batches
+// (group commit): while a room's batch is being committed, the next sends to it wait, then go together in
+// two statements: one read gathers every fact the rules need (rooms, memberships, mutes, stored clientIds,
+// slow mode, blocks), and one statement — atomic on its own, no transaction around it — locks the batch's
+// rooms in id order, reserves their seqs with one `UPDATE rooms … RETURNING`, and inserts messages,
+// changes, reactions and events from array parameters (`unnest`). Batches on different rooms commit side
+// by side. Other instances hear of a batch from one NOTIFY after it commits (bus.ts), never one per
+// message, and never inside the commit: PostgreSQL serializes notifying commits. One INSERT per message,
+// or a statement per step, costs the throughput group commit wins back. Nothing is acknowledged before
+// its commit.
 import { randomUUID } from 'node:crypto';
 import { sqlState, UNIQUE_VIOLATION, type Database } from '@kindred/db';
 import type { ErrorCode, ReactionKind } from '@kindred/shared';
@@ -48,11 +50,6 @@ export interface CommittedRange {
 export interface WriterOptions {
   db: Database;
   now: () => Date;
-  /**
-   * NOTIFY other instances from the statement that commits a batch, on this channel, with the payload
-   * `{"i": instance, "r": [[roomId, from, to], …]}` (see bus.ts).
-   */
-  announce?: { channel: string; instance: string } | undefined;
   /** Runs after commit with what was committed, in commit order. */
   onCommitted: (ranges: CommittedRange[]) => void;
   maxBatch?: number;
@@ -81,7 +78,10 @@ interface Batch {
   facts: Promise<Facts>;
 }
 
-/** Rooms a batch may touch: the NOTIFY payload (~60 bytes a room) must stay under 8,000 bytes. */
+/** Batches committed at once, each on rooms of its own. */
+const MAX_IN_FLIGHT = 3;
+
+/** Rooms a batch may touch: the NOTIFY payload about it (~60 bytes a room) must stay under 8,000 bytes. */
 const MAX_ROOMS_PER_BATCH = 64;
 
 const refuse = (code: ErrorCode, message: string, until?: Date): WriteResult => ({
@@ -98,9 +98,14 @@ const UNAVAILABLE = refuse(
 
 export class ChatWriter {
   readonly #queue: Pending[] = [];
-  #running = false;
   #closed = false;
+  #scheduled = false;
   readonly #maxBatch: number;
+  /** Batches being committed, and the rooms (by slug) their sends go to. */
+  #inFlight = 0;
+  readonly #busySlugs = new Map<string, number>();
+  /** A batch with edits, deletes or reactions is in flight: it runs alone (their rooms are not known yet). */
+  #exclusiveInFlight = false;
 
   constructor(private readonly options: WriterOptions) {
     this.#maxBatch = options.maxBatch ?? 256;
@@ -110,70 +115,100 @@ export class ChatWriter {
     if (this.#closed) return Promise.resolve(refuse('unavailable', 'Kindred is restarting. Please try again.'));
     return new Promise((resolve) => {
       this.#queue.push({ op, resolve });
-      if (!this.#running) {
-        this.#running = true;
-        // Let the event loop read the other frames already waiting, so they join this batch. PGlite runs a
-        // whole transaction without yielding, so without this every send would commit on its own.
-        setImmediate(() => void this.#drain());
-      }
+      this.#schedule();
     });
   }
 
   /** Stops taking new writes and waits for the queue to be committed. */
   async close(): Promise<void> {
     this.#closed = true;
-    while (this.#running || this.#queue.length > 0) await new Promise((resolve) => setTimeout(resolve, 5));
+    while (this.#inFlight > 0 || this.#queue.length > 0) await new Promise((resolve) => setTimeout(resolve, 5));
   }
 
-  async #drain(): Promise<void> {
-    try {
-      let next: Batch | undefined = this.#take();
-      while (next) {
-        const outcome = await this.#commitWithRetry(next);
-        // Start reading the facts of the batch that queued meanwhile before fanning this one out, so the
-        // database works on the next batch while this thread writes to sockets.
-        next = this.#queue.length > 0 ? this.#take() : undefined;
-        outcome();
-        await new Promise((resolve) => setImmediate(resolve));
-        next ??= this.#queue.length > 0 ? this.#take() : undefined;
-      }
-    } finally {
-      this.#running = false;
+  #schedule(): void {
+    if (this.#scheduled) return;
+    this.#scheduled = true;
+    // Let the event loop read the other frames already waiting, so they join this batch. PGlite runs a
+    // whole statement without yielding, so without this every send would commit on its own.
+    setImmediate(() => {
+      this.#scheduled = false;
+      this.#pump();
+    });
+  }
+
+  /**
+   * Starts batches while there is room: up to MAX_IN_FLIGHT at once, each on rooms no other batch in flight
+   * is writing to, so each room's events still commit one batch after another, in the order sent. Batches
+   * in flight together share PostgreSQL's WAL flushes and each other's round trips.
+   */
+  #pump(): void {
+    while (this.#queue.length > 0 && this.#inFlight < MAX_IN_FLIGHT && !this.#exclusiveInFlight) {
+      const batch = this.#takeBatch();
+      if (!batch) return;
+      this.#inFlight += 1;
+      const slugs = batch.ops.flatMap((op) => (op.kind === 'send' ? [op.roomSlug] : []));
+      for (const slug of slugs) this.#busySlugs.set(slug, (this.#busySlugs.get(slug) ?? 0) + 1);
+      const exclusive = batch.ops.some((op) => op.kind !== 'send');
+      if (exclusive) this.#exclusiveInFlight = true;
+      void this.#commitWithRetry(batch).then((deliver) => {
+        this.#inFlight -= 1;
+        for (const slug of slugs) {
+          const n = this.#busySlugs.get(slug)! - 1;
+          if (n === 0) this.#busySlugs.delete(slug);
+          else this.#busySlugs.set(slug, n);
+        }
+        if (exclusive) this.#exclusiveInFlight = false;
+        deliver();
+        if (this.#queue.length > 0) this.#schedule();
+      });
     }
   }
 
-  #take(): Batch {
-    const pending = this.#queue.splice(0, this.#batchLength());
+  /**
+   * The next batch, in queue order: sends to rooms no batch in flight is writing to (a send behind one
+   * that has to wait waits too, so a room's sends keep their order), up to the maximum and
+   * MAX_ROOMS_PER_BATCH rooms (the NOTIFY payload lists every room and must stay under PostgreSQL's 8,000
+   * bytes). Edits, deletes and reactions go only when nothing else is in flight, and never past an op
+   * that had to wait; a batch never holds two ops on the same row (see `claims`).
+   */
+  #takeBatch(): Batch | undefined {
+    const waiting = new Set(this.#busySlugs.keys());
+    const exclusive = new Set<string>();
+    const shared = new Set<string>();
+    const rooms = new Set<string>();
+    const taken: number[] = [];
+    let skipped = false;
+    for (const [i, { op }] of this.#queue.entries()) {
+      if (taken.length >= this.#maxBatch) break;
+      if (op.kind === 'send') {
+        if (waiting.has(op.roomSlug)) {
+          skipped = true;
+          continue;
+        }
+      } else if (this.#inFlight > 0 || skipped) {
+        break;
+      }
+      const claim = claims(op);
+      if (claim.exclusive && (exclusive.has(claim.exclusive) || shared.has(claim.exclusive))) break;
+      if (claim.shared && exclusive.has(claim.shared)) break;
+      const room = op.kind === 'send' ? `slug:${op.roomSlug}` : `message:${op.messageId}`;
+      if (!rooms.has(room) && rooms.size >= MAX_ROOMS_PER_BATCH) break;
+      rooms.add(room);
+      if (claim.exclusive) exclusive.add(claim.exclusive);
+      if (claim.shared) shared.add(claim.shared);
+      taken.push(i);
+    }
+    if (taken.length === 0) return undefined;
+    const pending = taken.map((i) => this.#queue[i]!);
+    const keep = new Set(taken);
+    const rest = this.#queue.filter((_, i) => !keep.has(i));
+    this.#queue.length = 0;
+    this.#queue.push(...rest);
     const ops = pending.map((p) => p.op);
     const at = this.options.now();
     const facts = this.#loadFacts(ops, at);
     facts.catch(() => {}); // awaited (and its failure handled) in #commitWithRetry
     return { pending, ops, at, facts };
-  }
-
-  /**
-   * How many queued ops the next batch takes: up to the maximum, stopping before an op that touches a row
-   * an earlier op of the batch changes (see `claims`), and before a room past MAX_ROOMS_PER_BATCH (the
-   * NOTIFY payload lists every room and must stay under PostgreSQL's 8,000 bytes).
-   */
-  #batchLength(): number {
-    const exclusive = new Set<string>();
-    const shared = new Set<string>();
-    const roomKeys = new Set<string>();
-    let n = 0;
-    for (const { op } of this.#queue) {
-      if (n >= this.#maxBatch) break;
-      const claim = claims(op);
-      if (claim.exclusive && (exclusive.has(claim.exclusive) || shared.has(claim.exclusive))) break;
-      if (claim.shared && exclusive.has(claim.shared)) break;
-      const roomKey = op.kind === 'send' ? `slug:${op.roomSlug}` : `message:${op.messageId}`;
-      if (!roomKeys.has(roomKey) && roomKeys.size >= MAX_ROOMS_PER_BATCH) break;
-      roomKeys.add(roomKey);
-      if (claim.exclusive) exclusive.add(claim.exclusive);
-      if (claim.shared) shared.add(claim.shared);
-      n += 1;
-    }
-    return Math.max(n, 1);
   }
 
   /** Commits a batch; resolves to what delivers it: the feeds first, then the answers to its writers. */
@@ -239,7 +274,7 @@ export class ChatWriter {
     }
 
     // One statement stores the whole batch, atomically: it locks the rooms (in id order), reserves their
-    // seqs, writes messages, changes, reactions and events, and NOTIFYs other instances.
+    // seqs, and writes messages, changes, reactions and events.
     const bases = accepted.length ? await this.#store(accepted, perRoom, at) : new Map<string, number>();
 
     // The views members see: new messages from what was just written; changed ones read back.
@@ -392,11 +427,6 @@ export class ChatWriter {
     const reactsOff = of('react').filter((a) => !a.op.on);
     const roomIds = [...perRoom.keys()];
     const stamp = sql`${at.toISOString()}::timestamptz`;
-    const announce = this.options.announce;
-    const notify = announce
-      ? sql`(SELECT pg_notify(${announce.channel}, json_build_object('i', ${announce.instance}::text,
-          'r', (SELECT json_agg(json_build_array(id, base + 1, base + n)) FROM bumped))::text))`
-      : sql`NULL`;
     const result = await this.options.db.execute(sql`
       WITH locked AS MATERIALIZED (
         SELECT id FROM rooms WHERE id = ANY(${sql.param(roomIds)}::uuid[]) ORDER BY id FOR UPDATE
@@ -455,7 +485,7 @@ export class ChatWriter {
         JOIN bumped b ON b.id = e.room_id
         RETURNING 1
       )
-      SELECT (SELECT json_agg(json_build_array(id, base)) FROM bumped) AS bases, ${notify} AS notified
+      SELECT (SELECT json_agg(json_build_array(id, base)) FROM bumped) AS bases
     `);
     const row = rowsOf<{ bases: unknown }>(result)[0]!;
     const bases = (typeof row.bases === 'string' ? JSON.parse(row.bases) : row.bases) as [string, number | string][];
