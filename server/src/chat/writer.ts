@@ -11,7 +11,8 @@
 import { randomUUID } from 'node:crypto';
 import { sqlState, UNIQUE_VIOLATION, type Database } from '@kindred/db';
 import type { ErrorCode, ReactionKind } from '@kindred/shared';
-import { sql } from 'drizzle-orm';
+import { sql, type SQL } from 'drizzle-orm';
+import { PgDialect } from 'drizzle-orm/pg-core';
 import { loadMessageViews, prepareEvent, type MessageView, type PreparedEvent } from './messages.ts';
 
 export interface Author {
@@ -353,7 +354,10 @@ export class ChatWriter {
         targetIds.add(op.messageId);
       }
     }
-    const result = await this.options.db.execute(sql`
+    const result = await executeNamed(
+      this.options.db,
+      'kindred_chat_facts',
+      sql`
       WITH target AS (
         SELECT id, room_id, author_id, deleted_at IS NOT NULL AS deleted, hidden_at IS NOT NULL AS hidden,
           content_warnings
@@ -383,7 +387,8 @@ export class ChatWriter {
         -- Blocks between the authors of the messages answered (replied or reacted to) and this batch's authors.
         (SELECT json_agg(json_build_array(blocker_id, blocked_id)) FROM blocks
           WHERE blocker_id IN (SELECT author_id FROM target) AND blocked_id IN (SELECT id FROM author)) AS blocks
-    `);
+    `,
+    );
     const row = rowsOf<Record<string, unknown>>(result)[0]!;
     const list = <T>(value: unknown): T[] => (typeof value === 'string' ? JSON.parse(value) : (value ?? [])) as T[];
 
@@ -431,7 +436,10 @@ export class ChatWriter {
     const reactsOff = of('react').filter((a) => !a.op.on);
     const roomIds = [...perRoom.keys()];
     const stamp = sql`${at.toISOString()}::timestamptz`;
-    const result = await this.options.db.execute(sql`
+    const result = await executeNamed(
+      this.options.db,
+      'kindred_chat_store',
+      sql`
       WITH locked AS MATERIALIZED (
         SELECT id FROM rooms WHERE id = ANY(${sql.param(roomIds)}::uuid[]) ORDER BY id FOR UPDATE
       ), bumped AS (
@@ -490,7 +498,8 @@ export class ChatWriter {
         RETURNING 1
       )
       SELECT (SELECT json_agg(json_build_array(id, base)) FROM bumped) AS bases
-    `);
+    `,
+    );
     const row = rowsOf<{ bases: unknown }>(result)[0]!;
     const bases = (typeof row.bases === 'string' ? JSON.parse(row.bases) : row.bases) as [string, number | string][];
     return new Map(bases.map(([id, base]) => [id, Number(base)]));
@@ -654,6 +663,17 @@ function claims(op: WriteOp): { shared?: string; exclusive?: string } {
  * names hold no commas. `null` means "unchanged" for an edit. */
 function warningsParam(warnings: string[] | undefined): string | null {
   return warnings ? warnings.join(',') : null;
+}
+
+const dialect = new PgDialect();
+
+/**
+ * Runs one of the writer's two statements as a named prepared statement: their text never changes (every
+ * value is a parameter, arrays included), so PostgreSQL parses and plans each once per connection instead
+ * of once per batch.
+ */
+function executeNamed(db: Database, name: string, query: SQL): Promise<unknown> {
+  return db._.session.prepareQuery(dialect.sqlToQuery(query), undefined, name, false).execute();
 }
 
 function rowsOf<T>(result: unknown): T[] {
