@@ -120,11 +120,17 @@ describe('sending', () => {
     const members = await Promise.all(Array.from({ length: 4 }, () => memberOf(room)));
     const sockets = await Promise.all(members.map((m) => socketFor(m, room)));
     const perSender = 25;
-    await Promise.all(
-      sockets.map((socket, s) =>
-        Promise.all(Array.from({ length: perSender }, (_, i) => sendAndAck(socket, room, `sender ${s} message ${i}`))),
-      ),
-    );
+    // In waves, without waiting for acks: later waves queue while earlier ones commit, so batches on the
+    // same room are in flight together (the writer pipelines them) and must still keep every order.
+    const acks: Promise<Frame>[] = [];
+    for (let wave = 0; wave < 5; wave += 1) {
+      for (const [s, socket] of sockets.entries()) {
+        for (let i = wave * 5; i < wave * 5 + 5; i += 1)
+          acks.push(sendAndAck(socket, room, `sender ${s} message ${i}`));
+      }
+      await new Promise((resolve) => setTimeout(resolve, 1));
+    }
+    await Promise.all(acks);
     const total = perSender * sockets.length;
     const streams = await Promise.all(sockets.map((socket) => socket.collect((f) => f.type === 'event', total)));
     const reference = streams[0]!.map((f) => `${f.seq}:${(f.message as { id: string }).id}`);

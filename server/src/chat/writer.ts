@@ -77,6 +77,12 @@ interface Batch {
   ops: WriteOp[];
   at: Date;
   facts: Promise<Facts>;
+  /** Batches in flight before this one on the same rooms: this one stores after them. */
+  after: Batch[];
+  /** Settles when this batch is committed (or given up). */
+  done: Promise<void>;
+  /** When each author last wrote in each room, by this batch (`room:author` → ms), for slow mode. */
+  written: Map<string, number>;
 }
 
 /** Batches committed at once, each on rooms of its own; a batch beside others holds at least MIN_SIDE_BY_SIDE. */
@@ -103,9 +109,9 @@ export class ChatWriter {
   #closed = false;
   #scheduled = false;
   readonly #maxBatch: number;
-  /** Batches being committed, and the rooms (by slug) their sends go to. */
+  /** Batches being committed, and for each room (by slug) the last batch in flight that writes to it. */
   #inFlight = 0;
-  readonly #busySlugs = new Map<string, number>();
+  readonly #lastBatchOf = new Map<string, Batch>();
   /** A batch with edits, deletes or reactions is in flight: it runs alone (their rooms are not known yet). */
   #exclusiveInFlight = false;
 
@@ -139,8 +145,9 @@ export class ChatWriter {
   }
 
   /**
-   * Starts batches while there is room: up to MAX_IN_FLIGHT at once, each on rooms no other batch in flight
-   * is writing to, so each room's events still commit one batch after another, in the order sent. Batches
+   * Starts batches while there is room: up to MAX_IN_FLIGHT at once. Batches on different rooms commit side
+   * by side; a batch on a room that an earlier batch in flight writes to reads its facts at once but
+   * stores only after that batch is done, so each room's events still commit in the order sent. Batches
    * in flight together share PostgreSQL's WAL flushes and each other's round trips.
    */
   #pump(): void {
@@ -151,17 +158,16 @@ export class ChatWriter {
       const batch = this.#takeBatch(this.#inFlight === 0 ? 1 : MIN_SIDE_BY_SIDE);
       if (!batch) return;
       this.#inFlight += 1;
-      const slugs = batch.ops.flatMap((op) => (op.kind === 'send' ? [op.roomSlug] : []));
-      for (const slug of slugs) this.#busySlugs.set(slug, (this.#busySlugs.get(slug) ?? 0) + 1);
+      const slugs = [...new Set(batch.ops.flatMap((op) => (op.kind === 'send' ? [op.roomSlug] : [])))];
+      batch.after = [...new Set(slugs.flatMap((slug) => this.#lastBatchOf.get(slug) ?? []))];
+      for (const slug of slugs) this.#lastBatchOf.set(slug, batch);
       const exclusive = batch.ops.some((op) => op.kind !== 'send');
       if (exclusive) this.#exclusiveInFlight = true;
-      void this.#commitWithRetry(batch).then((deliver) => {
+      const committing = this.#commitWithRetry(batch);
+      batch.done = committing.then(() => {});
+      void committing.then((deliver) => {
         this.#inFlight -= 1;
-        for (const slug of slugs) {
-          const n = this.#busySlugs.get(slug)! - 1;
-          if (n === 0) this.#busySlugs.delete(slug);
-          else this.#busySlugs.set(slug, n);
-        }
+        for (const slug of slugs) if (this.#lastBatchOf.get(slug) === batch) this.#lastBatchOf.delete(slug);
         if (exclusive) this.#exclusiveInFlight = false;
         deliver();
         if (this.#queue.length > 0) this.#schedule();
@@ -170,29 +176,18 @@ export class ChatWriter {
   }
 
   /**
-   * The next batch, in queue order: sends to rooms no batch in flight is writing to (a send behind one
-   * that has to wait waits too, so a room's sends keep their order), up to the maximum and
-   * MAX_ROOMS_PER_BATCH rooms (the NOTIFY payload lists every room and must stay under PostgreSQL's 8,000
-   * bytes). Edits, deletes and reactions go only when nothing else is in flight, and never past an op
-   * that had to wait; a batch never holds two ops on the same row (see `claims`).
+   * The next batch, in queue order, up to the maximum and MAX_ROOMS_PER_BATCH rooms (the NOTIFY payload
+   * lists every room and must stay under PostgreSQL's 8,000 bytes). Edits, deletes and reactions go only
+   * when nothing else is in flight; a batch never holds two ops on the same row (see `claims`).
    */
   #takeBatch(minimum: number): Batch | undefined {
-    const waiting = new Set(this.#busySlugs.keys());
     const exclusive = new Set<string>();
     const shared = new Set<string>();
     const rooms = new Set<string>();
     const taken: number[] = [];
-    let skipped = false;
     for (const [i, { op }] of this.#queue.entries()) {
       if (taken.length >= this.#maxBatch) break;
-      if (op.kind === 'send') {
-        if (waiting.has(op.roomSlug)) {
-          skipped = true;
-          continue;
-        }
-      } else if (this.#inFlight > 0 || skipped) {
-        break;
-      }
+      if (op.kind !== 'send' && this.#inFlight > 0) break;
       const claim = claims(op);
       if (claim.exclusive && (exclusive.has(claim.exclusive) || shared.has(claim.exclusive))) break;
       if (claim.shared && exclusive.has(claim.shared)) break;
@@ -204,24 +199,31 @@ export class ChatWriter {
       taken.push(i);
     }
     if (taken.length < minimum) return undefined;
-    const pending = taken.map((i) => this.#queue[i]!);
-    const keep = new Set(taken);
-    const rest = this.#queue.filter((_, i) => !keep.has(i));
-    this.#queue.length = 0;
-    this.#queue.push(...rest);
+    const pending = this.#queue.splice(0, taken.length);
     const ops = pending.map((p) => p.op);
     const at = this.options.now();
     const facts = this.#loadFacts(ops, at);
     facts.catch(() => {}); // awaited (and its failure handled) in #commitWithRetry
-    return { pending, ops, at, facts };
+    return { pending, ops, at, facts, after: [], done: Promise.resolve(), written: new Map() };
   }
 
   /** Commits a batch; resolves to what delivers it: the feeds first, then the answers to its writers. */
   async #commitWithRetry(batch: Batch): Promise<() => void> {
     let { at, facts } = batch;
+    // Store after the batches before this one on the same rooms, knowing what they wrote (for slow mode):
+    // their writes are not in the facts read beside them. A clientId they stored fails this batch's
+    // insert on the unique index, and the retry below answers with the stored message.
+    await Promise.all(batch.after.map((earlier) => earlier.done));
     for (let attempt = 1; ; attempt += 1) {
+      batch.written.clear();
       try {
-        const { results, ranges } = await this.#commit(batch.ops, at, await facts);
+        const known = await facts;
+        for (const earlier of batch.after) {
+          for (const [key, time] of earlier.written) {
+            known.lastWritten.set(key, Math.max(known.lastWritten.get(key) ?? 0, time));
+          }
+        }
+        const { results, ranges } = await this.#commit(batch.ops, at, known, batch.written);
         return () => {
           // Feeds first, then acks: a sender never hears "ack" for an event its room has not been given.
           if (ranges.length > 0) this.options.onCommitted(ranges);
@@ -237,12 +239,18 @@ export class ChatWriter {
           facts = this.#loadFacts(batch.ops, at);
           continue;
         }
+        batch.written.clear();
         return () => batch.pending.forEach((pending) => pending.resolve(UNAVAILABLE));
       }
     }
   }
 
-  async #commit(ops: WriteOp[], at: Date, facts: Facts): Promise<{ results: WriteResult[]; ranges: CommittedRange[] }> {
+  async #commit(
+    ops: WriteOp[],
+    at: Date,
+    facts: Facts,
+    written: Map<string, number>,
+  ): Promise<{ results: WriteResult[]; ranges: CommittedRange[] }> {
     const results: (WriteResult | undefined)[] = new Array(ops.length).fill(undefined);
 
     // Decide each op; accepted ones take their room's next place, in the order they arrived.
@@ -269,6 +277,7 @@ export class ChatWriter {
         }
         seenClientIds.add(key);
         facts.lastWritten.set(`${decision.roomId}:${op.author.id}`, at.getTime());
+        written.set(`${decision.roomId}:${op.author.id}`, at.getTime());
         messageId = randomUUID();
       } else {
         messageId = op.messageId;
