@@ -1,6 +1,7 @@
 // Real-time chat over real sockets on a real database: ordering, idempotency, resume, resync,
 // per-message authorization, limits, and sessions that end.
 import { schema } from '@kindred/db';
+import { CLOSE_TOO_SLOW } from '@kindred/shared';
 import { eq } from 'drizzle-orm';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { MAX_REPLAY } from '../src/chat/gateway.ts';
@@ -404,6 +405,40 @@ describe('limits and bad frames', () => {
     const socket = await socketFor(await memberOf(room), room);
     expect((await sendAndAck(socket, room, '🕯'.repeat(4000))).type).toBe('ack');
   });
+
+  it('keeps a healthy reader through one large burst (a batch over the slow-reader limit)', async () => {
+    const room = await newRoom();
+    const [writer, reader] = [await memberOf(room), await memberOf(room)];
+    const sr = await socketFor(reader, room);
+    const sw = await socketFor(writer, room);
+    const body = '😢'.repeat(4000); // ~16 KB of UTF-8: 90 of them are well over the 1 MiB a reader may lag
+    const acks = Array.from({ length: 90 }, () => sendAndAck(sw, room, body));
+    const answers = await Promise.all(acks);
+    expect(answers.every((f) => f.type === 'ack')).toBe(true);
+    const received = await sr.collect((f) => f.type === 'event', 90, 20_000);
+    expect(received.map((f) => f.seq)).toEqual(Array.from({ length: 90 }, (_, i) => i + 1));
+    expect(sr.closed).toBeUndefined();
+  });
+
+  it('lets go of a reader that stops reading, without holding up the room', async () => {
+    const room = await newRoom();
+    const [writer, stalled, other] = [await memberOf(room), await memberOf(room), await memberOf(room)];
+    const ss = await socketFor(stalled, room);
+    const so = await socketFor(other, room);
+    const sw = await socketFor(writer, room);
+    (ss.ws as unknown as { _socket: { pause(): void; resume(): void } })._socket.pause();
+    const body = '😢'.repeat(4000);
+    // Well past what loopback's kernel buffers hold (a few MiB each way) plus the 1 MiB allowance.
+    const total = 800;
+    for (let wave = 0; wave < total / 100; wave += 1) {
+      const answers = await Promise.all(Array.from({ length: 100 }, () => sendAndAck(sw, room, body)));
+      expect(answers.every((f) => f.type === 'ack')).toBe(true);
+    }
+    // The others were not held up: every event reached them.
+    expect((await so.collect((f) => f.type === 'event', total, 30_000)).length).toBe(total);
+    (ss.ws as unknown as { _socket: { resume(): void } })._socket.resume();
+    expect(await ss.waitClosed(30_000)).toBe(CLOSE_TOO_SLOW);
+  }, 90_000);
 
   it('refuses a flood from one member without slowing another', async () => {
     const limited = await createTestApp({ messageLimitPerMinute: 5 });

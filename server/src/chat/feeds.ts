@@ -115,11 +115,13 @@ export class RoomFeeds {
       first > feed.delivered + 1 ? await loadPreparedEvents(this.db, feed.roomId, feed.delivered, first - 1) : [];
     // A batch's events go to each socket in one write (one system call) rather than one write each: with
     // group commit that is most of the cost of fan-out saved.
-    for (const subscriber of feed.subscribers) subscriber.cork?.();
+    // The same list is uncorked as was corked: a subscriber may leave the feed during the run (too slow).
+    const corked = [...feed.subscribers];
+    for (const subscriber of corked) subscriber.cork?.();
     try {
       for (const event of [...missing, ...fresh]) this.#send(feed, event);
     } finally {
-      for (const subscriber of feed.subscribers) subscriber.uncork?.();
+      for (const subscriber of corked) subscriber.uncork?.();
     }
   }
 

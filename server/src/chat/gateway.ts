@@ -32,6 +32,7 @@ import type { ChatWriter, WriteOp, WriteResult } from './writer.ts';
 export const MAX_REPLAY = 1000;
 /** Bytes a socket may have waiting to be written before it is let go. */
 const MAX_BUFFERED_BYTES = 1024 * 1024;
+const CORK_FLUSH_BYTES = 64 * 1024;
 const HEARTBEAT_MS = 30_000;
 
 export interface GatewayOptions {
@@ -198,6 +199,8 @@ class Connection {
   readonly #filterLoaded: Promise<void>;
   #alive = true;
   #closed = false;
+  /** While corked: what was buffered before the run, and bytes written since the last flush. */
+  #corked: { behind: number; bytes: number } | undefined;
 
   constructor(
     private readonly socket: WebSocket,
@@ -259,23 +262,42 @@ class Connection {
 
   // ws exposes no cork of its own; its TCP socket (`_socket`, what ws itself corks around a frame's
   // header and body) counts nested corks, so frames written in between leave together on uncork.
+  #tcp(): { cork(): void; uncork(): void } | undefined {
+    return (this.socket as WebSocket & { _socket?: { cork(): void; uncork(): void } })._socket ?? undefined;
+  }
+
   cork(): void {
-    (this.socket as WebSocket & { _socket?: { cork(): void } })._socket?.cork();
+    if (this.#corked) return;
+    this.#corked = { behind: this.socket.bufferedAmount, bytes: 0 };
+    this.#tcp()?.cork();
   }
 
   uncork(): void {
-    (this.socket as WebSocket & { _socket?: { uncork(): void } })._socket?.uncork();
+    if (!this.#corked) return;
+    this.#corked = undefined;
+    this.#tcp()?.uncork();
   }
 
   /** A serialized frame; bytes are sent as they are, as a text frame (they are UTF-8 JSON). */
   sendRaw(frame: string | Buffer): void {
     if (this.#closed || this.socket.readyState !== this.socket.OPEN) return;
-    if (this.socket.bufferedAmount > MAX_BUFFERED_BYTES) {
+    // Too slow is judged by what was still waiting before this run of events, not by the run itself,
+    // which sits in the buffer only because it is corked.
+    if ((this.#corked?.behind ?? this.socket.bufferedAmount) > MAX_BUFFERED_BYTES) {
       this.close(CLOSE_TOO_SLOW, 'too far behind');
       return;
     }
     if (typeof frame === 'string') this.socket.send(frame);
     else this.socket.send(frame, { binary: false });
+    if (this.#corked) {
+      // A long run leaves in slices of CORK_FLUSH_BYTES, so it never piles up whole in memory.
+      this.#corked.bytes += frame.length;
+      if (this.#corked.bytes >= CORK_FLUSH_BYTES) {
+        this.#tcp()?.uncork();
+        this.#tcp()?.cork();
+        this.#corked.bytes = 0;
+      }
+    }
   }
 
   close(code: number, reason: string): void {
