@@ -109,7 +109,10 @@ export async function buildApp(config: Config, deps: AppDependencies = {}): Prom
     now,
     newMemberLinkWaitMs: config.newMemberLinkWaitHours * 60 * 60 * 1000,
     onCommitted: (ranges) => {
-      for (const range of ranges) feeds.publish(range.roomId, range.events);
+      for (const range of ranges) {
+        if (range.complete) feeds.publish(range.roomId, range.events);
+        else feeds.publishRanges([range]);
+      }
       bus.publishRanges(ranges).catch(logError);
     },
   });

@@ -347,6 +347,48 @@ describe('stories and replies', () => {
     });
     expect(open.statusCode).toBe(201);
   });
+
+  it('takes the blocked member’s reply to the blocker’s anonymous story, so a refusal never names its author', async () => {
+    const [blocker, blocked] = [await registerMember(t.app), await registerMember(t.app)];
+    const story = await publish(blocker, { anonymous: true });
+    await block(blocker, blocked);
+    const reply = await call(t.app, 'POST', `/api/stories/${story}/replies`, {
+      cookie: blocked.cookie,
+      body: { body: 'I am so sorry.' },
+    });
+    expect(reply.statusCode).toBe(201);
+    // The blocker still sees it folded: the reply itself is not anonymous.
+    const thread = (await call(t.app, 'GET', `/api/stories/${story}`, { cookie: blocker.cookie })).json();
+    expect(thread.replies[0].authorBlocked).toBe(true);
+  });
+
+  it('keeps a moderator’s warning through the author’s later edit of a shared story; a draft’s are the author’s', async () => {
+    const author = await registerMember(t.app);
+    const story = await publish(author, { contentWarnings: ['birth'] });
+    const added = await call(t.app, 'PUT', `/api/moderation/stories/${story}/warnings`, {
+      cookie: admin.cookie,
+      body: { contentWarnings: ['tfmr'] },
+    });
+    expect(added.statusCode).toBe(200);
+    // The author's editor was opened before the moderator's change and saves the list it had.
+    const edited = await call(t.app, 'PATCH', `/api/stories/${story}`, {
+      cookie: author.cookie,
+      body: { body: 'We lost Rowan in spring. We planted a tree.', contentWarnings: ['birth'] },
+    });
+    expect(edited.statusCode).toBe(200);
+    expect(edited.json().story.contentWarnings).toEqual(['birth', 'tfmr']);
+
+    const draft = await call(t.app, 'POST', '/api/stories', {
+      cookie: author.cookie,
+      body: { title: 'Draft', body: 'Not yet.', tags: [], contentWarnings: ['birth'], anonymous: false, draft: true },
+    });
+    const draftId = draft.json().story.id;
+    const changed = await call(t.app, 'PATCH', `/api/stories/${draftId}`, {
+      cookie: author.cookie,
+      body: { contentWarnings: [] },
+    });
+    expect(changed.json().story.contentWarnings).toEqual([]);
+  });
 });
 
 describe('the remembrance wall', () => {

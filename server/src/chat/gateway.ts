@@ -197,6 +197,7 @@ class Connection {
   #filter: ViewerFilter = noFilter;
   /** Frames are handled once the member's filter is known, so nothing reaches them unfiltered. */
   readonly #filterLoaded: Promise<void>;
+  #filterGeneration = 0;
   #alive = true;
   #closed = false;
   /** While corked: what was buffered before the run, and bytes written since the last flush. */
@@ -215,12 +216,7 @@ class Connection {
     this.#isAdmin = isAdmin(auth.user, options.adminUsernames);
     this.#joinedAt = auth.user.createdAt;
     this.#country = auth.user.country;
-    this.#filterLoaded = loadViewerFilter(options.db, this.userId).then(
-      (filter) => {
-        this.#filter = filter;
-      },
-      () => this.close(1011, 'unavailable'),
-    );
+    this.#filterLoaded = this.#loadFilter().catch(() => this.close(1011, 'unavailable'));
     socket.on('pong', () => (this.#alive = true));
     socket.on('message', (data, isBinary) => {
       this.#alive = true;
@@ -244,12 +240,14 @@ class Connection {
   }
 
   reloadFilter(): void {
-    loadViewerFilter(this.options.db, this.userId).then(
-      (filter) => {
-        this.#filter = filter;
-      },
-      () => {}, // the previous filter stays until the next change
-    );
+    this.#loadFilter().catch(() => {}); // the previous filter stays until the next change
+  }
+
+  /** Loads the member's filter; of loads that overlap, only the newest one started is kept. */
+  async #loadFilter(): Promise<void> {
+    const generation = (this.#filterGeneration += 1);
+    const filter = await loadViewerFilter(this.options.db, this.userId);
+    if (generation === this.#filterGeneration) this.#filter = filter;
   }
 
   sendEvent(event: PreparedEvent): void {

@@ -45,6 +45,8 @@ export interface CommittedRange {
   roomId: string;
   from: number;
   to: number;
+  /** Every event from..to, serialized; when false some could not be read back, and the feed reads them. */
+  complete: boolean;
   events: PreparedEvent[];
 }
 
@@ -318,17 +320,19 @@ export class ChatWriter {
     const ranges = new Map<string, CommittedRange>();
     for (const a of accepted) {
       const seq = bases.get(a.roomId)! + a.ord;
+      const range = ranges.get(a.roomId) ?? { roomId: a.roomId, from: seq, to: seq, complete: true, events: [] };
+      ranges.set(a.roomId, range);
+      range.from = Math.min(range.from, seq);
+      range.to = Math.max(range.to, seq);
       const view = a.op.kind === 'send' ? this.#newMessageView(a.op, a, seq, at, facts) : views.get(a.messageId);
       if (!view) {
+        // Committed with this seq all the same: the room's feed must read it, or it would stop at the gap.
+        range.complete = false;
         results[a.i] = readBackFailed ? UNAVAILABLE : refuse('not_found', 'That message is no longer here.');
         continue;
       }
       views.set(a.messageId, view);
-      const range = ranges.get(a.roomId) ?? { roomId: a.roomId, from: seq, to: seq, events: [] };
-      range.from = Math.min(range.from, seq);
-      range.to = Math.max(range.to, seq);
       range.events.push(prepareEvent({ seq, kind: a.op.kind === 'send' ? 'created' : 'updated' }, view));
-      ranges.set(a.roomId, range);
       results[a.i] = { ok: true, message: view, roomId: a.roomId };
     }
     for (const [i, id] of duplicateIds) {

@@ -624,7 +624,12 @@ export function createModerationService({ db, now }: { db: Database; now: () => 
       const targetType = { messages: 'message', stories: 'story', replies: 'reply', candles: 'candle' }[kind];
       const { contentWarnings, auditId } = await db.transaction(async (txRaw) => {
         const tx = txRaw as unknown as Database;
-        const [row] = await tx.select({ contentWarnings: table.contentWarnings }).from(table).where(eq(table.id, id));
+        // Locked until commit, so a concurrent edit adding warnings of its own is merged, not overwritten.
+        const [row] = await tx
+          .select({ contentWarnings: table.contentWarnings })
+          .from(table)
+          .where(eq(table.id, id))
+          .for('update');
         if (!row) throw new ApiError('not_found', 'That is no longer here.');
         let roomId: string | null = null;
         let subjectId: string | null;

@@ -147,7 +147,8 @@ export function createStoryService(deps: {
    */
   async function answerable(id: string, viewer: StoryViewer & { id: string }): Promise<StoryRow> {
     const story = await visible(id, viewer);
-    if (await hasBlocked(db, story.authorId, viewer.id)) throw storyNotHere();
+    // Not for an anonymous story: a refusal there would tell the blocked member who wrote it.
+    if (!story.anonymous && (await hasBlocked(db, story.authorId, viewer.id))) throw storyNotHere();
     return story;
   }
 
@@ -276,7 +277,14 @@ export function createStoryService(deps: {
         values.bodyHtml = renderMarkdown(changes.body);
       }
       if (changes.tags !== undefined) values.tags = changes.tags;
-      if (changes.contentWarnings !== undefined) values.contentWarnings = changes.contentWarnings;
+      // Once shared, an edit adds warnings and never drops one (a moderator may have added it), as in chat;
+      // while it is a draft only its author has touched them.
+      if (changes.contentWarnings !== undefined) {
+        values.contentWarnings =
+          row.status === 'draft'
+            ? changes.contentWarnings
+            : [...new Set([...row.contentWarnings, ...changes.contentWarnings])];
+      }
       if (changes.anonymous !== undefined) values.anonymous = changes.anonymous;
       const [updated] = await db.update(stories).set(values).where(eq(stories.id, row.id)).returning();
       // Words that suggest risk in an edit of a shared story: it waits again, as an urgent item.
