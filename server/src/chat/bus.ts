@@ -66,15 +66,19 @@ class PostgresBus implements ChatBus {
   ) {}
 
   /**
-   * After the data has committed, in a transaction of its own on the listening connection, whose commits
-   * are asynchronous: PostgreSQL holds one lock over every notifying commit, WAL flush included, so a NOTIFY
-   * inside the writer's statement would make all chat commits take turns. A notification lost to a crash
-   * in between is made good by the feeds' periodic catch-up.
+   * After the data has committed, in a transaction of its own whose commit is asynchronous: PostgreSQL
+   * holds one lock over every notifying commit, WAL flush included, so a NOTIFY inside the writer's
+   * statement (or any synchronous commit) would make all chat commits take turns. One simple query, so one
+   * round trip and one implicit transaction (`SET LOCAL` ends with it). A notification lost to a crash in
+   * between is made good by the feeds' periodic catch-up.
    */
   async publishRanges(ranges: { roomId: string; from: number; to: number }[]): Promise<void> {
     if (ranges.length === 0) return;
-    const client = this.#client ?? this.database.pool!;
-    await client.query('SELECT pg_notify($1, $2)', [EVENTS_CHANNEL, this.#rangesPayload(ranges)]);
+    // The payload is our own JSON of uuids and numbers; escaped all the same, as a simple query has no
+    // parameters.
+    await this.database.pool!.query(
+      `SET LOCAL synchronous_commit TO off; SELECT pg_notify('${EVENTS_CHANNEL}', ${pg.escapeLiteral(this.#rangesPayload(ranges))})`,
+    );
   }
 
   #rangesPayload(ranges: { roomId: string; from: number; to: number }[]): string {
@@ -107,8 +111,6 @@ class PostgresBus implements ChatBus {
     client.on('error', (error) => this.#lost(client, error));
     client.on('end', () => this.#lost(client, undefined));
     await client.connect();
-    // Only notifications are committed here: losing one in a crash costs a catch-up, not data.
-    await client.query('SET synchronous_commit TO off');
     await client.query(`LISTEN ${EVENTS_CHANNEL}`);
     await client.query(`LISTEN ${CONTROL_CHANNEL}`);
     this.#client = client;
