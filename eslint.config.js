@@ -6,7 +6,15 @@ import ts from 'typescript-eslint';
 
 export default ts.config(
   {
-    ignores: ['**/node_modules/', 'web/build/', 'web/.svelte-kit/', '.svelte-kit/', 'data/', 'tests/artifacts/', 'db/migrations/'],
+    ignores: [
+      '**/node_modules/',
+      'web/build/',
+      'web/.svelte-kit/',
+      '.svelte-kit/',
+      'data/',
+      'tests/artifacts/',
+      'db/migrations/',
+    ],
   },
   js.configs.recommended,
   ...ts.configs.recommended,
