@@ -48,11 +48,13 @@ export function excerpt(body: string, chars = ANNOUNCE_CHARS): string {
  */
 export function announcementFor(messages: Message[]): string {
   const latest = messages.at(-1)!;
-  const said = isFolded(latest)
-    ? `: ${foldedLabel(latest, 'message')}`
-    : ` from ${latest.author?.displayName ?? 'a member who left'}: ${excerpt(latest.body)}`;
-  if (messages.length === 1) return `New message${said}`;
-  return `${messages.length} new messages. The latest${said}`;
+  if (isFolded(latest)) {
+    const label = foldedLabel(latest, 'message');
+    return messages.length === 1 ? `New message: ${label}` : `${messages.length} new messages. The latest: ${label}`;
+  }
+  const name = latest.author?.displayName ?? 'a member who left';
+  if (messages.length === 1) return `New message from ${name}: ${excerpt(latest.body)}`;
+  return `${messages.length} new messages. The latest, from ${name}: ${excerpt(latest.body)}`;
 }
 
 export class Conversation {
