@@ -203,7 +203,7 @@ export class Conversation {
 
   /** Keeps the words in the outbox first, then tries to send them; nothing typed can be lost after this. */
   send(body: string, contentWarnings: string[] = []): void {
-    this.#outbox.add(body, this.replyTarget?.id ?? null, new Date(), contentWarnings);
+    this.#outbox.add(body, this.replyTarget?.id ?? null, contentWarnings);
     this.unsent = this.#outbox.entries;
     this.replyTarget = null;
     this.draft = '';

@@ -209,9 +209,7 @@ describe('Conversation', () => {
     const filtered = message(3, { body: 'We are expecting', filtered: ['pregnancy'] });
     const blocked = message(4, { body: 'Is anyone awake?', authorBlocked: true });
     expect(announcementFor([filtered])).toBe('New message: Contains: Pregnancy announcement or update');
-    expect(announcementFor([filtered, blocked])).toBe(
-      '2 new messages. The latest: A message from someone you blocked',
-    );
+    expect(announcementFor([filtered, blocked])).toBe('2 new messages. The latest: A message from someone you blocked');
     for (const text of [announcementFor([filtered]), announcementFor([blocked])]) {
       expect(text).not.toMatch(/expecting|awake|Wren/);
     }

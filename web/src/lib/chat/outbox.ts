@@ -91,7 +91,7 @@ export class Outbox {
     return this.#key;
   }
 
-  add(body: string, replyTo: string | null, now = new Date(), contentWarnings: string[] = []): OutboxEntry {
+  add(body: string, replyTo: string | null, contentWarnings: string[] = [], now = new Date()): OutboxEntry {
     const entry: OutboxEntry = {
       clientId: newClientId(),
       body,
