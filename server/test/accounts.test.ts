@@ -257,7 +257,7 @@ describe('session state', () => {
   it('answers 200 with the member, or with null for a visitor', async () => {
     const visitor = await call(t.app, 'GET', '/api/session');
     expect(visitor.statusCode).toBe(200);
-    expect(visitor.json()).toEqual({ user: null, moderates: false });
+    expect(visitor.json()).toEqual({ user: null, moderates: false, moderatesStories: false });
     const member = await registerMember(t.app);
     const res = await call(t.app, 'GET', '/api/session', { cookie: member.cookie });
     expect(res.json().user).toMatchObject({ id: member.user.id, username: member.username });
@@ -265,6 +265,7 @@ describe('session state', () => {
     expect((await call(t.app, 'GET', '/api/session', { cookie: member.cookie })).json()).toEqual({
       user: null,
       moderates: false,
+      moderatesStories: false,
     });
   });
 });

@@ -473,6 +473,20 @@ describe('who looks after what', () => {
     expect((await call(t.app, 'GET', '/api/session', { cookie: s.member.cookie })).json().moderates).toBe(false);
     expect((await call(t.app, 'GET', '/api/session', { cookie: admin.cookie })).json().moderates).toBe(true);
   });
+
+  it('says who looks after stories and the wall: admins and story moderators, not room moderators', async () => {
+    const s = await scene();
+    const storyModerator = await registerMember(t.app);
+    const named = await call(t.app, 'PUT', `/api/stories/moderators/${storyModerator.user.id}`, {
+      cookie: admin.cookie,
+    });
+    expect(named.statusCode).toBe(204);
+    const state = async (cookie: string) => (await call(t.app, 'GET', '/api/session', { cookie })).json();
+    expect(await state(storyModerator.cookie)).toMatchObject({ moderates: true, moderatesStories: true });
+    expect(await state(admin.cookie)).toMatchObject({ moderates: true, moderatesStories: true });
+    expect(await state(s.moderator.cookie)).toMatchObject({ moderates: true, moderatesStories: false });
+    expect(await state(s.member.cookie)).toMatchObject({ moderates: false, moderatesStories: false });
+  });
 });
 
 describe('duty and the new-member sandbox', () => {
@@ -564,6 +578,13 @@ describe('crisis escalation', () => {
     const member = await registerMember(t.app);
     const ok = await call(t.app, 'PATCH', '/api/me', { cookie: member.cookie, body: { country: 'IE' } });
     expect(ok.json().user.country).toBe('IE');
+    // The member's own country by default; the international list only when that is what they ask for.
+    const own = await call(t.app, 'GET', '/api/resources/crisis', { cookie: member.cookie });
+    expect(own.json()).toMatchObject({ country: 'IE' });
+    const only = await call(t.app, 'GET', '/api/resources/crisis?only=international', { cookie: member.cookie });
+    expect(only.json()).toMatchObject({ country: null, emergency: null, lines: only.json().international });
+    const wrong = await call(t.app, 'GET', '/api/resources/crisis?only=everything', { cookie: member.cookie });
+    expect(wrong.statusCode).toBe(400);
     const bad = await call(t.app, 'PATCH', '/api/me', { cookie: member.cookie, body: { country: 'Ireland' } });
     expect(bad.statusCode).toBe(400);
   });

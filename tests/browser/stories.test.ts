@@ -154,7 +154,7 @@ describe('stories, for members past their first days', () => {
     await reader.page.getByRole('heading', { level: 1, name: 'Settings' }).waitFor();
     await reader.page.getByRole('group', { name: 'Fold away anything that contains:' }).getByLabel(pregnancy).check();
     await reader.page.getByRole('button', { name: 'Save my choices' }).click();
-    await status(reader.page, 'Saved. From now on, stories and replies with these notes are folded away').waitFor();
+    await status(reader.page, 'Saved. From now on, anything with these notes is folded away for you').waitFor();
 
     // In the list the story is folded away behind what it contains: not even its title shows.
     await visit(platform, reader.page, '/stories', reader.errors);

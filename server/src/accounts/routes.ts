@@ -55,9 +55,13 @@ export const accountRoutes: FastifyPluginAsyncTypebox<AccountRoutesOptions> = as
       },
     },
     async (request) => {
-      if (!request.auth) return { user: null, moderates: false };
+      if (!request.auth) return { user: null, moderates: false, moderatesStories: false };
       const user = toUser(request.auth.user, adminUsernames);
-      return { user, moderates: user.isAdmin || (await accounts.moderates(request.auth.user)) };
+      return {
+        user,
+        moderates: user.isAdmin || (await accounts.moderates(request.auth.user)),
+        moderatesStories: user.isAdmin || request.auth.user.storyModerator,
+      };
     },
   );
 

@@ -28,12 +28,16 @@ export const careRoutes: FastifyPluginAsyncTypebox<{ helplines: Helplines }> = a
     {
       schema: {
         tags: ['care'],
-        summary: 'Crisis lines for a country (the signed-in member’s own by default), or the international list',
+        summary:
+          'Crisis lines for a country (the signed-in member’s own by default), or the international list (`only=international`)',
         querystring: CrisisQuerySchema,
         response: { 200: CrisisResourcesSchema, 400: ErrorBodySchema, 429: ErrorBodySchema },
       },
     },
-    async (request) => helplines.crisisResources(request.query.country ?? request.auth?.user.country),
+    async (request) =>
+      helplines.crisisResources(
+        request.query.only === 'international' ? null : (request.query.country ?? request.auth?.user.country),
+      ),
   );
 
   app.get(

@@ -52,6 +52,8 @@ export const SessionStateSchema = Type.Object(
     user: Type.Union([UserSchema, Type.Null()]),
     /** True for admins, story moderators and volunteer moderators of any room: they see the dashboard. */
     moderates: Type.Boolean(),
+    /** True for admins and story moderators: they may hide stories, replies and candles (the wall's Hide). */
+    moderatesStories: Type.Boolean(),
   },
   { additionalProperties: false },
 );

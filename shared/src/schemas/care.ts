@@ -48,6 +48,7 @@ export const HardDateSchema = Type.Object(
   },
   { additionalProperties: false },
 );
+export type HardDate = Static<typeof HardDateSchema>;
 export const CreateHardDateBodySchema = Type.Object(
   {
     label: Type.String({ minLength: 1, maxLength: 80, pattern: '\\S', errorMessage: 'A label is 1 to 80 characters.' }),
@@ -94,6 +95,7 @@ export const CandleSchema = Type.Object(
   },
   { additionalProperties: false },
 );
+export type Candle = Static<typeof CandleSchema>;
 export const CandlesSchema = Type.Object(
   { candles: Type.Array(CandleSchema), count: Type.Integer() },
   { additionalProperties: false },

@@ -236,7 +236,11 @@ export const CrisisResourcesSchema = Type.Object(
 );
 export type CrisisResources = Static<typeof CrisisResourcesSchema>;
 export const CrisisQuerySchema = Type.Object(
-  { country: Type.Optional(Type.String({ pattern: '^[A-Za-z]{2}$', errorMessage: 'country is a two-letter code.' })) },
+  {
+    country: Type.Optional(Type.String({ pattern: '^[A-Za-z]{2}$', errorMessage: 'country is a two-letter code.' })),
+    /** `international`: the international list only, whatever country the member saved. */
+    only: Type.Optional(Type.Literal('international', { errorMessage: 'only is "international", or left out.' })),
+  },
   { additionalProperties: false },
 );
 export const CountriesResponseSchema = Type.Object(

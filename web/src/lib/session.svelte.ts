@@ -1,20 +1,24 @@
 // The signed-in member, shared by every page as rune state: loaded once when the app starts (see
 // routes/+layout.ts) and changed only through the helpers here, so the nav and the pages always agree.
 import { goto } from '$app/navigation';
-import type { LoginBody, RegisterBody, UpdateMeBody, User } from '@kindred/shared';
+import type { LoginBody, RegisterBody, SessionStateSchema, UpdateMeBody, User } from '@kindred/shared';
+import type { Static } from 'typebox';
 import { api } from './api';
 
 class MemberSession {
   user = $state<User | null>(null);
   /** True when the member looks after a room or the stories, so the moderation dashboard is theirs too. */
   moderates = $state(false);
+  /** True for admins and story moderators: they look after stories, replies and the remembrance wall. */
+  moderatesStories = $state(false);
 
   async load(): Promise<void> {
     try {
       // /api/session answers 200 with `user: null` for visitors, so a signed-out start logs no error.
-      const state = await api.get<{ user: User | null; moderates: boolean }>('/api/session');
+      const state = await api.get<Static<typeof SessionStateSchema>>('/api/session');
       this.user = state.user;
       this.moderates = state.moderates;
+      this.moderatesStories = state.moderatesStories;
     } catch {
       // Offline or a hiccup: show the signed-out view for now, and ask again on the next start.
     }
@@ -58,6 +62,7 @@ class MemberSession {
   forget(): void {
     this.user = null;
     this.moderates = false;
+    this.moderatesStories = false;
   }
 
   /** The session ended elsewhere (revoked, password changed on another device): sign in again, then come back. */

@@ -1,12 +1,7 @@
 // The words and shapes of the gentle tools (journal, hard dates, remembrance wall), in one place so the
-// home page, the journal, the dates page and the wall say the same thing. Types come from the schemas in
-// `shared/`; typebox is only read for its types, never bundled.
-import type { CandleSchema, CreateHardDateBody, HardDateSchema, JournalEntry } from '@kindred/shared';
-import type { Static } from 'typebox';
+// home page, the journal, the dates page and the wall say the same thing.
+import type { CreateHardDateBody } from '@kindred/shared';
 
-export type HardDate = Static<typeof HardDateSchema>;
-export type Candle = Static<typeof CandleSchema>;
-export type { JournalEntry };
 export type HardDateKind = CreateHardDateBody['kind'];
 
 /** The kinds of date a member can keep, in the order they are offered. */

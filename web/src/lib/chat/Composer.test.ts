@@ -45,6 +45,23 @@ describe('Composer', () => {
     expect(document.activeElement).toBe(box);
   });
 
+  it('sends the content notes the author ticked with that message only, then clears them', async () => {
+    const { box, getByText, getByLabelText } = setup();
+    getByText('Add a content note');
+    await fireEvent.click(getByLabelText('Birth'));
+    await fireEvent.click(getByLabelText('Medical detail'));
+    getByText('Content note: Birth, Medical detail');
+    await fireEvent.input(box, { target: { value: 'She arrived at 3am.' } });
+    await fireEvent.keyDown(box, { key: 'Enter' });
+    await fireEvent.input(box, { target: { value: 'Thank you all.' } });
+    await fireEvent.keyDown(box, { key: 'Enter' });
+    expect(conversation.unsent.map((entry) => [entry.body, entry.contentWarnings])).toEqual([
+      ['She arrived at 3am.', ['birth', 'medical_detail']],
+      ['Thank you all.', undefined],
+    ]);
+    getByText('Add a content note');
+  });
+
   it('says how long a message is only near the limit, and holds one that is too long', async () => {
     const { box, container } = setup();
     const count = () => container.querySelector('#message-box-count')?.textContent?.trim();

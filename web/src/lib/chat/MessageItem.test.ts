@@ -1,5 +1,5 @@
 import type { Message } from '@kindred/shared';
-import { render } from '@testing-library/svelte';
+import { fireEvent, render } from '@testing-library/svelte';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 
 vi.mock('$lib/session.svelte', () => ({ session: { user: { id: 'me' }, expire: vi.fn() } }));
@@ -72,5 +72,47 @@ describe('MessageItem', () => {
     const { queryAllByRole, getByRole } = show(message({ reactions: { heart: 2 } }), false);
     expect(queryAllByRole('button')).toEqual([]);
     getByRole('img', { name: 'Sending love, 2' });
+  });
+
+  it('folds a message the filter matches behind its label, and Show opens it in place and folds it again', async () => {
+    const { container, getByRole, queryByText } = show(
+      message({ body: 'We are expecting again', contentWarnings: ['pregnancy'], filtered: ['pregnancy'] }),
+    );
+    expect(container.textContent).toContain('Contains: Pregnancy announcement or update');
+    expect(queryByText('We are expecting again')).toBeNull();
+    expect(container.querySelector('article')?.getAttribute('aria-label')).toBe(
+      'Contains: Pregnancy announcement or update',
+    );
+    const button = getByRole('button', { name: 'Show this message' });
+    expect(button.getAttribute('aria-expanded')).toBe('false');
+    await fireEvent.click(button);
+    expect(queryByText('We are expecting again')).not.toBeNull();
+    expect(button.getAttribute('aria-expanded')).toBe('true');
+    await fireEvent.click(getByRole('button', { name: 'Fold away this message' }));
+    expect(queryByText('We are expecting again')).toBeNull();
+  });
+
+  it('folds a blocked member’s message without their name, and offers Block on others’ messages only', () => {
+    const folded = show(message({ id: 'm2', body: 'Is anyone awake?', authorBlocked: true }));
+    expect(folded.container.textContent).toContain('A message from someone you blocked');
+    expect(folded.container.textContent).not.toMatch(/Wren|awake/);
+    folded.unmount();
+
+    const { getByRole, queryByRole, rerender } = show(message({ id: 'm3' }));
+    getByRole('button', { name: 'Block Wren' });
+    expect(queryByRole('button', { name: /Add a content warning/ })).toBeNull();
+    rerender({ message: message({ id: 'm3', author: { id: 'me', displayName: 'Me' } }) });
+    expect(queryByRole('button', { name: /Block/ })).toBeNull();
+  });
+
+  it('lets the room’s moderators add a content warning', () => {
+    const { getByRole } = render(MessageItem, {
+      conversation,
+      message: message({ id: 'm4' }),
+      composerId: 'message-box',
+      canWrite: true,
+      steward: true,
+    });
+    getByRole('button', { name: 'Add a content warning to Wren’s message' });
   });
 });

@@ -5,7 +5,9 @@
 import type { Message, ReactionKind } from '@kindred/shared';
 import { SvelteSet } from 'svelte/reactivity';
 import { api, ApiError } from '$lib/api';
+import { foldedLabel, isFolded, revealed } from '$lib/revealed.svelte';
 import { session } from '$lib/session.svelte';
+import { knownWarnings } from '$lib/story-words';
 import { loadMyReactions, reactionKey, saveMyReactions } from './my-reactions';
 import { Outbox, type OutboxEntry } from './outbox';
 import { chatSocket, ChatRequestError, type ChatSocket, type EventFrame } from './socket.svelte';
@@ -39,9 +41,17 @@ export function excerpt(body: string, chars = ANNOUNCE_CHARS): string {
   return points.length > chars ? `${points.slice(0, chars).join('').trimEnd()}…` : flat;
 }
 
-/** What the live region says when messages from others arrive. */
+/**
+ * What the live region says when messages from others arrive. A folded message (the member's filter
+ * matches it, or they blocked its author) is announced only by its folded label: never its words, and
+ * never the name of someone they blocked.
+ */
 export function announcementFor(messages: Message[]): string {
   const latest = messages.at(-1)!;
+  if (isFolded(latest)) {
+    const label = foldedLabel(latest, 'message');
+    return messages.length === 1 ? `New message: ${label}` : `${messages.length} new messages. The latest: ${label}`;
+  }
   const name = latest.author?.displayName ?? 'a member who left';
   if (messages.length === 1) return `New message from ${name}: ${excerpt(latest.body)}`;
   return `${messages.length} new messages. The latest, from ${name}: ${excerpt(latest.body)}`;
@@ -192,8 +202,8 @@ export class Conversation {
   }
 
   /** Keeps the words in the outbox first, then tries to send them; nothing typed can be lost after this. */
-  send(body: string): void {
-    this.#outbox.add(body, this.replyTarget?.id ?? null);
+  send(body: string, contentWarnings: string[] = []): void {
+    this.#outbox.add(body, this.replyTarget?.id ?? null, contentWarnings);
     this.unsent = this.#outbox.entries;
     this.replyTarget = null;
     this.draft = '';
@@ -257,6 +267,18 @@ export class Conversation {
     if (!(await this.#write(message.id, { type: 'react', messageId: message.id, kind, on }))) toggle(!on);
   }
 
+  /**
+   * The member blocked (or unblocked) someone: fold (or unfold) what that person wrote that is already on
+   * screen. The socket's own filter follows on the server, so events from now on come marked.
+   */
+  markBlocked(authorId: string, blocked: boolean): void {
+    this.messages = this.messages.map((message) => {
+      if (message.author?.id !== authorId) return message;
+      if (blocked) revealed.close(message.id);
+      return message.authorBlocked === blocked ? message : { ...message, authorBlocked: blocked };
+    });
+  }
+
   clearProblem(messageId: string): void {
     this.#clearProblem(messageId);
   }
@@ -292,6 +314,7 @@ export class Conversation {
         clientId: entry.clientId,
         body: entry.body,
         ...(entry.replyTo ? { replyTo: entry.replyTo } : {}),
+        ...(entry.contentWarnings?.length ? { contentWarnings: knownWarnings(entry.contentWarnings) } : {}),
       });
       this.#outbox.remove(entry.clientId);
       this.#upsert(message, true);

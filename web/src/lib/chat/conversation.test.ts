@@ -205,6 +205,24 @@ describe('Conversation', () => {
     expect(conversation.announcements.at(-1)?.text).toBe('2 new messages. The latest, from Sol: Me too');
   });
 
+  it('announces a folded message only by its label: never its words, never a blocked member’s name', () => {
+    const filtered = message(3, { body: 'We are expecting', filtered: ['pregnancy'] });
+    const blocked = message(4, { body: 'Is anyone awake?', authorBlocked: true });
+    expect(announcementFor([filtered])).toBe('New message: Contains: Pregnancy announcement or update');
+    expect(announcementFor([filtered, blocked])).toBe('2 new messages. The latest: A message from someone you blocked');
+    for (const text of [announcementFor([filtered]), announcementFor([blocked])]) {
+      expect(text).not.toMatch(/expecting|awake|Wren/);
+    }
+  });
+
+  it('folds what a member just blocked, and reopens nothing they had opened', async () => {
+    const { conversation } = await started([message(1), message(2, { author: { id: 'ash', displayName: 'Ash' } })]);
+    conversation.markBlocked('other', true);
+    expect(conversation.messages.map((m) => m.authorBlocked)).toEqual([true, false]);
+    conversation.markBlocked('other', false);
+    expect(conversation.messages.map((m) => m.authorBlocked)).toEqual([false, false]);
+  });
+
   it('puts the divider before the first message from others missed while away or scrolled up', async () => {
     const { conversation, feed } = await started();
     feed.event(created(message(3)), false);

@@ -22,6 +22,17 @@ describe('Outbox', () => {
     ]);
   });
 
+  it('keeps a message’s content notes with it, and drops an entry whose notes are not a list of words', () => {
+    const outbox = new Outbox(member, room);
+    const noted = outbox.add('She arrived at 3am.', null, ['birth']);
+    expect(new Outbox(member, room).entries).toEqual([noted]);
+    expect(noted.contentWarnings).toEqual(['birth']);
+    expect(outbox.add('Thank you.', null).contentWarnings).toBeUndefined();
+
+    localStorage.setItem(outboxKey(member, room), JSON.stringify([{ ...noted, contentWarnings: 'birth' }]));
+    expect(new Outbox(member, room).entries).toEqual([]);
+  });
+
   it('gives each message its own clientId once, and keeps it for every resend', () => {
     const outbox = new Outbox(member, room);
     const entry = outbox.add('Hello', null);

@@ -10,6 +10,8 @@ export interface OutboxEntry {
   body: string;
   /** The id of the message this one replies to. */
   replyTo: string | null;
+  /** The content notes its author added; absent when none (and in entries kept by an older build). */
+  contentWarnings?: string[];
   writtenAt: string;
   /** Set when the server refused it in a way that trying again won't fix; it then waits for the member. */
   refusal?: { code: string; message: string };
@@ -89,8 +91,14 @@ export class Outbox {
     return this.#key;
   }
 
-  add(body: string, replyTo: string | null, now = new Date()): OutboxEntry {
-    const entry: OutboxEntry = { clientId: newClientId(), body, replyTo, writtenAt: now.toISOString() };
+  add(body: string, replyTo: string | null, contentWarnings: string[] = [], now = new Date()): OutboxEntry {
+    const entry: OutboxEntry = {
+      clientId: newClientId(),
+      body,
+      replyTo,
+      ...(contentWarnings.length ? { contentWarnings } : {}),
+      writtenAt: now.toISOString(),
+    };
     this.#change((entries) => [...entries, entry]);
     return entry;
   }
@@ -202,6 +210,8 @@ function isEntry(value: unknown): value is OutboxEntry {
     /^[A-Za-z0-9_-]{1,64}$/.test(entry.clientId) &&
     typeof entry.body === 'string' &&
     (entry.replyTo === null || typeof entry.replyTo === 'string') &&
+    (entry.contentWarnings === undefined ||
+      (Array.isArray(entry.contentWarnings) && entry.contentWarnings.every((w) => typeof w === 'string'))) &&
     typeof entry.writtenAt === 'string'
   );
 }

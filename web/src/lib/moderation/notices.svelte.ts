@@ -1,18 +1,12 @@
 // The member's private notices (a moderator hid a message and why; a story was shared), and how many
 // are unread, for the quiet mark beside "Notices" in the nav. Asked for when someone signs in or comes
 // back to the tab, and told directly by the notices page when it marks them read.
+import type { NoticeSchema } from '@kindred/shared';
+import type { Static } from 'typebox';
 import { api } from '$lib/api';
 
-/** One notice as GET /api/me/notices answers it (NoticeSchema in shared/, which exports no type for it). */
-export interface Notice {
-  id: string;
-  /** e.g. message_hidden, message_restored, story_hidden, story_approved, story_declined */
-  kind: string;
-  text: string;
-  messageId: string | null;
-  createdAt: string;
-  read: boolean;
-}
+/** One notice as GET /api/me/notices answers it. */
+export type Notice = Static<typeof NoticeSchema>;
 
 class NoticeInbox {
   unread = $state(0);

@@ -1,5 +1,5 @@
 import { redirect } from '@sveltejs/kit';
-import type { JournalEntry } from '$lib/care/care-words';
+import type { JournalEntry } from '@kindred/shared';
 import { loadFromApi } from '$lib/page-data';
 import { session } from '$lib/session.svelte';
 

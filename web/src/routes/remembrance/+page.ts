@@ -1,4 +1,4 @@
-import type { Candle } from '$lib/care/care-words';
+import type { Candle } from '@kindred/shared';
 import { loadFromApi } from '$lib/page-data';
 
 export async function load({ parent }) {

@@ -1,4 +1,5 @@
 import type { Filters } from '@kindred/shared';
+import type { BlockedMember } from './BlockedList.svelte';
 import { redirect } from '@sveltejs/kit';
 import { loadFromApi } from '$lib/page-data';
 import { session } from '$lib/session.svelte';
@@ -6,5 +7,9 @@ import { session } from '$lib/session.svelte';
 export async function load({ parent, url }) {
   await parent();
   if (!session.user) redirect(307, `/signin?next=${encodeURIComponent(url.pathname)}`);
-  return { filters: await loadFromApi<Filters>('/api/me/filters') };
+  const [filters, blocks] = await Promise.all([
+    loadFromApi<Filters>('/api/me/filters'),
+    loadFromApi<{ blocks: BlockedMember[] }>('/api/me/blocks'),
+  ]);
+  return { filters, blocks: blocks.blocks };
 }

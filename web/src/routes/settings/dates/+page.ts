@@ -1,5 +1,5 @@
 import { redirect } from '@sveltejs/kit';
-import type { HardDate } from '$lib/care/care-words';
+import type { HardDate } from '@kindred/shared';
 import { loadFromApi } from '$lib/page-data';
 import { session } from '$lib/session.svelte';
 

@@ -1,0 +1,252 @@
+// Blocking and the personal filter, as two members live them in real Chromium: Hazel asks not to see
+// pregnancy news unasked; Rowan writes one with that content note in a room they share, and Hazel finds it
+// folded behind its label, opens it by keyboard and reads it, then blocks Rowan from the message's menu.
+// Rowan's words fold for her; Rowan, in his own browser, sees nothing of it. Hazel then writes in her
+// journal, turns the entry into a draft story, and lights a candle with a content note; Rowan's candle
+// comes folded. Every page on the way passes axe, in light, in dark and on a 360 px phone.
+import type { Browser, BrowserContext, BrowserContextOptions, Page } from 'playwright-core';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { collectConsoleErrors, expectNoAxeViolations, launchChromium, screenshot } from '../support/browser.ts';
+import { startPlatform, stopAll, type Platform } from '../support/platform.ts';
+
+const password = 'quiet harbour lantern morning';
+/** Each run opens its own room, so what one run wrote never meets another's filter. */
+const adminOf = (variant: string) => `journey_admin_${variant.replace(/\W/g, '')}`;
+const pregnancy = 'Pregnancy announcement or update';
+
+const variants: { name: string; options: BrowserContextOptions }[] = [
+  { name: 'light', options: { colorScheme: 'light' } },
+  { name: 'dark', options: { colorScheme: 'dark' } },
+  { name: '360px', options: { colorScheme: 'light', viewport: { width: 360, height: 780 } } },
+];
+
+let browser: Browser | undefined;
+let platform: Platform;
+const openContexts: BrowserContext[] = [];
+let memberCount = 0;
+
+beforeAll(async () => {
+  browser = await launchChromium();
+  platform = await startPlatform({
+    env: {
+      ADMIN_USERNAMES: variants.map((variant) => adminOf(variant.name)).join(','),
+      REGISTER_LIMIT_PER_HOUR: '1000',
+    },
+  });
+}, 120_000);
+
+afterEach(async () => {
+  await Promise.allSettled(openContexts.splice(0).map((context) => context.close()));
+});
+
+afterAll(async () => {
+  try {
+    await browser?.close();
+  } finally {
+    await stopAll();
+  }
+}, 30_000);
+
+interface Person {
+  page: Page;
+  errors: string[];
+  id: string;
+}
+
+/** A new member in their own browser, signed in, a member of `room` unless none is named. */
+async function person(
+  displayName: string,
+  options: BrowserContextOptions,
+  room: string | null,
+  username = `journey_${Date.now().toString(36)}_${(memberCount += 1)}`,
+): Promise<Person> {
+  if (!browser) throw new Error('Chromium did not launch');
+  const context = await browser.newContext(options);
+  openContexts.push(context);
+  const page = await context.newPage();
+  const errors = await collectConsoleErrors(page);
+  const { user } = await send<{ user: { id: string } }>(page, 'POST', '/api/auth/register', {
+    username,
+    password,
+    displayName,
+  });
+  if (room) await send(page, 'POST', `/api/rooms/${room}/join`, { acceptRules: true });
+  return { page, errors, id: user.id };
+}
+
+async function send<T = unknown>(page: Page, method: string, path: string, data?: unknown): Promise<T> {
+  const answer = await page.context().request.fetch(`${platform.url}${path}`, {
+    method,
+    headers: { origin: platform.url },
+    ...(data === undefined ? {} : { data }),
+  });
+  expect(answer.ok(), `${method} ${path}: ${await answer.text()}`).toBe(true);
+  return (answer.status() === 204 ? undefined : await answer.json()) as T;
+}
+
+/** Opens a page, waits for its h1, and checks it with axe and for sideways scrolling. */
+async function visit(who: Person, path: string): Promise<void> {
+  const response = await who.page.goto(`${platform.url}${path}`, { waitUntil: 'load' });
+  expect(response?.status(), `GET ${path}`).toBe(200);
+  await who.page.locator('h1').first().waitFor({ state: 'visible', timeout: 15_000 });
+  await checked(who.page);
+}
+
+async function checked(page: Page): Promise<void> {
+  await expectNoAxeViolations(page);
+  const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+  expect(overflow, `sideways scroll on ${page.url()}`).toBeLessThanOrEqual(0);
+}
+
+const messages = (page: Page) => page.getByRole('region', { name: /^Messages in / });
+/** The small "Add a content note" disclosure under a message box or a candle's words. */
+const notePicker = (page: Page) => page.locator('main summary', { hasText: 'Add a content note' });
+const status = (page: Page, text: string) => page.getByRole('status').filter({ hasText: text });
+
+describe('blocking and the personal filter, end to end', () => {
+  it.each(variants)(
+    'a filtered message folds, opens by keyboard; a block folds the rest, unseen by the blocked ($name)',
+    async ({ name, options }) => {
+      const shot = (page: Page, what: string) => screenshot(page, `journey-${what}-${name}`);
+      const admin = await person('Kindred', options, null, adminOf(name));
+      const room = `journey-${name.replace(/\W/g, '')}-${Date.now().toString(36)}`;
+      await send(admin.page, 'POST', '/api/rooms', {
+        slug: room,
+        name: 'Evening circle',
+        description: 'A quiet room for the evening.',
+        audience: 'everyone',
+        rules: 'Be kind.',
+      });
+      const hazel = await person('Hazel', options, room);
+      const rowan = await person('Rowan', options, room);
+
+      // Hazel chooses, in her settings, not to see pregnancy news unasked.
+      await visit(hazel, '/settings');
+      await hazel.page.getByText('in chat, stories and replies, on the remembrance wall and in your notices').waitFor();
+      await hazel.page.getByText('You haven’t blocked anyone.').waitFor();
+      await hazel.page.getByLabel(pregnancy).check();
+      await hazel.page.getByRole('button', { name: 'Save my choices' }).click();
+      await status(hazel.page, 'Saved.').waitFor();
+
+      // Rowan writes with a content note, from the small disclosure under the message box.
+      await visit(rowan, `/rooms/${room}`);
+      const box = rowan.page.getByLabel('Write to the room');
+      await box.waitFor();
+      await notePicker(rowan.page).click();
+      await rowan.page.getByLabel(pregnancy).check();
+      await rowan.page.locator('main summary', { hasText: `Content note: ${pregnancy}` }).waitFor();
+      await box.fill('We had our scan today, and we are expecting again.');
+      await checked(rowan.page);
+      await shot(rowan.page, 'composer-content-note');
+      await box.press('Enter');
+      // Sent once: the waiting copy gives way to the message the server confirmed.
+      await expect.poll(() => messages(rowan.page).getByText('we are expecting again').count()).toBe(1);
+      await box.fill('Thinking of everyone here tonight.');
+      await box.press('Enter');
+      await expect.poll(() => messages(rowan.page).getByText('Thinking of everyone here tonight.').count()).toBe(1);
+      await notePicker(rowan.page).waitFor();
+
+      // Hazel finds it folded behind its label, its words nowhere on the page, not even for a screen reader.
+      await visit(hazel, `/rooms/${room}`);
+      const foldedByName = messages(hazel.page).getByRole('article', { name: `Contains: ${pregnancy}` });
+      await foldedByName.waitFor();
+      // Its name changes as it opens: from here on it is found by its id.
+      const folded = hazel.page.locator(`#${await foldedByName.getAttribute('id')}`);
+      expect(await hazel.page.locator('body').textContent()).not.toContain('expecting again');
+      await messages(hazel.page).getByText('Thinking of everyone here tonight.').waitFor();
+      await shot(hazel.page, 'chat-folded');
+
+      // She opens it with the keyboard, reads it, and folds it again and opens it once more.
+      const show = folded.getByRole('button', { name: 'Show this message' });
+      await show.focus();
+      await hazel.page.keyboard.press('Enter');
+      await folded.getByText('We had our scan today, and we are expecting again.').waitFor();
+      const fold = folded.getByRole('button', { name: 'Fold away this message' });
+      expect(await fold.getAttribute('aria-expanded')).toBe('true');
+      expect(await hazel.page.evaluate(() => document.activeElement?.textContent)).toContain('Fold away');
+      await checked(hazel.page);
+      await shot(hazel.page, 'chat-revealed');
+
+      // From that message's menu she blocks Rowan, after a kind word on what blocking does.
+      await folded.getByRole('button', { name: 'Block Rowan' }).focus();
+      await hazel.page.keyboard.press('Enter');
+      const dialog = hazel.page.getByRole('dialog', { name: 'Block Rowan?' });
+      await dialog.waitFor();
+      await dialog
+        .getByText('You won’t see their messages and stories unless you choose to; they won’t be told.')
+        .waitFor();
+      await checked(hazel.page);
+      await shot(hazel.page, 'block-confirm');
+      await dialog.getByRole('button', { name: 'Block Rowan' }).click();
+      await dialog.waitFor({ state: 'hidden' });
+
+      // Both of Rowan's messages fold now, neither saying who wrote it.
+      const blocked = messages(hazel.page).getByRole('article', { name: /^A message from someone you blocked/ });
+      await expect.poll(() => blocked.count()).toBe(2);
+      const text = (await messages(hazel.page).textContent()) ?? '';
+      expect(text).not.toMatch(/expecting again|Thinking of everyone|Rowan/);
+      expect(await hazel.page.evaluate(() => document.activeElement?.getAttribute('aria-label'))).toMatch(
+        /^A message from someone you blocked/,
+      );
+      await checked(hazel.page);
+      await shot(hazel.page, 'chat-blocked');
+
+      // Rowan, in his own browser, sees his words as ever and nothing about being blocked.
+      await visit(rowan, `/rooms/${room}`);
+      await messages(rowan.page).getByText('Thinking of everyone here tonight.').waitFor();
+      expect(await rowan.page.locator('body').textContent()).not.toMatch(/blocked|Hazel/i);
+
+      // Rowan lights a candle; on Hazel's wall it comes folded.
+      const bean = `Little Bean (${name})`;
+      await send(rowan.page, 'POST', '/api/remembrance', { name: bean, words: 'Always with us.' });
+
+      // Hazel writes in her journal from a prompt and makes it a draft story.
+      const { today } = await send<{ today: string }>(hazel.page, 'GET', '/api/journal/prompts');
+      await visit(hazel, '/journal');
+      await hazel.page.getByRole('textbox', { name: today }).fill('That it was real, and that it still is.');
+      await hazel.page.getByRole('button', { name: 'Save in my journal' }).click();
+      await status(hazel.page, 'Saved in your journal.').waitFor();
+      await checked(hazel.page);
+      await hazel.page.getByRole('button', { name: 'Turn into a draft story' }).click();
+      await hazel.page.waitForURL(/\/stories\/[0-9a-f-]{36}\/edit$/);
+      await status(hazel.page, 'Your entry is now a draft story.').waitFor();
+      expect(await hazel.page.getByLabel('Your story').inputValue()).toContain('That it was real');
+      await checked(hazel.page);
+
+      // She lights a candle with a content note; Rowan's candle is folded for her.
+      await visit(hazel, '/remembrance');
+      await hazel.page.getByRole('article', { name: 'A candle from someone you blocked' }).waitFor();
+      // Its name changes as it opens: from here on it is found by its Show button.
+      const rowansCandle = hazel.page
+        .getByRole('article')
+        .filter({ has: hazel.page.getByRole('button', { name: /^(Show|Fold away) this candle$/ }) });
+      expect(await hazel.page.locator('main').textContent()).not.toContain(bean);
+      const willowName = `Willow (${name})`;
+      await hazel.page.getByLabel('A name (optional)').fill(willowName);
+      await notePicker(hazel.page).click();
+      await hazel.page.getByLabel('Later loss or stillbirth').check();
+      await hazel.page.getByRole('button', { name: 'Light a candle' }).click();
+      await status(hazel.page, `Your candle for ${willowName} is lit.`).waitFor();
+      const willow = hazel.page.getByRole('article', { name: willowName });
+      await willow.getByText('Content note: Later loss or stillbirth').waitFor();
+      await checked(hazel.page);
+      await shot(hazel.page, 'candle-folded');
+      await rowansCandle.getByRole('button', { name: 'Show this candle' }).click();
+      await rowansCandle.getByText(bean).waitFor();
+
+      // Her settings list Rowan, with Unblock; unblocking is as quiet as blocking.
+      await visit(hazel, '/settings');
+      const list = hazel.page.getByRole('region', { name: 'People you’ve blocked' });
+      await list.getByRole('listitem').filter({ hasText: 'Rowan' }).waitFor();
+      await shot(hazel.page, 'settings-blocked');
+      await list.getByRole('button', { name: 'Unblock Rowan' }).click();
+      await status(hazel.page, 'You unblocked Rowan.').waitFor();
+      await list.getByText('You haven’t blocked anyone.').waitFor();
+      await checked(hazel.page);
+
+      expect(hazel.errors).toEqual([]);
+      expect(rowan.errors).toEqual([]);
+    },
+    180_000,
+  );
+});
