@@ -225,10 +225,12 @@ export async function loadPreparedEventsOf(
   ranges: { roomId: string; after: number; upTo: number }[],
 ): Promise<Map<string, PreparedEvent[]>> {
   const result = await db.execute(sql`
-    SELECT e.room_id, e.seq, e.kind, e.message_id FROM room_events e
-    JOIN unnest(${sql.param(ranges.map((r) => r.roomId))}::uuid[], ${sql.param(ranges.map((r) => r.after))}::bigint[],
+    SELECT e.room_id, e.seq, e.kind, e.message_id
+    FROM unnest(${sql.param(ranges.map((r) => r.roomId))}::uuid[], ${sql.param(ranges.map((r) => r.after))}::bigint[],
       ${sql.param(ranges.map((r) => r.upTo))}::bigint[]) AS r(room_id, after, up_to)
-      ON e.room_id = r.room_id AND e.seq > r.after AND e.seq <= r.up_to
+    -- One index range per room (a plain join would scan all of room_events).
+    CROSS JOIN LATERAL (SELECT * FROM room_events
+      WHERE room_id = r.room_id AND seq > r.after AND seq <= r.up_to ORDER BY seq) e
     ORDER BY e.room_id, e.seq`);
   const rows = (
     result as unknown as { rows: { room_id: string; seq: number | string; kind: string; message_id: string }[] }

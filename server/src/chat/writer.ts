@@ -8,11 +8,11 @@
 // message, and never inside the commit: PostgreSQL serializes notifying commits. One INSERT per message,
 // or a statement per step, costs the throughput group commit wins back. Nothing is acknowledged before
 // its commit.
-import { randomUUID } from 'node:crypto';
 import { sqlState, UNIQUE_VIOLATION, type Database } from '@kindred/db';
 import type { ErrorCode, ReactionKind } from '@kindred/shared';
 import { sql, type SQL } from 'drizzle-orm';
 import { PgDialect } from 'drizzle-orm/pg-core';
+import { v7 as timeOrderedUuid } from 'uuid';
 import { loadMessageViews, prepareEvent, type MessageView, type PreparedEvent } from './messages.ts';
 
 export interface Author {
@@ -280,7 +280,10 @@ export class ChatWriter {
         seenClientIds.add(key);
         facts.lastWritten.set(`${decision.roomId}:${op.author.id}`, at.getTime());
         written.set(`${decision.roomId}:${op.author.id}`, at.getTime());
-        messageId = randomUUID();
+        // Time-ordered (UUIDv7), so new messages go to the end of the primary-key index rather than to random
+        // pages all over it: random keys make every insert touch (and, after each checkpoint, write to
+        // the WAL whole) pages spread over an index that grows with every message ever sent.
+        messageId = timeOrderedUuid();
       } else {
         messageId = op.messageId;
       }
@@ -367,6 +370,7 @@ export class ChatWriter {
         targetIds.add(op.messageId);
       }
     }
+    const authors = sql`${sql.param([...authorIds])}::uuid[]`;
     const result = await executeNamed(
       this.options.db,
       'kindred_chat_facts',
@@ -378,28 +382,34 @@ export class ChatWriter {
       ), room AS (
         SELECT id, slug, locked, archived_at IS NOT NULL AS archived, slow_mode_seconds FROM rooms
         WHERE slug = ANY(${sql.param([...slugs])}::text[]) OR id IN (SELECT room_id FROM target)
-      ), author AS (SELECT unnest(${sql.param([...authorIds])}::uuid[]) AS id)
+      )
+      -- Every lookup below goes through an index (= ANY, or a LATERAL probe per row): the plan is prepared
+      -- once and must stay cheap however large messages grows.
       SELECT
         (SELECT json_agg(json_build_array(id, room_id, author_id, deleted, hidden, content_warnings)) FROM target)
           AS targets,
         (SELECT json_agg(json_build_array(id, slug, locked, archived, slow_mode_seconds)) FROM room) AS rooms,
-        (SELECT json_agg(json_build_array(id, display_name)) FROM users WHERE id IN (SELECT id FROM author))
-          AS authors,
-        (SELECT json_agg(json_build_array(room_id, user_id, role)) FROM memberships
-          WHERE room_id IN (SELECT id FROM room) AND user_id IN (SELECT id FROM author)) AS members,
-        (SELECT json_agg(json_build_array(room_id, user_id, until)) FROM room_mutes
-          WHERE room_id IN (SELECT id FROM room) AND user_id IN (SELECT id FROM author)
-            AND until > ${at.toISOString()}::timestamptz) AS mutes,
-        (SELECT json_agg(json_build_array(m.author_id, m.client_id, m.id)) FROM messages m
-          JOIN unnest(${sql.param(sendAuthors)}::uuid[], ${sql.param(sendClientIds)}::text[]) AS s(author_id, client_id)
-            ON m.author_id = s.author_id AND m.client_id = s.client_id) AS existing,
-        (SELECT json_agg(json_build_array(room_id, author_id, last)) FROM (
-          SELECT room_id, author_id, max(created_at) AS last FROM messages
-          WHERE room_id IN (SELECT id FROM room WHERE slow_mode_seconds > 0) AND author_id IN (SELECT id FROM author)
-          GROUP BY room_id, author_id) w) AS last_written,
+        (SELECT json_agg(json_build_array(id, display_name)) FROM users WHERE id = ANY(${authors})) AS authors,
+        (SELECT json_agg(json_build_array(m.room_id, m.user_id, m.role)) FROM room r
+          CROSS JOIN LATERAL (SELECT * FROM memberships WHERE room_id = r.id AND user_id = ANY(${authors})) m)
+          AS members,
+        (SELECT json_agg(json_build_array(m.room_id, m.user_id, m.until)) FROM room r
+          CROSS JOIN LATERAL (SELECT * FROM room_mutes WHERE room_id = r.id AND user_id = ANY(${authors})
+            AND until > ${at.toISOString()}::timestamptz) m) AS mutes,
+        (SELECT json_agg(json_build_array(s.author_id, s.client_id, m.id))
+          FROM unnest(${sql.param(sendAuthors)}::uuid[], ${sql.param(sendClientIds)}::text[]) AS s(author_id, client_id)
+          CROSS JOIN LATERAL (SELECT id FROM messages WHERE author_id = s.author_id AND client_id = s.client_id) m)
+          AS existing,
+        (SELECT json_agg(json_build_array(r.id, a.id, w.last))
+          FROM room r CROSS JOIN unnest(${authors}) AS a(id)
+          CROSS JOIN LATERAL (SELECT max(created_at) AS last FROM messages
+            WHERE author_id = a.id AND room_id = r.id) w
+          WHERE r.slow_mode_seconds > 0 AND w.last IS NOT NULL) AS last_written,
         -- Blocks between the authors of the messages answered (replied or reacted to) and this batch's authors.
-        (SELECT json_agg(json_build_array(blocker_id, blocked_id)) FROM blocks
-          WHERE blocker_id IN (SELECT author_id FROM target) AND blocked_id IN (SELECT id FROM author)) AS blocks
+        (SELECT json_agg(json_build_array(b.blocker_id, b.blocked_id))
+          FROM (SELECT DISTINCT author_id FROM target WHERE author_id IS NOT NULL) t
+          CROSS JOIN LATERAL (SELECT * FROM blocks WHERE blocker_id = t.author_id AND blocked_id = ANY(${authors})) b)
+          AS blocks
     `,
     );
     const row = rowsOf<Record<string, unknown>>(result)[0]!;
@@ -496,10 +506,10 @@ export class ChatWriter {
         ON CONFLICT DO NOTHING
         RETURNING 1
       ), unreacted AS (
-        DELETE FROM reactions USING unnest(${column(reactsOff, (a) => a.messageId)}::uuid[],
-          ${column(reactsOff, (a) => a.op.author.id)}::uuid[], ${column(reactsOff, (a) => a.op.reaction)}::text[])
-          AS r(message_id, user_id, kind)
-        WHERE reactions.message_id = r.message_id AND reactions.user_id = r.user_id AND reactions.kind = r.kind
+        DELETE FROM reactions
+        WHERE message_id = ANY(${column(reactsOff, (a) => a.messageId)}::uuid[])
+          AND (message_id, user_id, kind) IN (SELECT * FROM unnest(${column(reactsOff, (a) => a.messageId)}::uuid[],
+            ${column(reactsOff, (a) => a.op.author.id)}::uuid[], ${column(reactsOff, (a) => a.op.reaction)}::text[]))
         RETURNING 1
       ), events AS (
         INSERT INTO room_events (room_id, seq, kind, message_id, created_at)
