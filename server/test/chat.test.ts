@@ -121,8 +121,8 @@ describe('sending', () => {
     const members = await Promise.all(Array.from({ length: 4 }, () => memberOf(room)));
     const sockets = await Promise.all(members.map((m) => socketFor(m, room)));
     const perSender = 25;
-    // In waves, without waiting for acks: later waves queue while earlier ones commit, so batches on the
-    // same room are in flight together (the writer pipelines them) and must still keep every order.
+    // In waves, without waiting for acks: later waves queue while earlier ones commit, so each sender's
+    // messages span several batches (and the next batch's facts are read while one fans out).
     const acks: Promise<Frame>[] = [];
     for (let wave = 0; wave < 5; wave += 1) {
       for (const [s, socket] of sockets.entries()) {

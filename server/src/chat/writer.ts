@@ -1,13 +1,14 @@
 // The write path of chat. Sends, edits, deletes and reactions queue here and are committed in batches
-// (group commit): while a room's batch is being committed, the next sends to it wait, then go together in
-// two statements: one read gathers every fact the rules need (rooms, memberships, mutes, stored clientIds,
+// (group commit): while one batch is being committed the next ones wait, then go together in two
+// statements: one read gathers every fact the rules need (rooms, memberships, mutes, stored clientIds,
 // slow mode, blocks), and one statement — atomic on its own, no transaction around it — locks the batch's
 // rooms in id order, reserves their seqs with one `UPDATE rooms … RETURNING`, and inserts messages,
-// changes, reactions and events from array parameters (`unnest`). Batches on different rooms commit side
-// by side. Other instances hear of a batch from one NOTIFY after it commits (bus.ts), never one per
-// message, and never inside the commit: PostgreSQL serializes notifying commits. One INSERT per message,
-// or a statement per step, costs the throughput group commit wins back. Nothing is acknowledged before
-// its commit.
+// changes, reactions and events from array parameters (`unnest`). The next batch's read starts while
+// this one fans out. (Batches side by side were tried: smaller batches, more commits, and PostgreSQL's
+// CPU per message grew as the run went on; one at a time measured better.) Other instances hear of a
+// batch from one NOTIFY after it commits (bus.ts), never one per message, and never inside the commit:
+// PostgreSQL serializes notifying commits. One INSERT per message, or a statement per step, costs the
+// throughput group commit wins back. Nothing is acknowledged before its commit.
 import { sqlState, UNIQUE_VIOLATION, type Database } from '@kindred/db';
 import type { ErrorCode, ReactionKind } from '@kindred/shared';
 import { sql, type SQL } from 'drizzle-orm';
@@ -79,17 +80,7 @@ interface Batch {
   ops: WriteOp[];
   at: Date;
   facts: Promise<Facts>;
-  /** Batches in flight before this one on the same rooms: this one stores after them. */
-  after: Batch[];
-  /** Settles when this batch is committed (or given up). */
-  done: Promise<void>;
-  /** When each author last wrote in each room, by this batch (`room:author` → ms), for slow mode. */
-  written: Map<string, number>;
 }
-
-/** Batches committed at once, each on rooms of its own; a batch beside others holds at least MIN_SIDE_BY_SIDE. */
-const MAX_IN_FLIGHT = 3;
-const MIN_SIDE_BY_SIDE = 8;
 
 /** Rooms a batch may touch: the NOTIFY payload about it (~60 bytes a room) must stay under 8,000 bytes. */
 const MAX_ROOMS_PER_BATCH = 64;
@@ -108,14 +99,9 @@ const UNAVAILABLE = refuse(
 
 export class ChatWriter {
   readonly #queue: Pending[] = [];
+  #running = false;
   #closed = false;
-  #scheduled = false;
   readonly #maxBatch: number;
-  /** Batches being committed, and for each room (by slug) the last batch in flight that writes to it. */
-  #inFlight = 0;
-  readonly #lastBatchOf = new Map<string, Batch>();
-  /** A batch with edits, deletes or reactions is in flight: it runs alone (their rooms are not known yet). */
-  #exclusiveInFlight = false;
 
   constructor(private readonly options: WriterOptions) {
     this.#maxBatch = options.maxBatch ?? 256;
@@ -125,107 +111,78 @@ export class ChatWriter {
     if (this.#closed) return Promise.resolve(refuse('unavailable', 'Kindred is restarting. Please try again.'));
     return new Promise((resolve) => {
       this.#queue.push({ op, resolve });
-      this.#schedule();
+      if (!this.#running) {
+        this.#running = true;
+        // Let the event loop read the other frames already waiting, so they join this batch. PGlite runs a
+        // whole transaction without yielding, so without this every send would commit on its own.
+        setImmediate(() => void this.#drain());
+      }
     });
   }
 
   /** Stops taking new writes and waits for the queue to be committed. */
   async close(): Promise<void> {
     this.#closed = true;
-    while (this.#inFlight > 0 || this.#queue.length > 0) await new Promise((resolve) => setTimeout(resolve, 5));
+    while (this.#running || this.#queue.length > 0) await new Promise((resolve) => setTimeout(resolve, 5));
   }
 
-  #schedule(): void {
-    if (this.#scheduled) return;
-    this.#scheduled = true;
-    // Let the event loop read the other frames already waiting, so they join this batch. PGlite runs a
-    // whole statement without yielding, so without this every send would commit on its own.
-    setImmediate(() => {
-      this.#scheduled = false;
-      this.#pump();
-    });
-  }
-
-  /**
-   * Starts batches while there is room: up to MAX_IN_FLIGHT at once. Batches on different rooms commit side
-   * by side; a batch on a room that an earlier batch in flight writes to reads its facts at once but
-   * stores only after that batch is done, so each room's events still commit in the order sent. Batches
-   * in flight together share PostgreSQL's WAL flushes and each other's round trips.
-   */
-  #pump(): void {
-    while (this.#queue.length > 0 && this.#inFlight < MAX_IN_FLIGHT && !this.#exclusiveInFlight) {
-      // A batch beside others only when there is enough waiting to be worth another commit: under light
-      // load one batch at a time gives the lowest latency (fewer, fuller commits); under heavy load batches
-      // side by side share the WAL flushes.
-      const batch = this.#takeBatch(this.#inFlight === 0 ? 1 : MIN_SIDE_BY_SIDE);
-      if (!batch) return;
-      this.#inFlight += 1;
-      const slugs = [...new Set(batch.ops.flatMap((op) => (op.kind === 'send' ? [op.roomSlug] : [])))];
-      batch.after = [...new Set(slugs.flatMap((slug) => this.#lastBatchOf.get(slug) ?? []))];
-      for (const slug of slugs) this.#lastBatchOf.set(slug, batch);
-      const exclusive = batch.ops.some((op) => op.kind !== 'send');
-      if (exclusive) this.#exclusiveInFlight = true;
-      const committing = this.#commitWithRetry(batch);
-      batch.done = committing.then(() => {});
-      void committing.then((deliver) => {
-        this.#inFlight -= 1;
-        for (const slug of slugs) if (this.#lastBatchOf.get(slug) === batch) this.#lastBatchOf.delete(slug);
-        if (exclusive) this.#exclusiveInFlight = false;
-        deliver();
-        if (this.#queue.length > 0) this.#schedule();
-      });
+  async #drain(): Promise<void> {
+    try {
+      let next: Batch | undefined = this.#take();
+      while (next) {
+        const outcome = await this.#commitWithRetry(next);
+        // Start reading the facts of the batch that queued meanwhile before fanning this one out, so the
+        // database works on the next batch while this thread writes to sockets.
+        next = this.#queue.length > 0 ? this.#take() : undefined;
+        outcome();
+        await new Promise((resolve) => setImmediate(resolve));
+        next ??= this.#queue.length > 0 ? this.#take() : undefined;
+      }
+    } finally {
+      this.#running = false;
     }
   }
 
-  /**
-   * The next batch, in queue order, up to the maximum and MAX_ROOMS_PER_BATCH rooms (the NOTIFY payload
-   * lists every room and must stay under PostgreSQL's 8,000 bytes). Edits, deletes and reactions go only
-   * when nothing else is in flight; a batch never holds two ops on the same row (see `claims`).
-   */
-  #takeBatch(minimum: number): Batch | undefined {
-    const exclusive = new Set<string>();
-    const shared = new Set<string>();
-    const rooms = new Set<string>();
-    const taken: number[] = [];
-    for (const [i, { op }] of this.#queue.entries()) {
-      if (taken.length >= this.#maxBatch) break;
-      if (op.kind !== 'send' && this.#inFlight > 0) break;
-      const claim = claims(op);
-      if (claim.exclusive && (exclusive.has(claim.exclusive) || shared.has(claim.exclusive))) break;
-      if (claim.shared && exclusive.has(claim.shared)) break;
-      const room = op.kind === 'send' ? `slug:${op.roomSlug}` : `message:${op.messageId}`;
-      if (!rooms.has(room) && rooms.size >= MAX_ROOMS_PER_BATCH) break;
-      rooms.add(room);
-      if (claim.exclusive) exclusive.add(claim.exclusive);
-      if (claim.shared) shared.add(claim.shared);
-      taken.push(i);
-    }
-    if (taken.length < minimum) return undefined;
-    const pending = this.#queue.splice(0, taken.length);
+  #take(): Batch {
+    const pending = this.#queue.splice(0, this.#batchLength());
     const ops = pending.map((p) => p.op);
     const at = this.options.now();
     const facts = this.#loadFacts(ops, at);
     facts.catch(() => {}); // awaited (and its failure handled) in #commitWithRetry
-    return { pending, ops, at, facts, after: [], done: Promise.resolve(), written: new Map() };
+    return { pending, ops, at, facts };
+  }
+
+  /**
+   * How many queued ops the next batch takes: up to the maximum, stopping before an op that touches a row
+   * an earlier op of the batch changes (see `claims`), and before a room past MAX_ROOMS_PER_BATCH (the
+   * NOTIFY payload lists every room and must stay under PostgreSQL's 8,000 bytes).
+   */
+  #batchLength(): number {
+    const exclusive = new Set<string>();
+    const shared = new Set<string>();
+    const roomKeys = new Set<string>();
+    let n = 0;
+    for (const { op } of this.#queue) {
+      if (n >= this.#maxBatch) break;
+      const claim = claims(op);
+      if (claim.exclusive && (exclusive.has(claim.exclusive) || shared.has(claim.exclusive))) break;
+      if (claim.shared && exclusive.has(claim.shared)) break;
+      const roomKey = op.kind === 'send' ? `slug:${op.roomSlug}` : `message:${op.messageId}`;
+      if (!roomKeys.has(roomKey) && roomKeys.size >= MAX_ROOMS_PER_BATCH) break;
+      roomKeys.add(roomKey);
+      if (claim.exclusive) exclusive.add(claim.exclusive);
+      if (claim.shared) shared.add(claim.shared);
+      n += 1;
+    }
+    return Math.max(n, 1);
   }
 
   /** Commits a batch; resolves to what delivers it: the feeds first, then the answers to its writers. */
   async #commitWithRetry(batch: Batch): Promise<() => void> {
     let { at, facts } = batch;
-    // Store after the batches before this one on the same rooms, knowing what they wrote (for slow mode):
-    // their writes are not in the facts read beside them. A clientId they stored fails this batch's
-    // insert on the unique index, and the retry below answers with the stored message.
-    await Promise.all(batch.after.map((earlier) => earlier.done));
     for (let attempt = 1; ; attempt += 1) {
-      batch.written.clear();
       try {
-        const known = await facts;
-        for (const earlier of batch.after) {
-          for (const [key, time] of earlier.written) {
-            known.lastWritten.set(key, Math.max(known.lastWritten.get(key) ?? 0, time));
-          }
-        }
-        const { results, ranges } = await this.#commit(batch.ops, at, known, batch.written);
+        const { results, ranges } = await this.#commit(batch.ops, at, await facts);
         return () => {
           // Feeds first, then acks: a sender never hears "ack" for an event its room has not been given.
           if (ranges.length > 0) this.options.onCommitted(ranges);
@@ -241,18 +198,12 @@ export class ChatWriter {
           facts = this.#loadFacts(batch.ops, at);
           continue;
         }
-        batch.written.clear();
         return () => batch.pending.forEach((pending) => pending.resolve(UNAVAILABLE));
       }
     }
   }
 
-  async #commit(
-    ops: WriteOp[],
-    at: Date,
-    facts: Facts,
-    written: Map<string, number>,
-  ): Promise<{ results: WriteResult[]; ranges: CommittedRange[] }> {
+  async #commit(ops: WriteOp[], at: Date, facts: Facts): Promise<{ results: WriteResult[]; ranges: CommittedRange[] }> {
     const results: (WriteResult | undefined)[] = new Array(ops.length).fill(undefined);
 
     // Decide each op; accepted ones take their room's next place, in the order they arrived.
@@ -279,7 +230,6 @@ export class ChatWriter {
         }
         seenClientIds.add(key);
         facts.lastWritten.set(`${decision.roomId}:${op.author.id}`, at.getTime());
-        written.set(`${decision.roomId}:${op.author.id}`, at.getTime());
         // Time-ordered (UUIDv7), so new messages go to the end of the primary-key index rather than to random
         // pages all over it: random keys make every insert touch (and, after each checkpoint, write to
         // the WAL whole) pages spread over an index that grows with every message ever sent.
