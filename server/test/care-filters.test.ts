@@ -452,6 +452,14 @@ describe('moderators add warnings', () => {
     });
     expect(refused.statusCode).toBe(403);
     expect(refused.json().error.code).toBe('forbidden');
+    // The same answer for an id that does not exist: a member learns nothing about which ids are real.
+    for (const kind of ['messages', 'stories', 'replies', 'candles']) {
+      const unknown = await call(t.app, 'PUT', `/api/moderation/${kind}/${randomUUID()}/warnings`, {
+        cookie: plain.cookie,
+        body: { contentWarnings: ['birth'] },
+      });
+      expect(unknown.statusCode, kind).toBe(403);
+    }
 
     const res = await call(t.app, 'PUT', `/api/moderation/messages/${id}/warnings`, {
       cookie: moderator.cookie,

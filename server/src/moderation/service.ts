@@ -624,6 +624,18 @@ export function createModerationService({ db, now }: { db: Database; now: () => 
       const targetType = { messages: 'message', stories: 'story', replies: 'reply', candles: 'candle' }[kind];
       const { contentWarnings, auditId } = await db.transaction(async (txRaw) => {
         const tx = txRaw as unknown as Database;
+        // Someone who may not add warnings here at all is told so before anything is looked up, so the
+        // answer never says whether an id exists (404 against 403).
+        if (kind !== 'messages') {
+          await assertCanModerate(tx, moderator, null, targetType);
+        } else if (!moderator.isAdmin) {
+          const [anyRoom] = await tx
+            .select({ roomId: memberships.roomId })
+            .from(memberships)
+            .where(and(eq(memberships.userId, moderator.id), eq(memberships.role, 'moderator')))
+            .limit(1);
+          if (!anyRoom) throw new ApiError('forbidden', 'Only this room’s moderators (or an admin) can do that.');
+        }
         // Locked until commit, so a concurrent edit adding warnings of its own is merged, not overwritten.
         const [row] = await tx
           .select({ contentWarnings: table.contentWarnings })
