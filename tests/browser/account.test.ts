@@ -2,83 +2,26 @@
 // account page (display name, sessions, data export, deletion), and how forms tell a person what went
 // wrong. Every page passes axe, with and without an error shown, in light, dark and on a small phone.
 import { readFile } from 'node:fs/promises';
-import type { Browser, BrowserContext, BrowserContextOptions, Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { collectConsoleErrors, expectNoAxeViolations, launchChromium, screenshot } from '../support/browser.ts';
-import { startPlatform, stopAll, type Platform } from '../support/platform.ts';
+import type { BrowserContextOptions, Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
+import {
+  expectNoAxeViolations,
+  expectNoSidewaysScroll,
+  httpError,
+  screenshot,
+  useBrowserPlatform,
+} from '../support/browser.ts';
 
 const password = 'quiet harbour lantern morning';
 const mismatch = 'That username and password do not match. Please check them and try again.';
 
-let platform: Platform;
-let browser: Browser | undefined;
-const openContexts: BrowserContext[] = [];
-let memberCount = 0;
-
-beforeAll(async () => {
-  platform = await startPlatform();
-  browser = await launchChromium();
-}, 90_000);
-
-afterEach(async () => {
-  await Promise.allSettled(openContexts.splice(0).map((context) => context.close()));
-});
-
-afterAll(async () => {
-  try {
-    await browser?.close();
-  } finally {
-    await stopAll();
-  }
-}, 30_000);
-
-/** A username no other test uses: 3–32 letters, numbers or underscores. */
-function newUsername(): string {
-  memberCount += 1;
-  return `member_${Date.now().toString(36)}_${memberCount}`;
-}
-
-/**
- * What Chromium logs for an HTTP error answer. A refused sign-in is a 401 the page expects and explains,
- * but the browser still reports it on the console; tests list exactly the ones they cause.
- */
-function httpError(status: 400 | 401): string {
-  const reason = { 400: 'Bad Request', 401: 'Unauthorized' }[status];
-  return `console error: Failed to load resource: the server responded with a status of ${status} (${reason})`;
-}
-
-async function openPage(options: BrowserContextOptions = {}): Promise<{ page: Page; errors: string[] }> {
-  if (!browser) throw new Error('Chromium did not launch');
-  const context = await browser.newContext(options);
-  openContexts.push(context);
-  const page = await context.newPage();
-  const errors = await collectConsoleErrors(page);
-  return { page, errors };
-}
-
-/** Opens a path and waits for the app to render its h1; if it never does, says what the browser saw. */
-async function visit(page: Page, path: string, errors: string[]): Promise<void> {
-  const response = await page.goto(`${platform.url}${path}`, { waitUntil: 'load' });
-  expect(response?.status(), `GET ${path}`).toBe(200);
-  await waitForHeading(page, errors);
-}
-
-async function waitForHeading(page: Page, errors: string[]): Promise<void> {
-  try {
-    await page.locator('h1').first().waitFor({ state: 'visible', timeout: 15_000 });
-  } catch {
-    const body = await page.evaluate(() => document.body.innerText.slice(0, 500)).catch(() => '(unreadable)');
-    throw new Error(
-      `${page.url()} showed no h1 within 15 s.\nBrowser errors: ${JSON.stringify(errors)}\nPage text: ${body}`,
-    );
-  }
-}
+const { platform, openPage, visit, waitForReady, newUsername } = useBrowserPlatform();
 
 /** Registers through the API, outside any browser, for tests that start with an existing member. */
 async function registerMember(username: string): Promise<void> {
-  const response = await fetch(`${platform.url}/api/auth/register`, {
+  const response = await fetch(`${platform().url}/api/auth/register`, {
     method: 'POST',
-    headers: { 'content-type': 'application/json', origin: platform.url },
+    headers: { 'content-type': 'application/json', origin: platform().url },
     body: JSON.stringify({ username, password }),
     signal: AbortSignal.timeout(10_000),
   });
@@ -106,11 +49,6 @@ async function errorBeside(page: Page, inputId: string): Promise<string> {
   const errorId = describedBy.split(' ').find((id) => id.endsWith('-error'));
   expect(errorId, `aria-describedby of #${inputId} is "${describedBy}"`).toBeDefined();
   return (await page.locator(`#${errorId}`).textContent())?.trim() ?? '';
-}
-
-async function expectNoSidewaysScroll(page: Page): Promise<void> {
-  const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
-  expect(overflow).toBeLessThanOrEqual(0);
 }
 
 describe('a member from start to end', () => {
@@ -142,7 +80,7 @@ describe('a member from start to end', () => {
     expect(await page.evaluate(() => document.activeElement?.textContent?.trim())).toBe('Join Kindred');
     await page.keyboard.press('Enter');
     // Joining goes on to the gentle, optional question of who they are here as (see rooms.test.ts).
-    await page.waitForURL(`${platform.url}/welcome`);
+    await page.waitForURL(`${platform().url}/welcome`);
     await nav(page).getByRole('link', { name: 'Your account' }).waitFor();
 
     // Sign out, and the nav says so.
@@ -155,7 +93,7 @@ describe('a member from start to end', () => {
     await nav(page).getByRole('link', { name: 'Sign in' }).click();
     await page.getByRole('heading', { level: 1, name: 'Sign in' }).waitFor();
     await signIn(page, username.toUpperCase());
-    await page.waitForURL(`${platform.url}/`);
+    await page.waitForURL(`${platform().url}/`);
 
     // The account page, reloaded from scratch so the session is read back from the server.
     await visit(page, '/account', errors);
@@ -206,7 +144,7 @@ describe('a member from start to end', () => {
 
     await page.getByLabel('Your password', { exact: true }).fill(password);
     await page.getByRole('button', { name: 'Delete my account', exact: true }).click();
-    await page.waitForURL(`${platform.url}/`);
+    await page.waitForURL(`${platform().url}/`);
     await page.getByRole('status').filter({ hasText: 'Your account is deleted' }).waitFor();
     await screenshot(page, 'home-after-deleting');
     expect(await nav(page).getByRole('link', { name: 'Sign in' }).isVisible()).toBe(true);
@@ -217,7 +155,7 @@ describe('a member from start to end', () => {
     await signIn(page, username);
     await page.getByRole('alert').filter({ hasText: mismatch }).waitFor();
     expect(await errorBeside(page, 'password')).toBe(mismatch);
-    expect(page.url()).toBe(`${platform.url}/signin`);
+    expect(page.url()).toBe(`${platform().url}/signin`);
 
     expect(errors).toEqual([httpError(401), httpError(401)]);
   });
@@ -254,7 +192,7 @@ describe('sign in', () => {
     // Setting it right signs in and goes home.
     await page.getByLabel('Password', { exact: true }).fill(password);
     await page.keyboard.press('Enter');
-    await page.waitForURL(`${platform.url}/`);
+    await page.waitForURL(`${platform().url}/`);
     expect(errors).toEqual([httpError(401)]);
   });
 
@@ -277,13 +215,13 @@ describe('sign in', () => {
     const username = newUsername();
     await registerMember(username);
     const { page, errors } = await openPage();
-    await page.goto(`${platform.url}/account`);
-    await page.waitForURL(`${platform.url}/signin?next=%2Faccount`);
-    await waitForHeading(page, errors);
+    await page.goto(`${platform().url}/account`);
+    await page.waitForURL(`${platform().url}/signin?next=%2Faccount`);
+    await waitForReady(page, errors);
     expect(await page.getByRole('heading', { level: 1 }).textContent()).toBe('Sign in');
 
     await signIn(page, username);
-    await page.waitForURL(`${platform.url}/account`);
+    await page.waitForURL(`${platform().url}/account`);
     await page.getByRole('heading', { level: 1, name: 'Your account' }).waitFor();
     expect(errors).toEqual([]);
   });
@@ -294,7 +232,7 @@ describe('sign in', () => {
     const { page, errors } = await openPage();
     await visit(page, `/signin?next=${encodeURIComponent('//example.com/')}`, errors);
     await signIn(page, username);
-    await page.waitForURL(`${platform.url}/`);
+    await page.waitForURL(`${platform().url}/`);
     expect(errors).toEqual([]);
   });
 });
@@ -346,7 +284,7 @@ describe('account page', () => {
     const { page, errors } = await openPage();
     await visit(page, '/signin', errors);
     await signIn(page, username);
-    await page.waitForURL(`${platform.url}/`);
+    await page.waitForURL(`${platform().url}/`);
     await visit(page, '/account', errors);
 
     await page.getByText('Another browser or device').waitFor();
@@ -389,7 +327,7 @@ describe('account page', () => {
     }
 
     await signIn(page, username);
-    await page.waitForURL(`${platform.url}/`);
+    await page.waitForURL(`${platform().url}/`);
     await visit(page, '/account', errors);
     await page.getByText('This browser', { exact: true }).waitFor();
     expect(await page.locator('h1').count()).toBe(1);

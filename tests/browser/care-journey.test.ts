@@ -4,10 +4,9 @@
 // Rowan's words fold for her; Rowan, in his own browser, sees nothing of it. Hazel then writes in her
 // journal, turns the entry into a draft story, and lights a candle with a content note; Rowan's candle
 // comes folded. Every page on the way passes axe, in light, in dark and on a 360 px phone.
-import type { Browser, BrowserContext, BrowserContextOptions, Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { collectConsoleErrors, expectNoAxeViolations, launchChromium, screenshot } from '../support/browser.ts';
-import { startPlatform, stopAll, type Platform } from '../support/platform.ts';
+import type { BrowserContextOptions, Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
+import { expectNoAxeViolations, expectNoSidewaysScroll, screenshot, useBrowserPlatform } from '../support/browser.ts';
 
 const password = 'quiet harbour lantern morning';
 /** Each run opens its own room, so what one run wrote never meets another's filter. */
@@ -20,32 +19,18 @@ const variants: { name: string; options: BrowserContextOptions }[] = [
   { name: '360px', options: { colorScheme: 'light', viewport: { width: 360, height: 780 } } },
 ];
 
-let browser: Browser | undefined;
-let platform: Platform;
-const openContexts: BrowserContext[] = [];
-let memberCount = 0;
-
-beforeAll(async () => {
-  browser = await launchChromium();
-  platform = await startPlatform({
-    env: {
-      ADMIN_USERNAMES: variants.map((variant) => adminOf(variant.name)).join(','),
-      REGISTER_LIMIT_PER_HOUR: '1000',
-    },
-  });
-}, 120_000);
-
-afterEach(async () => {
-  await Promise.allSettled(openContexts.splice(0).map((context) => context.close()));
+const {
+  openPage,
+  visit: visitPage,
+  send,
+  newUsername,
+} = useBrowserPlatform({
+  env: {
+    ADMIN_USERNAMES: variants.map((variant) => adminOf(variant.name)).join(','),
+    REGISTER_LIMIT_PER_HOUR: '1000',
+  },
+  usernamePrefix: 'journey',
 });
-
-afterAll(async () => {
-  try {
-    await browser?.close();
-  } finally {
-    await stopAll();
-  }
-}, 30_000);
 
 interface Person {
   page: Page;
@@ -58,13 +43,9 @@ async function person(
   displayName: string,
   options: BrowserContextOptions,
   room: string | null,
-  username = `journey_${Date.now().toString(36)}_${(memberCount += 1)}`,
+  username = newUsername(),
 ): Promise<Person> {
-  if (!browser) throw new Error('Chromium did not launch');
-  const context = await browser.newContext(options);
-  openContexts.push(context);
-  const page = await context.newPage();
-  const errors = await collectConsoleErrors(page);
+  const { page, errors } = await openPage(options);
   const { user } = await send<{ user: { id: string } }>(page, 'POST', '/api/auth/register', {
     username,
     password,
@@ -74,28 +55,15 @@ async function person(
   return { page, errors, id: user.id };
 }
 
-async function send<T = unknown>(page: Page, method: string, path: string, data?: unknown): Promise<T> {
-  const answer = await page.context().request.fetch(`${platform.url}${path}`, {
-    method,
-    headers: { origin: platform.url },
-    ...(data === undefined ? {} : { data }),
-  });
-  expect(answer.ok(), `${method} ${path}: ${await answer.text()}`).toBe(true);
-  return (answer.status() === 204 ? undefined : await answer.json()) as T;
-}
-
 /** Opens a page, waits for its h1, and checks it with axe and for sideways scrolling. */
 async function visit(who: Person, path: string): Promise<void> {
-  const response = await who.page.goto(`${platform.url}${path}`, { waitUntil: 'load' });
-  expect(response?.status(), `GET ${path}`).toBe(200);
-  await who.page.locator('h1').first().waitFor({ state: 'visible', timeout: 15_000 });
+  await visitPage(who.page, path, who.errors);
   await checked(who.page);
 }
 
 async function checked(page: Page): Promise<void> {
   await expectNoAxeViolations(page);
-  const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
-  expect(overflow, `sideways scroll on ${page.url()}`).toBeLessThanOrEqual(0);
+  await expectNoSidewaysScroll(page);
 }
 
 const messages = (page: Page) => page.getByRole('region', { name: /^Messages in / });

@@ -3,75 +3,19 @@
 // an offer to tell a room, which opens the room with editable words in its message box (nothing sent);
 // candles lit with a name and anonymously, counted quietly, and hidden by a moderator; helplines for a
 // chosen country. Every care page passes axe, in light, dark and on a small phone.
-import type { Browser, BrowserContext, BrowserContextOptions, Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { collectConsoleErrors, expectNoAxeViolations, launchChromium, screenshot } from '../support/browser.ts';
-import { startPlatform, stopAll, type Platform } from '../support/platform.ts';
+import type { BrowserContextOptions, Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
+import { expectNoAxeViolations, screenshot, useBrowserPlatform } from '../support/browser.ts';
 
 const password = 'quiet harbour lantern morning';
 const adminUsername = 'care_admin';
 /** Fourteen hours ahead of UTC: "today" here is often not UTC's today, so the member's own day is what counts. */
 const timeZone = 'Pacific/Kiritimati';
 
-let browser: Browser | undefined;
-let platform: Platform;
-const openContexts: BrowserContext[] = [];
-let memberCount = 0;
-
-beforeAll(async () => {
-  browser = await launchChromium();
-  platform = await startPlatform({ env: { ADMIN_USERNAMES: adminUsername, REGISTER_LIMIT_PER_HOUR: '1000' } });
-}, 120_000);
-
-afterEach(async () => {
-  await Promise.allSettled(openContexts.splice(0).map((context) => context.close()));
+const { platform, openPage, visit, checkPage, send, newUsername } = useBrowserPlatform({
+  env: { ADMIN_USERNAMES: adminUsername, REGISTER_LIMIT_PER_HOUR: '1000' },
+  usernamePrefix: 'carer',
 });
-
-afterAll(async () => {
-  try {
-    await browser?.close();
-  } finally {
-    await stopAll();
-  }
-}, 30_000);
-
-function newUsername(): string {
-  memberCount += 1;
-  return `carer_${Date.now().toString(36)}_${memberCount}`;
-}
-
-async function openPage(options: BrowserContextOptions = {}): Promise<{ page: Page; errors: string[] }> {
-  if (!browser) throw new Error('Chromium did not launch');
-  const context = await browser.newContext(options);
-  openContexts.push(context);
-  const page = await context.newPage();
-  const errors = await collectConsoleErrors(page);
-  return { page, errors };
-}
-
-async function visit(page: Page, path: string, errors: string[]): Promise<void> {
-  const response = await page.goto(`${platform.url}${path}`, { waitUntil: 'load' });
-  expect(response?.status(), `GET ${path}`).toBe(200);
-  try {
-    await page.locator('h1').first().waitFor({ state: 'visible', timeout: 15_000 });
-  } catch {
-    const body = await page.evaluate(() => document.body.innerText.slice(0, 500)).catch(() => '(unreadable)');
-    throw new Error(
-      `${page.url()} showed no h1 within 15 s.\nBrowser errors: ${JSON.stringify(errors)}\nPage text: ${body}`,
-    );
-  }
-}
-
-/** Sends a request as this page's member (its cookie jar is the context's) and answers the JSON. */
-async function send<T = unknown>(page: Page, method: string, path: string, data?: unknown): Promise<T> {
-  const answer = await page.context().request.fetch(`${platform.url}${path}`, {
-    method,
-    headers: { origin: platform.url },
-    ...(data === undefined ? {} : { data }),
-  });
-  expect(answer.ok(), `${method} ${path}: ${await answer.text()}`).toBe(true);
-  return (answer.status() === 204 ? undefined : await answer.json()) as T;
-}
 
 async function join(page: Page, displayName: string, username = newUsername()): Promise<void> {
   await send(page, 'POST', '/api/auth/register', { username, password, displayName });
@@ -79,11 +23,6 @@ async function join(page: Page, displayName: string, username = newUsername()): 
 
 const main = (page: Page) => page.locator('main');
 const status = (page: Page, text: string) => page.getByRole('status').filter({ hasText: text });
-
-async function expectNoSidewaysScroll(page: Page): Promise<void> {
-  const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
-  expect(overflow).toBeLessThanOrEqual(0);
-}
 
 /** Today's month and day where the member is. */
 function todayIn(zone: string): { month: number; day: number } {
@@ -200,7 +139,7 @@ describe('care tools', () => {
     await screenshot(page, 'care-home-hard-day');
     await note.getByRole('button', { name: 'Open the room' }).click();
 
-    await page.waitForURL(`${platform.url}/rooms/${room.slug}`);
+    await page.waitForURL(`${platform().url}/rooms/${room.slug}`);
     const box = page.getByLabel('Write to the room');
     await box.waitFor();
     await expect.poll(() => box.inputValue()).toBe(words);
@@ -300,15 +239,6 @@ describe('care tools', () => {
       { name: '360px', options: { colorScheme: 'light', timezoneId: timeZone, viewport: { width: 360, height: 780 } } },
     ];
 
-    async function check(page: Page, errors: string[], path: string, ready: string, name: string): Promise<void> {
-      await visit(page, path, errors);
-      await page.getByText(ready, { exact: false }).first().waitFor();
-      expect(await page.locator('h1').count()).toBe(1);
-      await expectNoSidewaysScroll(page);
-      await screenshot(page, name);
-      await expectNoAxeViolations(page);
-    }
-
     it.each(variants)('pass axe and fit the screen ($name)', async ({ name, options }) => {
       const { page, errors } = await openPage(options);
       await join(page, 'Saoirse');
@@ -326,13 +256,13 @@ describe('care tools', () => {
       });
       await send(page, 'POST', '/api/remembrance', { name: 'Rowan', words: 'For you, always.' });
 
-      await check(page, errors, '/', 'Today may be a hard day', `care-home-${name}`);
+      await checkPage(page, errors, '/', 'Today may be a hard day', `care-home-${name}`);
       await page.getByRole('button', { name: 'Tell one of my rooms…' }).click();
       await page.getByRole('heading', { name: 'Tell one of your rooms' }).waitFor();
       await screenshot(page, `care-home-offer-${name}`);
       await expectNoAxeViolations(page);
-      await check(page, errors, '/care', 'Gentle tools', `care-tools-${name}`);
-      await check(page, errors, '/journal', 'Some days are heavier.', `care-journal-${name}`);
+      await checkPage(page, errors, '/care', 'Gentle tools', `care-tools-${name}`);
+      await checkPage(page, errors, '/journal', 'Some days are heavier.', `care-journal-${name}`);
       await page.getByRole('button', { name: 'Delete…' }).click();
       await page.getByRole('heading', { name: 'Delete this entry?' }).waitFor();
       await page.getByText('Choose a different prompt, or write freely').click();
@@ -340,20 +270,20 @@ describe('care tools', () => {
       await page.getByText('Please write something first').first().waitFor();
       await screenshot(page, `care-journal-open-${name}`);
       await expectNoAxeViolations(page);
-      await check(page, errors, '/settings/dates', 'The day we said goodbye', `care-dates-${name}`);
-      await check(page, errors, '/remembrance', 'For you, always.', `care-remembrance-${name}`);
-      await check(page, errors, '/resources', 'In Ireland', `care-resources-${name}`);
-      await check(page, errors, '/words', 'side by side, but worlds apart', `care-words-${name}`);
-      await check(page, errors, '/settings', 'Dates that matter', `care-settings-${name}`);
+      await checkPage(page, errors, '/settings/dates', 'The day we said goodbye', `care-dates-${name}`);
+      await checkPage(page, errors, '/remembrance', 'For you, always.', `care-remembrance-${name}`);
+      await checkPage(page, errors, '/resources', 'In Ireland', `care-resources-${name}`);
+      await checkPage(page, errors, '/words', 'side by side, but worlds apart', `care-words-${name}`);
+      await checkPage(page, errors, '/settings', 'Dates that matter', `care-settings-${name}`);
       expect(errors).toEqual([]);
     });
 
     it('reads the same to a visitor who is not signed in', async () => {
       const { page, errors } = await openPage({ colorScheme: 'dark', viewport: { width: 360, height: 780 } });
-      await check(page, errors, '/', 'A thought for today', 'care-home-visitor');
-      await check(page, errors, '/remembrance', 'to light a candle', 'care-remembrance-visitor');
-      await check(page, errors, '/resources', 'Anywhere in the world', 'care-resources-visitor');
-      await check(page, errors, '/care', 'Gentle tools', 'care-tools-visitor');
+      await checkPage(page, errors, '/', 'A thought for today', 'care-home-visitor');
+      await checkPage(page, errors, '/remembrance', 'to light a candle', 'care-remembrance-visitor');
+      await checkPage(page, errors, '/resources', 'Anywhere in the world', 'care-resources-visitor');
+      await checkPage(page, errors, '/care', 'Gentle tools', 'care-tools-visitor');
       expect(errors).toEqual([]);
     });
   });

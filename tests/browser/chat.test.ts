@@ -2,10 +2,9 @@
 // react, edit and delete; one of them loses the network mid-conversation, writes anyway, and comes back;
 // both end up seeing the same conversation — every message once, in the same order. The room page with
 // messages passes axe in light, dark and on a small phone, and a screen reader hears the other member.
-import type { Browser, BrowserContext, BrowserContextOptions, Locator, Page, WebSocketRoute } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { collectConsoleErrors, expectNoAxeViolations, launchChromium, screenshot } from '../support/browser.ts';
-import { startPlatform, stopAll, type Platform } from '../support/platform.ts';
+import type { BrowserContext, BrowserContextOptions, Locator, Page, WebSocketRoute } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
+import { expectNoAxeViolations, expectNoSidewaysScroll, screenshot, useBrowserPlatform } from '../support/browser.ts';
 
 const password = 'quiet harbour lantern morning';
 const room = 'mothers';
@@ -13,27 +12,10 @@ const room = 'mothers';
 const longRoom = 'delayed-grief';
 const quietRoom = 'partners';
 
-let platform: Platform;
-let browser: Browser | undefined;
-const openContexts: BrowserContext[] = [];
-let memberCount = 0;
-
-beforeAll(async () => {
-  platform = await startPlatform({ env: { REGISTER_LIMIT_PER_HOUR: '1000', MESSAGE_LIMIT_PER_MINUTE: '1000' } });
-  browser = await launchChromium();
-}, 90_000);
-
-afterEach(async () => {
-  await Promise.allSettled(openContexts.splice(0).map((context) => context.close()));
+const { platform, openPage, visit, newUsername } = useBrowserPlatform({
+  env: { REGISTER_LIMIT_PER_HOUR: '1000', MESSAGE_LIMIT_PER_MINUTE: '1000' },
+  usernamePrefix: 'chat',
 });
-
-afterAll(async () => {
-  try {
-    await browser?.close();
-  } finally {
-    await stopAll();
-  }
-}, 30_000);
 
 interface Member {
   context: BrowserContext;
@@ -47,36 +29,23 @@ interface Member {
  * the browser context (so the session cookie is the context's), then joined through the room page.
  */
 async function memberInRoom(displayName: string, options: BrowserContextOptions = {}, slug = room): Promise<Member> {
-  if (!browser) throw new Error('Chromium did not launch');
-  const context = await browser.newContext(options);
-  openContexts.push(context);
-  const page = await context.newPage();
-  const errors = await collectConsoleErrors(page);
-  memberCount += 1;
-  const username = `chat_${Date.now().toString(36)}_${memberCount}`;
-  const registered = await page.request.post(`${platform.url}/api/auth/register`, {
-    data: { username, password, displayName },
-    headers: { origin: platform.url },
+  const { page, errors } = await openPage(options);
+  const registered = await page.request.post(`${platform().url}/api/auth/register`, {
+    data: { username: newUsername(), password, displayName },
+    headers: { origin: platform().url },
   });
   expect(registered.status(), await registered.text()).toBe(201);
 
-  await openRoom(page, slug);
+  await visit(page, `/rooms/${slug}`, errors);
   await page.getByLabel('I have read these rules and will keep them').check();
   await page.getByRole('button', { name: 'Join this room' }).click();
   await composer(page).waitFor();
-  return { context, page, errors, displayName };
+  return { context: page.context(), page, errors, displayName };
 }
 
-/** Opens a room page and waits for its h1; if it never shows, says what the browser saw. */
-async function openRoom(page: Page, slug = room): Promise<void> {
-  const response = await page.goto(`${platform.url}/rooms/${slug}`, { waitUntil: 'load' });
-  expect(response?.status()).toBe(200);
-  try {
-    await page.locator('h1').first().waitFor({ timeout: 15_000 });
-  } catch {
-    const text = await page.evaluate(() => document.body.innerText.slice(0, 500)).catch(() => '(unreadable)');
-    throw new Error(`${page.url()} showed no h1 within 15 s.\nPage text: ${text}`);
-  }
+/** Opens (or reloads) a room page for a member and waits for its h1. */
+async function openRoom(who: Member, slug = room): Promise<void> {
+  await visit(who.page, `/rooms/${slug}`, who.errors);
 }
 
 const composer = (page: Page) => page.getByLabel('Write to the room', { exact: true });
@@ -106,11 +75,6 @@ const focused = (page: Page) =>
     return { tag: element?.tagName.toLowerCase(), id: element?.id, text: element?.textContent?.trim() };
   });
 
-async function expectNoSidewaysScroll(page: Page): Promise<void> {
-  const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
-  expect(overflow).toBeLessThanOrEqual(0);
-}
-
 async function reactionLabel(item: Locator, label: string): Promise<string | null> {
   return item.getByRole('button', { name: label }).getAttribute('aria-label');
 }
@@ -120,7 +84,7 @@ describe('a conversation between two members', () => {
     const ash = await memberInRoom('Ash', { colorScheme: 'light' });
     const robin = await memberInRoom('Robin', { colorScheme: 'dark' });
     // Robin joined after Ash opened the room: both start from a fresh page of the room.
-    await openRoom(ash.page);
+    await openRoom(ash);
     await composer(ash.page).waitFor();
 
     // Ash writes, by keyboard: Enter sends, and the cursor stays in the box for the next line.
@@ -240,7 +204,7 @@ describe('a conversation between two members', () => {
       .toMatchObject({ tag: 'article', id: expect.stringMatching(/^message-/) });
 
     // Everything also survives a reload: same conversation, nothing left waiting.
-    await openRoom(robin.page);
+    await openRoom(robin);
     await expect.poll(() => messages(robin.page).count()).toBe(expected.length);
     expect(await conversation(robin.page)).toEqual(await conversation(ash.page));
     expect(await unsent(robin.page).count()).toBe(0);
@@ -285,7 +249,7 @@ describe('a long conversation', () => {
     );
     expect(acks).toBe(70);
 
-    await openRoom(sol.page, longRoom);
+    await openRoom(sol, longRoom);
     await message(sol.page, 'Note 70').waitFor();
     expect(await messages(sol.page).count()).toBe(50);
     const history = sol.page.getByRole('region', { name: /^Messages in / });
@@ -323,7 +287,7 @@ describe('a connection that drops', () => {
       ws.connectToServer();
       live.push(ws);
     });
-    await openRoom(carol.page, quietRoom);
+    await openRoom(carol, quietRoom);
     await write(carol.page, 'Before the line went quiet.');
     await message(carol.page, 'Before the line went quiet.').waitFor();
 
@@ -335,7 +299,7 @@ describe('a connection that drops', () => {
     await screenshot(carol.page, 'chat-reconnecting');
 
     // A reload, like a closed tab, loses nothing: the words wait in this browser.
-    await openRoom(carol.page, quietRoom);
+    await openRoom(carol, quietRoom);
     await unsent(carol.page).filter({ hasText: 'Written while the server was out of reach.' }).waitFor();
     await message(carol.page, 'Before the line went quiet.').waitFor();
     expect(await messages(carol.page).count()).toBe(1);
@@ -347,7 +311,7 @@ describe('a connection that drops', () => {
     expect(await carol.page.getByText('Reconnecting…').count()).toBe(0);
 
     // The server has it exactly once.
-    const history = await carol.page.request.get(`${platform.url}/api/rooms/${quietRoom}/messages`);
+    const history = await carol.page.request.get(`${platform().url}/api/rooms/${quietRoom}/messages`);
     const { messages: stored } = (await history.json()) as { messages: { body: string }[] };
     expect(stored.map((entry) => entry.body)).toEqual([
       'Before the line went quiet.',
@@ -360,12 +324,12 @@ describe('a connection that drops', () => {
 describe('words that suggest risk', () => {
   it('show the writer crisis lines at once and privately, while the message is sent as written', async () => {
     const writer = await memberInRoom('Ash', {}, 'faith-and-meaning');
-    const chosen = await writer.page.request.patch(`${platform.url}/api/me`, {
+    const chosen = await writer.page.request.patch(`${platform().url}/api/me`, {
       data: { country: 'GB' },
-      headers: { origin: platform.url },
+      headers: { origin: platform().url },
     });
     expect(chosen.status()).toBe(200);
-    await openRoom(writer.page, 'faith-and-meaning');
+    await openRoom(writer, 'faith-and-meaning');
     await composer(writer.page).waitFor();
     const other = await memberInRoom('Bea', {}, 'faith-and-meaning');
     await write(writer.page, 'since the scan I just want to die, I cant keep going');

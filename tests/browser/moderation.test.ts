@@ -5,57 +5,39 @@
 // and the log; the page for members who don't moderate. The queue (opened), the log, the room tools and
 // the notices pass axe in light, dark and on a small phone, with no console errors.
 import type { Message } from '@kindred/shared';
-import type { Browser, BrowserContext, BrowserContextOptions, Locator, Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { collectConsoleErrors, expectNoAxeViolations, launchChromium, screenshot } from '../support/browser.ts';
+import type { BrowserContextOptions, Locator, Page } from 'playwright-core';
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import {
+  expectNoAxeViolations,
+  expectNoSidewaysScroll,
+  httpError,
+  screenshot,
+  useBrowserPlatform,
+} from '../support/browser.ts';
 import { ChatSocket, joinRoom, registerMember, runTag, api as nodeApi, type Member } from '../support/chat.ts';
-import { startPlatform, stopAll, type Platform } from '../support/platform.ts';
 
 const password = 'quiet harbour lantern morning';
 const adminUsername = `admin_${Date.now().toString(36)}`;
 
-let platform: Platform;
-let browser: Browser | undefined;
-const openContexts: BrowserContext[] = [];
+const { platform, openPage, visit, newUsername } = useBrowserPlatform({
+  env: { ADMIN_USERNAMES: adminUsername, REGISTER_LIMIT_PER_HOUR: '1000', LOGIN_LIMIT_PER_15MIN: '1000' },
+  usernamePrefix: 'mod',
+});
 const openSockets: ChatSocket[] = [];
-let userCount = 0;
 
 beforeAll(async () => {
-  platform = await startPlatform({
-    env: { ADMIN_USERNAMES: adminUsername, REGISTER_LIMIT_PER_HOUR: '1000', LOGIN_LIMIT_PER_15MIN: '1000' },
-  });
-  browser = await launchChromium();
-  const response = await fetch(`${platform.url}/api/auth/register`, {
+  const response = await fetch(`${platform().url}/api/auth/register`, {
     method: 'POST',
-    headers: { 'content-type': 'application/json', origin: platform.url },
+    headers: { 'content-type': 'application/json', origin: platform().url },
     body: JSON.stringify({ username: adminUsername, password, displayName: 'Kindred admin' }),
     signal: AbortSignal.timeout(10_000),
   });
   expect(response.status, await response.text()).toBe(201);
-}, 90_000);
-
-afterEach(async () => {
-  for (const socket of openSockets.splice(0)) socket.close();
-  await Promise.allSettled(openContexts.splice(0).map((context) => context.close()));
 });
 
-afterAll(async () => {
-  try {
-    await browser?.close();
-  } finally {
-    await stopAll();
-  }
-}, 30_000);
-
-function newUsername(): string {
-  userCount += 1;
-  return `mod_${Date.now().toString(36)}_${userCount}`;
-}
-
-/** What Chromium logs for an HTTP error answer the page expects and explains. */
-function httpError(status: 403): string {
-  return `console error: Failed to load resource: the server responded with a status of ${status} (Forbidden)`;
-}
+afterEach(() => {
+  for (const socket of openSockets.splice(0)) socket.close();
+});
 
 interface Person {
   page: Page;
@@ -71,14 +53,10 @@ async function person(
   displayName?: string,
   username = newUsername(),
 ): Promise<Person> {
-  if (!browser) throw new Error('Chromium did not launch');
-  const context = await browser.newContext(options);
-  openContexts.push(context);
-  const page = await context.newPage();
-  const errors = await collectConsoleErrors(page);
+  const { page, errors } = await openPage(options);
   const path = how === 'register' ? '/api/auth/register' : '/api/auth/login';
-  const answer = await page.request.post(`${platform.url}${path}`, {
-    headers: { origin: platform.url },
+  const answer = await page.request.post(`${platform().url}${path}`, {
+    headers: { origin: platform().url },
     data: { username, password, ...(displayName ? { displayName } : {}) },
   });
   expect(answer.status(), await answer.text()).toBe(how === 'register' ? 201 : 200);
@@ -88,9 +66,9 @@ async function person(
 
 /** A state-changing API call from inside a person's browser, with their cookie and Kindred's Origin. */
 async function send(who: Person, method: 'POST' | 'PUT', path: string, data?: unknown): Promise<void> {
-  const answer = await who.page.request.fetch(`${platform.url}${path}`, {
+  const answer = await who.page.request.fetch(`${platform().url}${path}`, {
     method,
-    headers: { origin: platform.url },
+    headers: { origin: platform().url },
     ...(data === undefined ? {} : { data }),
   });
   expect(answer.status(), `${method} ${path}: ${await answer.text()}`).toBeLessThan(300);
@@ -105,31 +83,17 @@ async function moderatorOf(slug: string, options: BrowserContextOptions = {}, di
   return moderator;
 }
 
-/** Opens a path and waits for the app to render its h1; if it never does, says what the browser saw. */
-async function visit(page: Page, path: string, errors: string[]): Promise<void> {
-  const response = await page.goto(`${platform.url}${path}`, { waitUntil: 'load' });
-  expect(response?.status(), `GET ${path}`).toBe(200);
-  try {
-    await page.locator('h1').first().waitFor({ state: 'visible', timeout: 15_000 });
-  } catch {
-    const body = await page.evaluate(() => document.body.innerText.slice(0, 500)).catch(() => '(unreadable)');
-    throw new Error(
-      `${page.url()} showed no h1 within 15 s.\nBrowser errors: ${JSON.stringify(errors)}\nPage: ${body}`,
-    );
-  }
-}
-
 /** A member outside any browser who writes `body` in the room over the chat socket, as a tab would. */
 async function messageFromNode(
   slug: string,
   body: string,
   displayName: string,
 ): Promise<{ author: Member; message: Message }> {
-  const author = await registerMember(platform.url, `node_${runTag()}_${newUsername()}`.slice(0, 32));
-  const renamed = await nodeApi(platform.url, '/api/me', { method: 'PATCH', member: author, body: { displayName } });
+  const author = await registerMember(platform().url, `node_${runTag()}_${newUsername()}`.slice(0, 32));
+  const renamed = await nodeApi(platform().url, '/api/me', { method: 'PATCH', member: author, body: { displayName } });
   expect(renamed.status, await renamed.text()).toBe(200);
-  await joinRoom(platform.url, author, slug);
-  const socket = await ChatSocket.connect(platform.url, author);
+  await joinRoom(platform().url, author, slug);
+  const socket = await ChatSocket.connect(platform().url, author);
   openSockets.push(socket);
   const clientId = `c-${runTag()}`;
   socket.send({ type: 'send', room: slug, clientId, body });
@@ -140,9 +104,9 @@ async function messageFromNode(
 
 /** Reports a message as spam, as a member in the room would, over HTTP. */
 async function reportFromNode(slug: string, messageId: string, note?: string): Promise<void> {
-  const reporter = await registerMember(platform.url, `rep_${runTag()}_${newUsername()}`.slice(0, 32));
-  await joinRoom(platform.url, reporter, slug);
-  const answer = await nodeApi(platform.url, '/api/reports', {
+  const reporter = await registerMember(platform().url, `rep_${runTag()}_${newUsername()}`.slice(0, 32));
+  await joinRoom(platform().url, reporter, slug);
+  const answer = await nodeApi(platform().url, '/api/reports', {
     member: reporter,
     body: { target: { type: 'message', id: messageId }, reason: 'spam', ...(note ? { note } : {}) },
   });
@@ -153,11 +117,6 @@ const nav = (page: Page) => page.getByRole('navigation', { name: 'Main' });
 const composer = (page: Page) => page.getByLabel('Write to the room', { exact: true });
 const chatMessage = (page: Page, text: string) => page.locator('article.message').filter({ hasText: text });
 const queueItem = (page: Page, title: string | RegExp) => page.getByRole('article', { name: title });
-
-async function expectNoSidewaysScroll(page: Page): Promise<void> {
-  const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
-  expect(overflow).toBeLessThanOrEqual(0);
-}
 
 /** The error message shown beside an input, once it is there: the control is described by it. */
 async function errorBeside(control: Locator): Promise<string> {
@@ -200,7 +159,7 @@ describe('a reported message', () => {
         .waitFor();
       await dialog.getByRole('button', { name: 'Close' }).click();
     } else {
-      const history = await reporter.page.request.get(`${platform.url}/api/rooms/${slug}/messages`);
+      const history = await reporter.page.request.get(`${platform().url}/api/rooms/${slug}/messages`);
       const { messages } = (await history.json()) as { messages: Message[] };
       const reported = messages.find((message) => message.body === words);
       expect(reported, 'the message Sol reports').toBeDefined();
@@ -267,7 +226,7 @@ describe('a reported message', () => {
     await reporter.page.locator('article.message').first().waitFor();
     await reporter.page.getByText('A moderator has hidden this message.', { exact: true }).waitFor();
     expect(await reporter.page.getByText(words).count()).toBe(0);
-    const history = await reporter.page.request.get(`${platform.url}/api/rooms/${slug}/messages`);
+    const history = await reporter.page.request.get(`${platform().url}/api/rooms/${slug}/messages`);
     const { messages } = (await history.json()) as { messages: Message[] };
     const hidden = messages.find((message) => message.author?.id === writer.id);
     expect(hidden).toMatchObject({ hidden: true, body: '' });
@@ -291,7 +250,7 @@ describe('a reported message', () => {
     await log.filter({ hasText: 'Mina closed an item in the queue' }).waitFor();
     await moderator.page.getByLabel('Room').selectOption(slug);
     await moderator.page.getByRole('button', { name: 'Show' }).click();
-    await moderator.page.waitForURL(`${platform.url}/moderation/log?room=${slug}`);
+    await moderator.page.waitForURL(`${platform().url}/moderation/log?room=${slug}`);
     await moderator.page.getByText('2 actions in Family and friends, newest first.').waitFor();
 
     expect(moderator.errors).toEqual([]);
@@ -314,7 +273,7 @@ describe('a moderator’s rooms', () => {
     await room.getByRole('button', { name: 'Go on duty in Delayed grief and hard dates' }).click();
     await room.getByRole('status').filter({ hasText: "You're on duty, and members can see your name." }).waitFor();
     await room.getByText("You're on duty here.", { exact: false }).waitFor();
-    const seen = await member.page.request.get(`${platform.url}/api/rooms/${slug}`);
+    const seen = await member.page.request.get(`${platform().url}/api/rooms/${slug}`);
     expect(((await seen.json()) as { room: { onDuty: unknown } }).room.onDuty).toEqual({ count: 1, names: ['Ines'] });
 
     // Slow mode, with a reason.
@@ -347,11 +306,9 @@ describe('a moderator’s rooms', () => {
 
 describe('the moderation pages', () => {
   it('tell a member who doesn’t moderate what they are, kindly, and send a visitor to sign in', async () => {
-    const visitor = await browser!.newContext();
-    openContexts.push(visitor);
-    const visitorPage = await visitor.newPage();
-    await visitorPage.goto(`${platform.url}/moderation`);
-    await visitorPage.waitForURL(`${platform.url}/signin?next=%2Fmoderation`);
+    const { page: visitorPage } = await openPage();
+    await visitorPage.goto(`${platform().url}/moderation`);
+    await visitorPage.waitForURL(`${platform().url}/signin?next=%2Fmoderation`);
 
     const member = await person('register');
     await visit(member.page, '/moderation', member.errors);
@@ -393,7 +350,7 @@ describe('how the moderation pages read', () => {
     await reportFromNode(slug, message.id, 'Selling things in a grief room.');
     // The crisis matcher's flag is raised just after the message is stored, not with it.
     await until(async () => {
-      const answer = await moderator.page.request.get(`${platform.url}/api/moderation/queue`);
+      const answer = await moderator.page.request.get(`${platform().url}/api/moderation/queue`);
       const { items } = (await answer.json()) as { items: { urgent: boolean; automaticReason: string | null }[] };
       return items.some((entry) => entry.automaticReason === 'crisis_language');
     });
@@ -455,9 +412,9 @@ async function until(condition: () => Promise<boolean>): Promise<void> {
 
 /** A chat socket for someone signed in in a browser context, carrying that context's session cookie. */
 async function socketFor(who: Person): Promise<ChatSocket> {
-  const cookies = await who.page.context().cookies(platform.url);
+  const cookies = await who.page.context().cookies(platform().url);
   const cookie = cookies.map((entry) => `${entry.name}=${entry.value}`).join('; ');
-  const socket = await ChatSocket.connect(platform.url, { username: '', id: who.id, cookie });
+  const socket = await ChatSocket.connect(platform().url, { username: '', id: who.id, cookie });
   openSockets.push(socket);
   return socket;
 }

@@ -2,82 +2,27 @@
 // finds the rooms that fit them first, reads a room's rules and joins it; an admin creates a room and
 // appoints one of its members as volunteer moderator, and closes it; the pages for people who aren't
 // admins. Every page passes axe, in light, dark and on a small phone, with no console errors.
-import type { Browser, BrowserContext, BrowserContextOptions, Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { collectConsoleErrors, expectNoAxeViolations, launchChromium, screenshot } from '../support/browser.ts';
-import { startPlatform, stopAll, type Platform } from '../support/platform.ts';
+import type { BrowserContextOptions, Page } from 'playwright-core';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { expectNoAxeViolations, httpError, screenshot, useBrowserPlatform } from '../support/browser.ts';
 
 const password = 'quiet harbour lantern morning';
 const adminUsername = `admin_${Date.now().toString(36)}`;
 const rulesRefused = 'Please read and accept the room’s rules to join.';
 
-let platform: Platform;
-let browser: Browser | undefined;
-const openContexts: BrowserContext[] = [];
-let memberCount = 0;
+const { platform, openPage, visit, checkPage, newUsername } = useBrowserPlatform({
+  env: { ADMIN_USERNAMES: adminUsername, REGISTER_LIMIT_PER_HOUR: '1000' },
+});
 
 beforeAll(async () => {
-  platform = await startPlatform({ env: { ADMIN_USERNAMES: adminUsername, REGISTER_LIMIT_PER_HOUR: '1000' } });
-  browser = await launchChromium();
-  const response = await fetch(`${platform.url}/api/auth/register`, {
+  const response = await fetch(`${platform().url}/api/auth/register`, {
     method: 'POST',
-    headers: { 'content-type': 'application/json', origin: platform.url },
+    headers: { 'content-type': 'application/json', origin: platform().url },
     body: JSON.stringify({ username: adminUsername, password, displayName: 'Kindred admin' }),
     signal: AbortSignal.timeout(10_000),
   });
   expect(response.status, await response.text()).toBe(201);
-}, 90_000);
-
-afterEach(async () => {
-  await Promise.allSettled(openContexts.splice(0).map((context) => context.close()));
 });
-
-afterAll(async () => {
-  try {
-    await browser?.close();
-  } finally {
-    await stopAll();
-  }
-}, 30_000);
-
-/** A username no other test uses: 3–32 letters, numbers or underscores. */
-function newUsername(): string {
-  memberCount += 1;
-  return `member_${Date.now().toString(36)}_${memberCount}`;
-}
-
-/** What Chromium logs for an HTTP error answer the page expects and explains. */
-function httpError(status: 400 | 409): string {
-  const reason = { 400: 'Bad Request', 409: 'Conflict' }[status];
-  return `console error: Failed to load resource: the server responded with a status of ${status} (${reason})`;
-}
-
-async function openPage(options: BrowserContextOptions = {}): Promise<{ page: Page; errors: string[] }> {
-  if (!browser) throw new Error('Chromium did not launch');
-  const context = await browser.newContext(options);
-  openContexts.push(context);
-  const page = await context.newPage();
-  const errors = await collectConsoleErrors(page);
-  return { page, errors };
-}
-
-/** Opens a path and waits for the app to render its h1; if it never does, says what the browser saw. */
-async function visit(page: Page, path: string, errors: string[]): Promise<void> {
-  const response = await page.goto(`${platform.url}${path}`, { waitUntil: 'load' });
-  expect(response?.status(), `GET ${path}`).toBe(200);
-  await waitForHeading(page, errors);
-}
-
-async function waitForHeading(page: Page, errors: string[]): Promise<void> {
-  try {
-    await page.locator('h1').first().waitFor({ state: 'visible', timeout: 15_000 });
-  } catch {
-    const body = await page.evaluate(() => document.body.innerText.slice(0, 500)).catch(() => '(unreadable)');
-    throw new Error(
-      `${page.url()} showed no h1 within 15 s.\nBrowser errors: ${JSON.stringify(errors)}\nPage text: ${body}`,
-    );
-  }
-}
 
 /**
  * Signs a browser context in through the API (its cookie jar is the context's), for a journey that starts
@@ -90,12 +35,12 @@ async function signInContext(
   displayName?: string,
 ): Promise<{ id: string; displayName: string }> {
   const path = how === 'register' ? '/api/auth/register' : '/api/auth/login';
-  const answer = await page.context().request.post(`${platform.url}${path}`, {
-    headers: { origin: platform.url },
+  const answer = await page.context().request.post(`${platform().url}${path}`, {
+    headers: { origin: platform().url },
     data: { username, password, ...(displayName ? { displayName } : {}) },
   });
   expect(answer.status(), await answer.text()).toBe(how === 'register' ? 201 : 200);
-  const session = await page.context().request.get(`${platform.url}/api/session`);
+  const session = await page.context().request.get(`${platform().url}/api/session`);
   const { user } = (await session.json()) as { user: { id: string; displayName: string } };
   return user;
 }
@@ -114,11 +59,6 @@ async function errorBeside(page: Page, selector: string): Promise<string> {
   return (await page.locator(`#${errorId}`).textContent())?.trim() ?? '';
 }
 
-async function expectNoSidewaysScroll(page: Page): Promise<void> {
-  const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
-  expect(overflow).toBeLessThanOrEqual(0);
-}
-
 describe('a new member', () => {
   it('says they are a partner, finds the partners’ room first, reads its rules and joins it', async () => {
     const { page, errors } = await openPage({ colorScheme: 'light' });
@@ -130,7 +70,7 @@ describe('a new member', () => {
     await page.getByRole('button', { name: 'Join Kindred' }).click();
 
     // The welcome asks gently, once; nothing has to be chosen.
-    await page.waitForURL(`${platform.url}/welcome`);
+    await page.waitForURL(`${platform().url}/welcome`);
     await page.getByRole('heading', { level: 1, name: 'Welcome to Kindred' }).waitFor();
     const question = page.getByRole('group', { name: 'Who are you here as?' });
     expect(await question.getByRole('radio').count()).toBe(4);
@@ -139,7 +79,7 @@ describe('a new member', () => {
     await page.getByRole('button', { name: 'Continue' }).click();
 
     // The partners' rooms come first, and the page says why without closing any door.
-    await page.waitForURL(`${platform.url}/rooms`);
+    await page.waitForURL(`${platform().url}/rooms`);
     await page.getByRole('heading', { level: 1, name: 'Rooms' }).waitFor();
     const groups = await main(page).getByRole('heading', { level: 2 }).allTextContents();
     expect(groups).toEqual(['For partners', 'For mothers', 'For family and friends', 'For everyone']);
@@ -159,7 +99,7 @@ describe('a new member', () => {
 
     // The room: its rules before anything else that asks something of you.
     await partners.getByRole('link', { name: 'Partners' }).click();
-    await page.waitForURL(`${platform.url}/rooms/partners`);
+    await page.waitForURL(`${platform().url}/rooms/partners`);
     await page.getByRole('heading', { level: 1, name: 'Partners' }).waitFor();
     const rules = page.getByRole('region', { name: 'The rules of this room' });
     const items = await rules.getByRole('listitem').allTextContents();
@@ -211,9 +151,9 @@ describe('a new member', () => {
     await page.getByRole('button', { name: 'Join Kindred' }).click();
 
     // The room they came from waits for them after the welcome.
-    await page.waitForURL(`${platform.url}/welcome?next=%2Frooms%2Fdelayed-grief`);
+    await page.waitForURL(`${platform().url}/welcome?next=%2Frooms%2Fdelayed-grief`);
     await page.getByRole('link', { name: 'Skip for now' }).click();
-    await page.waitForURL(`${platform.url}/rooms/delayed-grief`);
+    await page.waitForURL(`${platform().url}/rooms/delayed-grief`);
     await page.getByRole('heading', { level: 1, name: 'Delayed grief and hard dates' }).waitFor();
 
     await visit(page, '/rooms', errors);
@@ -271,7 +211,7 @@ describe('an admin', () => {
 
     await admin.page.getByLabel('Address', { exact: true }).fill(slug);
     await admin.page.getByRole('button', { name: 'Create the room' }).click();
-    await admin.page.waitForURL(`${platform.url}/admin/rooms/${slug}`);
+    await admin.page.waitForURL(`${platform().url}/admin/rooms/${slug}`);
     await admin.page.getByRole('status').filter({ hasText: 'Walking together is open.' }).waitFor();
     await admin.page.getByText('No one looks after this room yet.').waitFor();
 
@@ -338,7 +278,7 @@ describe('admin pages', () => {
   it('tell a member who is not an admin, kindly, and send a visitor to sign in', async () => {
     const { page, errors } = await openPage();
     await visit(page, '/admin', errors);
-    await page.waitForURL(`${platform.url}/signin?next=%2Fadmin`);
+    await page.waitForURL(`${platform().url}/signin?next=%2Fadmin`);
 
     await signInContext(page, 'register', newUsername());
     for (const path of ['/admin', '/admin/rooms/new', '/admin/rooms/partners']) {
@@ -359,41 +299,31 @@ describe('how the rooms pages read', () => {
     { name: '360px', options: { colorScheme: 'light', viewport: { width: 360, height: 780 } } },
   ];
 
-  /** Visits a page, waits for what shows it is ready, and checks it as a person (and axe) would. */
-  async function check(page: Page, errors: string[], path: string, ready: string, name: string): Promise<void> {
-    await visit(page, path, errors);
-    await page.getByText(ready, { exact: false }).first().waitFor();
-    expect(await page.locator('h1').count()).toBe(1);
-    await expectNoSidewaysScroll(page);
-    await screenshot(page, name);
-    await expectNoAxeViolations(page);
-  }
-
   it.each(variants)('pass axe and fit the screen ($name)', async ({ name, options }) => {
     const { page, errors } = await openPage(options);
     const room = '/rooms/pregnancy-after-loss';
 
-    await check(page, errors, '/rooms', 'For everyone', `rooms-signed-out-${name}`);
-    await check(page, errors, room, 'Sign in to join', `room-signed-out-${name}`);
+    await checkPage(page, errors, '/rooms', 'For everyone', `rooms-signed-out-${name}`);
+    await checkPage(page, errors, room, 'Sign in to join', `room-signed-out-${name}`);
     // The content note comes straight after the room's name, before anything else.
     const first = await page.locator('h1 + div > p').first().textContent();
     expect(first).toMatch(/^Content note: This room talks about current pregnancies/);
 
     await signInContext(page, 'register', newUsername(), 'Rowan');
-    await check(page, errors, '/welcome', 'Who are you here as?', `welcome-${name}`);
-    await check(page, errors, '/rooms', 'For everyone', `rooms-signed-in-${name}`);
-    await check(page, errors, room, 'I have read these rules', `room-signed-in-${name}`);
+    await checkPage(page, errors, '/welcome', 'Who are you here as?', `welcome-${name}`);
+    await checkPage(page, errors, '/rooms', 'For everyone', `rooms-signed-in-${name}`);
+    await checkPage(page, errors, room, 'I have read these rules', `room-signed-in-${name}`);
     await page.getByLabel('I have read these rules and will keep them').check();
     await page.getByRole('button', { name: 'Join this room' }).click();
     await page.getByText("You're a member of this room.").waitFor();
-    await check(page, errors, room, "You're a member of this room.", `room-joined-${name}`);
+    await checkPage(page, errors, room, "You're a member of this room.", `room-joined-${name}`);
     expect(errors).toEqual([]);
 
     const admin = await openPage(options);
     await signInContext(admin.page, 'login', adminUsername);
-    await check(admin.page, admin.errors, '/admin', 'Create a room', `admin-${name}`);
-    await check(admin.page, admin.errors, '/admin/rooms/new', 'Preview the rules', `admin-new-room-${name}`);
-    await check(admin.page, admin.errors, '/admin/rooms/mothers', 'Appoint a moderator', `admin-room-${name}`);
+    await checkPage(admin.page, admin.errors, '/admin', 'Create a room', `admin-${name}`);
+    await checkPage(admin.page, admin.errors, '/admin/rooms/new', 'Preview the rules', `admin-new-room-${name}`);
+    await checkPage(admin.page, admin.errors, '/admin/rooms/mothers', 'Appoint a moderator', `admin-room-${name}`);
     expect(admin.errors).toEqual([]);
   });
 });

@@ -1,59 +1,12 @@
 // Smoke journey through the started platform in real Chromium: the pages a first visitor sees load
 // cleanly, read well in light and dark and on a small phone, pass axe, and work from the keyboard.
-import type { Browser, BrowserContext, BrowserContextOptions, Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { collectConsoleErrors, expectNoAxeViolations, launchChromium, screenshot } from '../support/browser.ts';
-import { startPlatform, stopAll, type Platform } from '../support/platform.ts';
+import type { BrowserContextOptions } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
+import { expectNoAxeViolations, screenshot, useBrowserPlatform } from '../support/browser.ts';
 
 const footerText = 'Kindred is peer support, not a crisis service';
 
-let platform: Platform;
-let browser: Browser | undefined;
-const openContexts: BrowserContext[] = [];
-
-beforeAll(async () => {
-  platform = await startPlatform();
-  browser = await launchChromium();
-}, 90_000);
-
-afterEach(async () => {
-  await Promise.allSettled(openContexts.splice(0).map((context) => context.close()));
-});
-
-afterAll(async () => {
-  try {
-    await browser?.close();
-  } finally {
-    await stopAll();
-  }
-}, 30_000);
-
-async function openPage(options: BrowserContextOptions = {}): Promise<{ page: Page; errors: string[] }> {
-  if (!browser) throw new Error('Chromium did not launch');
-  const context = await browser.newContext(options);
-  openContexts.push(context);
-  const page = await context.newPage();
-  const errors = await collectConsoleErrors(page);
-  return { page, errors };
-}
-
-/** Opens a path and waits for the app to render its h1; if it never does, says what the browser saw. */
-async function visit(page: Page, path: string, errors: string[]): Promise<void> {
-  const response = await page.goto(`${platform.url}${path}`, { waitUntil: 'load' });
-  expect(response?.status(), `GET ${path}`).toBe(200);
-  await waitForHeading(page, errors);
-}
-
-async function waitForHeading(page: Page, errors: string[]): Promise<void> {
-  try {
-    await page.locator('h1').first().waitFor({ state: 'visible', timeout: 15_000 });
-  } catch {
-    const body = await page.evaluate(() => document.body.innerText.slice(0, 500)).catch(() => '(unreadable)');
-    throw new Error(
-      `${page.url()} showed no h1 within 15 s.\nBrowser errors: ${JSON.stringify(errors)}\nPage text: ${body}`,
-    );
-  }
-}
+const { platform, openPage, visit, waitForReady } = useBrowserPlatform();
 
 describe('home page', () => {
   const variants: { name: string; options: BrowserContextOptions; dark: boolean }[] = [
@@ -87,7 +40,7 @@ describe('deep link', () => {
     await visit(page, '/help', errors);
     const response = await page.reload({ waitUntil: 'load' });
     expect(response?.status()).toBe(200);
-    await waitForHeading(page, errors);
+    await waitForReady(page, errors);
 
     expect(await page.getByRole('heading', { level: 1 }).textContent()).toContain(footerText);
     expect(await page.title()).toContain('Help');
@@ -100,7 +53,7 @@ describe('deep link', () => {
 
 describe('API', () => {
   it('answers an unknown /api path with 404 and the one error shape', async () => {
-    const response = await fetch(`${platform.url}/api/whatever`, { signal: AbortSignal.timeout(10_000) });
+    const response = await fetch(`${platform().url}/api/whatever`, { signal: AbortSignal.timeout(10_000) });
     expect(response.status).toBe(404);
     expect(response.headers.get('content-type')).toMatch(/^application\/json/);
     const body: unknown = await response.json();

@@ -3,104 +3,59 @@
 // another member whose personal filter covers that note finds it folded away, opens it, sends support and
 // a reply, and reports it; the writer sees the reply. A new account's first story waits for a moderator and
 // says so. Every stories page and the settings page pass axe, in light, dark and on a small phone.
-import type { Browser, BrowserContext, BrowserContextOptions, Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { collectConsoleErrors, expectNoAxeViolations, launchChromium, screenshot } from '../support/browser.ts';
-import { startPlatform, stopAll, type Platform } from '../support/platform.ts';
+import type { BrowserContextOptions, Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
+import {
+  expectNoAxeViolations,
+  screenshot,
+  useBrowserPlatform,
+  type BrowserPlatformOptions,
+} from '../support/browser.ts';
 
 const password = 'quiet harbour lantern morning';
 const pregnancy = 'Pregnancy announcement or update';
 
-let browser: Browser | undefined;
-const openContexts: BrowserContext[] = [];
-let memberCount = 0;
+/**
+ * Chromium and a platform for one describe (the two differ in how long a new member's first story waits),
+ * with the API shortcuts its tests take, bound to that platform.
+ */
+function useStoriesPlatform(options: BrowserPlatformOptions) {
+  const { platform, openPage, visit, checkPage, newUsername } = useBrowserPlatform(options);
 
-beforeAll(async () => {
-  browser = await launchChromium();
-}, 90_000);
-
-afterEach(async () => {
-  await Promise.allSettled(openContexts.splice(0).map((context) => context.close()));
-});
-
-afterAll(async () => {
-  try {
-    await browser?.close();
-  } finally {
-    await stopAll();
+  /** Joins Kindred through the API in this page's browser context (its cookie jar is the context's). */
+  async function join(page: Page, displayName: string): Promise<{ id: string }> {
+    const answer = await page.context().request.post(`${platform().url}/api/auth/register`, {
+      headers: { origin: platform().url },
+      data: { username: newUsername(), password, displayName },
+    });
+    expect(answer.status(), await answer.text()).toBe(201);
+    return ((await answer.json()) as { user: { id: string } }).user;
   }
-}, 30_000);
 
-/** A username no other test uses: 3–32 letters, numbers or underscores. */
-function newUsername(): string {
-  memberCount += 1;
-  return `member_${Date.now().toString(36)}_${memberCount}`;
-}
-
-async function openPage(options: BrowserContextOptions = {}): Promise<{ page: Page; errors: string[] }> {
-  if (!browser) throw new Error('Chromium did not launch');
-  const context = await browser.newContext(options);
-  openContexts.push(context);
-  const page = await context.newPage();
-  const errors = await collectConsoleErrors(page);
-  return { page, errors };
-}
-
-/** Opens a path and waits for the app to render its h1; if it never does, says what the browser saw. */
-async function visit(platform: Platform, page: Page, path: string, errors: string[]): Promise<void> {
-  const response = await page.goto(`${platform.url}${path}`, { waitUntil: 'load' });
-  expect(response?.status(), `GET ${path}`).toBe(200);
-  try {
-    await page.locator('h1').first().waitFor({ state: 'visible', timeout: 15_000 });
-  } catch {
-    const body = await page.evaluate(() => document.body.innerText.slice(0, 500)).catch(() => '(unreadable)');
-    throw new Error(
-      `${page.url()} showed no h1 within 15 s.\nBrowser errors: ${JSON.stringify(errors)}\nPage text: ${body}`,
-    );
+  /** Shares a story through the API, as this page's member; answers its id and status. */
+  async function shareStory(
+    page: Page,
+    story: { title: string; body: string; contentWarnings?: string[]; anonymous?: boolean; draft?: boolean },
+  ): Promise<{ id: string; status: string }> {
+    const answer = await page.context().request.post(`${platform().url}/api/stories`, {
+      headers: { origin: platform().url },
+      data: { tags: [], contentWarnings: [], anonymous: false, ...story },
+    });
+    expect(answer.status(), await answer.text()).toBe(201);
+    return ((await answer.json()) as { story: { id: string; status: string } }).story;
   }
-}
 
-/** Joins Kindred through the API in this page's browser context (its cookie jar is the context's). */
-async function join(platform: Platform, page: Page, displayName: string): Promise<{ id: string }> {
-  const answer = await page.context().request.post(`${platform.url}/api/auth/register`, {
-    headers: { origin: platform.url },
-    data: { username: newUsername(), password, displayName },
-  });
-  expect(answer.status(), await answer.text()).toBe(201);
-  return ((await answer.json()) as { user: { id: string } }).user;
-}
-
-/** Shares a story through the API, as this page's member; answers its id and status. */
-async function shareStory(
-  platform: Platform,
-  page: Page,
-  story: { title: string; body: string; contentWarnings?: string[]; anonymous?: boolean; draft?: boolean },
-): Promise<{ id: string; status: string }> {
-  const answer = await page.context().request.post(`${platform.url}/api/stories`, {
-    headers: { origin: platform.url },
-    data: { tags: [], contentWarnings: [], anonymous: false, ...story },
-  });
-  expect(answer.status(), await answer.text()).toBe(201);
-  return ((await answer.json()) as { story: { id: string; status: string } }).story;
+  return { platform, openPage, visit, checkPage, join, shareStory };
 }
 
 const main = (page: Page) => page.locator('main');
 const status = (page: Page, text: string) => page.getByRole('status').filter({ hasText: text });
 
-async function expectNoSidewaysScroll(page: Page): Promise<void> {
-  const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
-  expect(overflow).toBeLessThanOrEqual(0);
-}
-
 describe('stories, for members past their first days', () => {
-  let platform: Platform;
-
-  beforeAll(async () => {
+  const { platform, openPage, visit, checkPage, join, shareStory } = useStoriesPlatform({
     // NEW_MEMBER_LINK_WAIT_HOURS=0: a new member's first story is shared at once, as an older member's is.
-    platform = await startPlatform({ env: { REGISTER_LIMIT_PER_HOUR: '1000', NEW_MEMBER_LINK_WAIT_HOURS: '0' } });
-  }, 90_000);
-
-  afterAll(() => platform.stop(), 30_000);
+    env: { REGISTER_LIMIT_PER_HOUR: '1000', NEW_MEMBER_LINK_WAIT_HOURS: '0' },
+  });
 
   it('one writes anonymously with a content note; another, who filters that note, opens it and replies', async () => {
     const title = `The day the room went quiet ${Date.now().toString(36)}`;
@@ -108,8 +63,8 @@ describe('stories, for members past their first days', () => {
 
     // The writer: what they type is kept on the device straight away, so a reload loses nothing.
     const writer = await openPage({ colorScheme: 'light' });
-    await join(platform, writer.page, 'Wren');
-    await visit(platform, writer.page, '/stories', writer.errors);
+    await join(writer.page, 'Wren');
+    await visit(writer.page, '/stories', writer.errors);
     await main(writer.page).getByRole('link', { name: 'Write a story' }).click();
     await writer.page.getByRole('heading', { level: 1, name: 'Write a story' }).waitFor();
     await writer.page.getByLabel('Title').fill(title);
@@ -137,7 +92,7 @@ describe('stories, for members past their first days', () => {
     expect(await writer.page.evaluate(() => Object.keys(localStorage).length)).toBe(0);
 
     await writer.page.getByRole('button', { name: 'Share your story' }).click();
-    await writer.page.waitForURL(`${platform.url}/stories/${storyId}`);
+    await writer.page.waitForURL(`${platform().url}/stories/${storyId}`);
     await status(writer.page, 'Your story is shared.').waitFor();
     await writer.page.getByRole('heading', { level: 1, name: title }).waitFor();
     await writer.page.getByText('Shared anonymously: other members don’t see your name.').waitFor();
@@ -146,8 +101,8 @@ describe('stories, for members past their first days', () => {
 
     // The reader chooses never to see pregnancy announcements unasked.
     const reader = await openPage({ colorScheme: 'dark' });
-    await join(platform, reader.page, 'Rowan');
-    await visit(platform, reader.page, '/account', reader.errors);
+    await join(reader.page, 'Rowan');
+    await visit(reader.page, '/account', reader.errors);
     await main(reader.page)
       .getByRole('link', { name: /^Settings/ })
       .click();
@@ -157,7 +112,7 @@ describe('stories, for members past their first days', () => {
     await status(reader.page, 'Saved. From now on, anything with these notes is folded away for you').waitFor();
 
     // In the list the story is folded away behind what it contains: not even its title shows.
-    await visit(platform, reader.page, '/stories', reader.errors);
+    await visit(reader.page, '/stories', reader.errors);
     const show = main(reader.page).getByRole('button', { name: 'Show this story' });
     await show.waitFor();
     expect(await show.getAttribute('aria-expanded')).toBe('false');
@@ -177,7 +132,7 @@ describe('stories, for members past their first days', () => {
 
     // Opened in the list, it stays open on its own page.
     await card.getByRole('link', { name: title }).click();
-    await reader.page.waitForURL(`${platform.url}/stories/${storyId}`);
+    await reader.page.waitForURL(`${platform().url}/stories/${storyId}`);
     await reader.page.getByRole('heading', { level: 1, name: title }).waitFor();
     expect(await main(reader.page).textContent()).toContain('I still have the little hat.');
     expect(await main(reader.page).textContent()).not.toContain('Wren');
@@ -215,7 +170,7 @@ describe('stories, for members past their first days', () => {
     expect(await writer.page.getByText('Me too: 1').count()).toBe(1);
 
     // My stories: where the story stands.
-    await visit(platform, writer.page, '/stories/mine', writer.errors);
+    await visit(writer.page, '/stories/mine', writer.errors);
     const mine = writer.page.getByRole('article', { name: title });
     expect(await mine.textContent()).toContain('Shared');
     expect(await mine.textContent()).toContain('1 reply');
@@ -227,18 +182,18 @@ describe('stories, for members past their first days', () => {
 
   it('lets the writer change a shared story and delete it, asking first', async () => {
     const { page, errors } = await openPage();
-    await join(platform, page, 'Ash');
-    const story = await shareStory(platform, page, { title: 'Small things', body: 'The first words.' });
+    await join(page, 'Ash');
+    const story = await shareStory(page, { title: 'Small things', body: 'The first words.' });
     expect(story.status).toBe('published');
 
-    await visit(platform, page, `/stories/${story.id}`, errors);
+    await visit(page, `/stories/${story.id}`, errors);
     await page.getByRole('link', { name: 'Change your story' }).click();
     await page.getByRole('heading', { level: 1, name: 'Change your story' }).waitFor();
     // A shared story changes only when saved: no draft button, no autosave.
     expect(await page.getByRole('button', { name: 'Save draft' }).count()).toBe(0);
     await page.getByLabel('Your story').fill('The first words, and some more.');
     await page.getByRole('button', { name: 'Save changes' }).click();
-    await page.waitForURL(`${platform.url}/stories/${story.id}`);
+    await page.waitForURL(`${platform().url}/stories/${story.id}`);
     await status(page, 'Your changes are saved.').waitFor();
     await page.getByText('The first words, and some more.').waitFor();
 
@@ -247,7 +202,7 @@ describe('stories, for members past their first days', () => {
     await page.getByRole('button', { name: 'Keep it' }).click();
     await page.getByRole('button', { name: 'Delete this story…' }).click();
     await page.getByRole('button', { name: 'Delete the story' }).click();
-    await page.waitForURL(`${platform.url}/stories/mine`);
+    await page.waitForURL(`${platform().url}/stories/mine`);
     await status(page, 'Your story “Small things” is deleted.').waitFor();
     await page.getByText('You haven’t written a story yet.').waitFor();
     expect(errors).toEqual([]);
@@ -260,59 +215,50 @@ describe('stories, for members past their first days', () => {
       { name: '360px', options: { colorScheme: 'light', viewport: { width: 360, height: 780 } } },
     ];
 
-    async function check(page: Page, errors: string[], path: string, ready: string, name: string): Promise<void> {
-      await visit(platform, page, path, errors);
-      await page.getByText(ready, { exact: false }).first().waitFor();
-      expect(await page.locator('h1').count()).toBe(1);
-      await expectNoSidewaysScroll(page);
-      await screenshot(page, name);
-      await expectNoAxeViolations(page);
-    }
-
     it.each(variants)('pass axe and fit the screen ($name)', async ({ name, options }) => {
       // A story with a reply, and one the member's filter folds away.
       const other = await openPage(options);
-      await join(platform, other.page, 'Linden');
-      const story = await shareStory(platform, other.page, {
+      await join(other.page, 'Linden');
+      const story = await shareStory(other.page, {
         title: 'What helped, in the first weeks',
         body: 'Walking.\n\n- Lighting a candle\n- **Saying her name** out loud',
         contentWarnings: ['medical_detail'],
       });
-      await shareStory(platform, other.page, {
+      await shareStory(other.page, {
         title: 'Our news, and our fear',
         body: 'We are expecting again.',
         contentWarnings: ['pregnancy', 'rainbow_baby'],
       });
 
       const { page, errors } = await openPage(options);
-      await join(platform, page, 'Sorrel');
-      const put = await page.context().request.put(`${platform.url}/api/me/filters`, {
-        headers: { origin: platform.url },
+      await join(page, 'Sorrel');
+      const put = await page.context().request.put(`${platform().url}/api/me/filters`, {
+        headers: { origin: platform().url },
         data: { hiddenWarnings: ['pregnancy'] },
       });
       expect(put.status()).toBe(200);
-      const reply = await page.context().request.post(`${platform.url}/api/stories/${story.id}/replies`, {
-        headers: { origin: platform.url },
+      const reply = await page.context().request.post(`${platform().url}/api/stories/${story.id}/replies`, {
+        headers: { origin: platform().url },
         data: { body: 'Saying the name out loud helped me too.' },
       });
       expect(reply.status()).toBe(201);
 
-      await check(page, errors, '/stories', 'Contains: Pregnancy announcement', `stories-${name}`);
+      await checkPage(page, errors, '/stories', 'Contains: Pregnancy announcement', `stories-${name}`);
       await page.getByRole('button', { name: 'Show this story' }).first().click();
       await expectNoAxeViolations(page);
-      await check(page, errors, `/stories/${story.id}`, 'Saying the name out loud', `story-${name}`);
+      await checkPage(page, errors, `/stories/${story.id}`, 'Saying the name out loud', `story-${name}`);
       await page.getByRole('button', { name: 'Report this story' }).click();
       await page.getByRole('heading', { name: 'Report this story' }).waitFor();
       await expectNoAxeViolations(page);
-      await check(page, errors, '/stories/new', 'Share anonymously', `story-new-${name}`);
+      await checkPage(page, errors, '/stories/new', 'Share anonymously', `story-new-${name}`);
       await page.getByText('Preview your story').click();
       await page.getByRole('button', { name: 'Share your story' }).click();
       await page.getByText('Please give your story a title.').first().waitFor();
       await screenshot(page, `story-new-errors-${name}`);
       await expectNoAxeViolations(page);
-      await shareStory(platform, page, { title: 'Not ready yet', body: 'Some words.', draft: true });
-      await check(page, errors, '/stories/mine', 'Draft', `stories-mine-${name}`);
-      await check(page, errors, '/settings', 'Fold away anything that contains:', `settings-${name}`);
+      await shareStory(page, { title: 'Not ready yet', body: 'Some words.', draft: true });
+      await checkPage(page, errors, '/stories/mine', 'Draft', `stories-mine-${name}`);
+      await checkPage(page, errors, '/settings', 'Fold away anything that contains:', `settings-${name}`);
       expect(errors).toEqual([]);
       expect(other.errors).toEqual([]);
     });
@@ -320,21 +266,17 @@ describe('stories, for members past their first days', () => {
 });
 
 describe('a first story, from a new account', () => {
-  let platform: Platform;
-
-  beforeAll(async () => {
+  const { openPage, visit, join } = useStoriesPlatform({
     // The default sandbox: for their first 24 hours, a member's first story waits for a moderator.
-    platform = await startPlatform({ env: { REGISTER_LIMIT_PER_HOUR: '1000' } });
-  }, 90_000);
-
-  afterAll(() => platform.stop(), 30_000);
+    env: { REGISTER_LIMIT_PER_HOUR: '1000' },
+  });
 
   it('waits for a moderator, and the writer is told so on its page and in My stories', async () => {
     const title = `For the baby we called Bean ${Date.now().toString(36)}`;
     const { page, errors } = await openPage();
-    await join(platform, page, 'Hazel');
+    await join(page, 'Hazel');
 
-    await visit(platform, page, '/stories/new', errors);
+    await visit(page, '/stories/new', errors);
     await page.getByLabel('Title').fill(title);
     await page.getByLabel('Your story').fill('Eleven weeks. Long enough to love you.');
     await page.getByRole('button', { name: 'Share your story' }).click();
@@ -348,14 +290,14 @@ describe('a first story, from a new account', () => {
     await screenshot(page, 'story-waiting');
     await expectNoAxeViolations(page);
 
-    await visit(platform, page, '/stories/mine', errors);
+    await visit(page, '/stories/mine', errors);
     const mine = page.getByRole('article', { name: title });
     expect(await mine.textContent()).toContain('Waiting for a moderator');
 
     // Others don't see it yet.
     const reader = await openPage();
-    await join(platform, reader.page, 'Fern');
-    await visit(platform, reader.page, '/stories', reader.errors);
+    await join(reader.page, 'Fern');
+    await visit(reader.page, '/stories', reader.errors);
     await reader.page.getByRole('heading', { level: 2, name: 'Newest stories' }).waitFor();
     expect(await reader.page.getByText(title).count()).toBe(0);
 

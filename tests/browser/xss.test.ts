@@ -4,10 +4,9 @@
 // script ran (each payload would bump window.__xss or call alert), that no Content-Security-Policy
 // violation fired (so the sanitizer, not the CSP, stopped them), that nothing dangerous is left in the
 // rendered markup, and that no request left Kindred.
-import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { collectConsoleErrors, launchChromium } from '../support/browser.ts';
-import { startPlatform, stopAll, type Platform } from '../support/platform.ts';
+import type { Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
+import { useBrowserPlatform } from '../support/browser.ts';
 
 const password = 'quiet harbour lantern morning';
 const hit = 'window.__xss++';
@@ -106,32 +105,14 @@ const payloads: string[] = [
 /** Payloads per story: many at once keeps the run fast; each story also gets a reply of other payloads. */
 const perStory = 5;
 
-let platform: Platform;
-let browser: Browser | undefined;
-const contexts: BrowserContext[] = [];
-
-beforeAll(async () => {
+const { platform, openPage, visit } = useBrowserPlatform({
   // A new member's first story would wait for a moderator: here every story is shared at once.
-  platform = await startPlatform({ env: { REGISTER_LIMIT_PER_HOUR: '1000', NEW_MEMBER_LINK_WAIT_HOURS: '0' } });
-  browser = await launchChromium();
-}, 90_000);
-
-afterAll(async () => {
-  try {
-    await Promise.allSettled(contexts.map((context) => context.close()));
-    await browser?.close();
-  } finally {
-    await stopAll();
-  }
-}, 30_000);
+  env: { REGISTER_LIMIT_PER_HOUR: '1000', NEW_MEMBER_LINK_WAIT_HOURS: '0' },
+});
 
 /** A signed-in member's page that counts any script a payload manages to run, and any request off-site. */
 async function memberPage(displayName: string) {
-  if (!browser) throw new Error('Chromium did not launch');
-  const context = await browser.newContext();
-  contexts.push(context);
-  const page = await context.newPage();
-  const errors = await collectConsoleErrors(page);
+  const { page, errors } = await openPage();
   await page.addInitScript(() => {
     const counted = window as unknown as { __xss: number };
     counted.__xss = 0;
@@ -151,10 +132,10 @@ async function memberPage(displayName: string) {
   const offsite: string[] = [];
   page.on('request', (request) => {
     const url = request.url();
-    if (!url.startsWith(platform.url) && !url.startsWith('data:')) offsite.push(url);
+    if (!url.startsWith(platform().url) && !url.startsWith('data:')) offsite.push(url);
   });
-  const answer = await context.request.post(`${platform.url}/api/auth/register`, {
-    headers: { origin: platform.url },
+  const answer = await page.context().request.post(`${platform().url}/api/auth/register`, {
+    headers: { origin: platform().url },
     data: { username: `${displayName.toLowerCase()}_${Date.now().toString(36)}`, password, displayName },
   });
   expect(answer.status(), await answer.text()).toBe(201);
@@ -162,19 +143,12 @@ async function memberPage(displayName: string) {
 }
 
 async function post<T>(page: Page, path: string, data: unknown): Promise<T> {
-  const answer = await page.context().request.post(`${platform.url}${path}`, {
-    headers: { origin: platform.url },
+  const answer = await page.context().request.post(`${platform().url}${path}`, {
+    headers: { origin: platform().url },
     data,
   });
   expect(answer.status(), `${path}: ${await answer.text()}`).toBe(201);
   return (await answer.json()) as T;
-}
-
-/** Opens a page and waits until `ready` shows. */
-async function open(page: Page, path: string, ready: string): Promise<void> {
-  const response = await page.goto(`${platform.url}${path}`, { waitUntil: 'load' });
-  expect(response?.status(), `GET ${path}`).toBe(200);
-  await page.locator(ready).first().waitFor({ timeout: 15_000 });
 }
 
 /** How many payloads ran on the page so far, and what dangerous markup survived in it. */
@@ -228,18 +202,18 @@ describe('stories and replies written to attack other members', () => {
 
     const seen: Awaited<ReturnType<typeof inspect>>[] = [];
     for (const id of storyIds) {
-      await open(reader.page, `/stories/${id}`, '.story-text');
+      await visit(reader.page, `/stories/${id}`, reader.errors, '.story-text');
       seen.push(await inspect(reader.page, `/stories/${id}`));
     }
     // The lists show the titles and plain-text excerpts; the author's own page also keeps the Markdown to edit.
-    await open(reader.page, '/stories', 'main article');
+    await visit(reader.page, '/stories', reader.errors, 'main article');
     seen.push(await inspect(reader.page, '/stories'));
-    await open(writer.page, '/stories/mine', 'main article');
+    await visit(writer.page, '/stories/mine', writer.errors, 'main article');
     seen.push(await inspect(writer.page, '/stories/mine'));
-    await open(writer.page, `/stories/${storyIds[0]}`, '.story-text');
+    await visit(writer.page, `/stories/${storyIds[0]}`, writer.errors, '.story-text');
     seen.push(await inspect(writer.page, `/stories/${storyIds[0]} (its author)`));
     const edit = `/stories/${storyIds[1]}/edit`;
-    await open(writer.page, edit, 'textarea');
+    await visit(writer.page, edit, writer.errors, 'textarea');
     await writer.page.getByText('Preview your story').click();
     await writer.page.locator('.preview-text').waitFor();
     seen.push(await inspect(writer.page, edit));

@@ -1,17 +1,23 @@
 // Real Chromium for browser journeys, and the checks every page gets: no console errors or CSP
-// violations, no axe (WCAG 2.1 A/AA) violations, and a screenshot a person can look at afterwards.
-// Debian's Chromium is used because browser downloads do not work on this machine.
+// violations, no axe (WCAG 2.1 A/AA) violations, no sideways scrolling, and a screenshot a person can look
+// at afterwards. `useBrowserPlatform` is the scaffolding every journey file shares: one started platform and
+// one Chromium per file (or per describe), a fresh browser context for each page, and a visit that says what
+// the browser saw when a page never renders. Debian's Chromium is used because browser downloads do not
+// work on this machine.
 import { existsSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { AxeBuilder } from '@axe-core/playwright';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { chromium, type Browser, type BrowserContext, type BrowserContextOptions, type Page } from 'playwright-core';
+import { afterAll, afterEach, beforeAll, expect } from 'vitest';
+import { startPlatform, stopAll, type Platform, type PlatformOptions } from './platform.ts';
 
 export const chromiumPath = '/usr/bin/chromium';
 const artifactsDir = fileURLToPath(new URL('../artifacts', import.meta.url));
 const launchTimeoutMs = 30_000;
 const wcagTags = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'];
+const readyTimeoutMs = 15_000;
 
 /** Chromium as root needs --no-sandbox; the rest keep a closed network quiet. Playwright adds its own user-data-dir. */
 const chromiumArgs = [
@@ -76,4 +82,137 @@ export async function screenshot(page: Page, name: string): Promise<string> {
   const path = join(artifactsDir, `${name}.png`);
   await page.screenshot({ path, fullPage: true });
   return path;
+}
+
+export async function expectNoSidewaysScroll(page: Page): Promise<void> {
+  const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+  expect(overflow, `sideways scroll on ${page.url()}`).toBeLessThanOrEqual(0);
+}
+
+const httpReasons = { 400: 'Bad Request', 401: 'Unauthorized', 403: 'Forbidden', 409: 'Conflict' };
+
+/**
+ * What Chromium logs for an HTTP error answer. A refused sign-in is a 401 the page expects and explains,
+ * but the browser still reports it on the console; tests list exactly the ones they cause.
+ */
+export function httpError(status: keyof typeof httpReasons): string {
+  return `console error: Failed to load resource: the server responded with a status of ${status} (${httpReasons[status]})`;
+}
+
+export interface BrowserPlatformOptions {
+  /** Extra environment for the server, e.g. raised rate limits or admin usernames. */
+  env?: PlatformOptions['env'];
+  /** Starts every username from newUsername() (`member` unless told), so a file's members stand out in the logs. */
+  usernamePrefix?: string;
+}
+
+export interface BrowserPlatform {
+  /** The started platform; only there once the tests run, so it is a function rather than a value. */
+  platform(): Platform;
+  /** A page in a browser context of its own (its own cookies), and the console errors it collects. */
+  openPage(options?: BrowserContextOptions): Promise<{ page: Page; errors: string[] }>;
+  /**
+   * Opens a path, expects a 200, and waits for `ready` (the app's h1 unless told) to show; if it never
+   * does, says what the browser saw.
+   */
+  visit(page: Page, path: string, errors: string[], ready?: string): Promise<void>;
+  /**
+   * Visits a page, waits for `ready` text, and checks it as a person (and axe) would: one h1, nothing to
+   * scroll sideways, and a screenshot named `name`.
+   */
+  checkPage(page: Page, errors: string[], path: string, ready: string, name: string): Promise<void>;
+  /** The wait of visit() alone, for a page that is already there (e.g. after a reload). */
+  waitForReady(page: Page, errors: string[], ready?: string): Promise<void>;
+  /** Sends a request as this page's member (its cookie jar is the context's) and answers the JSON. */
+  send<T = unknown>(page: Page, method: string, path: string, data?: unknown): Promise<T>;
+  /** A username no other test uses: 3–32 letters, numbers or underscores. */
+  newUsername(): string;
+}
+
+/**
+ * Starts the platform and Chromium before the tests of the file (or the describe) it is called in, closes
+ * each test's browser contexts after it, and stops both at the end. Call it at the top of the file, or in
+ * a describe that needs a platform started with its own environment.
+ */
+export function useBrowserPlatform(options: BrowserPlatformOptions = {}): BrowserPlatform {
+  const usernamePrefix = options.usernamePrefix ?? 'member';
+  let platform: Platform | undefined;
+  let browser: Browser | undefined;
+  const openContexts: BrowserContext[] = [];
+  let usernameCount = 0;
+
+  beforeAll(async () => {
+    platform = await startPlatform({ env: options.env });
+    browser = await launchChromium();
+  }, 120_000);
+
+  afterEach(async () => {
+    await Promise.allSettled(openContexts.splice(0).map((context) => context.close()));
+  });
+
+  afterAll(async () => {
+    try {
+      await browser?.close();
+    } finally {
+      await stopAll();
+    }
+  }, 30_000);
+
+  function startedPlatform(): Platform {
+    if (!platform) throw new Error('The platform did not start');
+    return platform;
+  }
+
+  async function waitForReady(page: Page, errors: string[], ready = 'h1'): Promise<void> {
+    try {
+      await page.locator(ready).first().waitFor({ state: 'visible', timeout: readyTimeoutMs });
+    } catch {
+      const body = await page.evaluate(() => document.body.innerText.slice(0, 500)).catch(() => '(unreadable)');
+      throw new Error(
+        `${page.url()} showed no ${ready} within ${readyTimeoutMs / 1000} s.\n` +
+          `Browser errors: ${JSON.stringify(errors)}\nPage text: ${body}`,
+      );
+    }
+  }
+
+  async function visit(page: Page, path: string, errors: string[], ready?: string): Promise<void> {
+    const response = await page.goto(`${startedPlatform().url}${path}`, { waitUntil: 'load' });
+    expect(response?.status(), `GET ${path}`).toBe(200);
+    await waitForReady(page, errors, ready);
+  }
+
+  return {
+    platform: startedPlatform,
+    async openPage(contextOptions = {}) {
+      if (!browser) throw new Error('Chromium did not launch');
+      const context = await browser.newContext(contextOptions);
+      openContexts.push(context);
+      const page = await context.newPage();
+      const errors = await collectConsoleErrors(page);
+      return { page, errors };
+    },
+    visit,
+    async checkPage(page, errors, path, ready, name) {
+      await visit(page, path, errors);
+      await page.getByText(ready, { exact: false }).first().waitFor();
+      expect(await page.locator('h1').count()).toBe(1);
+      await expectNoSidewaysScroll(page);
+      await screenshot(page, name);
+      await expectNoAxeViolations(page);
+    },
+    waitForReady,
+    async send<T = unknown>(page: Page, method: string, path: string, data?: unknown): Promise<T> {
+      const answer = await page.context().request.fetch(`${startedPlatform().url}${path}`, {
+        method,
+        headers: { origin: startedPlatform().url },
+        ...(data === undefined ? {} : { data }),
+      });
+      expect(answer.ok(), `${method} ${path}: ${await answer.text()}`).toBe(true);
+      return (answer.status() === 204 ? undefined : await answer.json()) as T;
+    },
+    newUsername() {
+      usernameCount += 1;
+      return `${usernamePrefix}_${Date.now().toString(36)}_${usernameCount}`;
+    },
+  };
 }
