@@ -14,6 +14,7 @@ import {
   screenshot,
   useBrowserPlatform,
 } from '../support/browser.ts';
+import { registerAccount } from '../support/platform.ts';
 import { ChatSocket, joinRoom, registerMember, runTag, api as nodeApi, type Member } from '../support/chat.ts';
 
 const password = 'quiet harbour lantern morning';
@@ -25,15 +26,7 @@ const { platform, openPage, visit, newUsername } = useBrowserPlatform({
 });
 const openSockets: ChatSocket[] = [];
 
-beforeAll(async () => {
-  const response = await fetch(`${platform().url}/api/auth/register`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', origin: platform().url },
-    body: JSON.stringify({ username: adminUsername, password, displayName: 'Kindred admin' }),
-    signal: AbortSignal.timeout(10_000),
-  });
-  expect(response.status, await response.text()).toBe(201);
-});
+beforeAll(() => registerAccount(platform(), { username: adminUsername, password, displayName: 'Kindred admin' }));
 
 afterEach(() => {
   for (const socket of openSockets.splice(0)) socket.close();

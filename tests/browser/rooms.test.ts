@@ -5,6 +5,7 @@
 import type { BrowserContextOptions, Page } from 'playwright-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { expectNoAxeViolations, httpError, screenshot, useBrowserPlatform } from '../support/browser.ts';
+import { registerAccount } from '../support/platform.ts';
 
 const password = 'quiet harbour lantern morning';
 const adminUsername = `admin_${Date.now().toString(36)}`;
@@ -14,15 +15,7 @@ const { platform, openPage, visit, checkPage, newUsername } = useBrowserPlatform
   env: { ADMIN_USERNAMES: adminUsername, REGISTER_LIMIT_PER_HOUR: '1000' },
 });
 
-beforeAll(async () => {
-  const response = await fetch(`${platform().url}/api/auth/register`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', origin: platform().url },
-    body: JSON.stringify({ username: adminUsername, password, displayName: 'Kindred admin' }),
-    signal: AbortSignal.timeout(10_000),
-  });
-  expect(response.status, await response.text()).toBe(201);
-});
+beforeAll(() => registerAccount(platform(), { username: adminUsername, password, displayName: 'Kindred admin' }));
 
 /**
  * Signs a browser context in through the API (its cookie jar is the context's), for a journey that starts

@@ -207,3 +207,18 @@ process.once('exit', () => {
     }
   }
 });
+
+/** Registers an account over HTTP as a browser would (same-origin), e.g. the admin a test names in ADMIN_USERNAMES. */
+export async function registerAccount(
+  platform: Platform,
+  account: { username: string; password: string; displayName: string },
+): Promise<void> {
+  const response = await fetch(`${platform.url}/api/auth/register`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', origin: platform.url },
+    body: JSON.stringify(account),
+    signal: AbortSignal.timeout(10_000),
+  });
+  if (response.status !== 201)
+    throw new Error(`register ${account.username}: ${response.status} ${await response.text()}`);
+}
