@@ -19,6 +19,14 @@ export interface DatabaseHandle {
   pglite?: PGlite;
   /** The pool, for LISTEN/NOTIFY clients of its own; undefined on PGlite. */
   pool?: pg.Pool;
+  /**
+   * For the chat writer's hot statements, which are prepared once and kept. On PostgreSQL these are two
+   * connections of their own on which the planner never picks a sequential scan where an index serves: a
+   * plan cached while `messages` was nearly empty (a new platform, a new database) would otherwise keep
+   * scanning the whole table on every batch as it grows, until the next automatic ANALYZE replans it.
+   * On PGlite, the one connection there is.
+   */
+  writerDb: Database;
   close(): Promise<void>;
 }
 
@@ -49,6 +57,16 @@ async function openPostgres(databaseUrl: string, poolSize: number): Promise<Data
   });
   client.release();
   const db = drizzlePg({ client: pool, schema, casing: 'snake_case' });
+  const writerPool = new pg.Pool({
+    connectionString: databaseUrl,
+    max: 2,
+    connectionTimeoutMillis: 5_000,
+    idleTimeoutMillis: 30_000,
+    options: '-c enable_seqscan=off',
+  });
+  writerPool.on('error', () => {});
+  writerPool.on('connect', (client) => client.on('error', () => {}));
+  const writerDb = drizzlePg({ client: writerPool, schema, casing: 'snake_case' });
   db.transaction = (async (run, config) => {
     // drizzle 0.45 sends BEGIN before its own try, so a BEGIN that fails on a dead connection never gives
     // the connection back: a few database restarts would drain the pool for good. Here every path returns
@@ -64,7 +82,15 @@ async function openPostgres(databaseUrl: string, poolSize: number): Promise<Data
       connection.release(broken);
     }
   }) as typeof db.transaction;
-  return { db, kind: 'postgres', pool, close: () => pool.end() };
+  return {
+    db,
+    writerDb,
+    kind: 'postgres',
+    pool,
+    close: async () => {
+      await Promise.all([pool.end(), writerPool.end()]);
+    },
+  };
 }
 
 async function openPgliteDir(dataDir: string): Promise<DatabaseHandle> {
@@ -84,6 +110,7 @@ function wrapPglite(pglite: PGlite, afterClose: () => Promise<void>): DatabaseHa
   const db = drizzlePglite({ client: pglite, schema, casing: 'snake_case' }) as unknown as Database;
   return {
     db,
+    writerDb: db,
     kind: 'pglite',
     pglite,
     close: async () => {

@@ -148,7 +148,8 @@ export const messages = pgTable(
   (t) => [
     uniqueIndex('messages_room_seq_key').on(t.roomId, t.seq),
     uniqueIndex('messages_author_client_id_key').on(t.authorId, t.clientId),
-    index('messages_author_idx').on(t.authorId),
+    // By author (export, account deletion) and, for slow mode, an author's newest message in a room.
+    index('messages_author_room_seq_idx').on(t.authorId, t.roomId, t.seq),
   ],
 );
 

@@ -105,7 +105,7 @@ export async function buildApp(config: Config, deps: AppDependencies = {}): Prom
   const bus = createBus(database, logError);
   const feeds = new RoomFeeds(db, logError);
   const writer = new ChatWriter({
-    db,
+    db: database.writerDb,
     now,
     newMemberLinkWaitMs: config.newMemberLinkWaitHours * 60 * 60 * 1000,
     onCommitted: (ranges) => {

@@ -309,8 +309,14 @@ export class ChatWriter {
     const authorIds = new Set<string>();
     const sendAuthors: string[] = [];
     const sendClientIds: string[] = [];
+    const opSlugs: (string | null)[] = [];
+    const opTargets: (string | null)[] = [];
+    const opAuthors: string[] = [];
     for (const op of ops) {
       authorIds.add(op.author.id);
+      opAuthors.push(op.author.id);
+      opSlugs.push(op.kind === 'send' ? op.roomSlug : null);
+      opTargets.push(op.kind === 'send' ? null : op.messageId);
       if (op.kind === 'send') {
         slugs.add(op.roomSlug);
         if (op.replyTo) targetIds.add(op.replyTo);
@@ -325,40 +331,64 @@ export class ChatWriter {
       this.options.db,
       'kindred_chat_facts',
       sql`
-      WITH target AS (
-        SELECT id, room_id, author_id, deleted_at IS NOT NULL AS deleted, hidden_at IS NOT NULL AS hidden,
-          content_warnings
-        FROM messages WHERE id = ANY(${sql.param([...targetIds])}::uuid[])
-      ), room AS (
-        SELECT id, slug, locked, archived_at IS NOT NULL AS archived, slow_mode_seconds FROM rooms
-        WHERE slug = ANY(${sql.param([...slugs])}::text[]) OR id IN (SELECT room_id FROM target)
+      -- The plan is prepared once per connection and kept, possibly from when the tables were nearly empty,
+      -- so its shape must not depend on their size: every lookup is a probe per key, in a subquery that
+      -- OFFSET 0 keeps the planner from turning inside out (on a near-empty table it would otherwise scan
+      -- the table once and test every key against each row), on connections that never scan a table
+      -- whole where an index serves (DatabaseHandle.writerDb).
+      WITH target AS MATERIALIZED (
+        SELECT m.* FROM unnest(${sql.param([...targetIds])}::uuid[]) AS t(id)
+        CROSS JOIN LATERAL (
+          SELECT id, room_id, author_id, deleted_at IS NOT NULL AS deleted, hidden_at IS NOT NULL AS hidden,
+            content_warnings
+          FROM messages WHERE messages.id = t.id OFFSET 0) m
+      ), room AS MATERIALIZED (
+        SELECT r.* FROM (SELECT DISTINCT room_id FROM target UNION
+          SELECT x.id FROM unnest(${sql.param([...slugs])}::text[]) AS s(slug)
+          CROSS JOIN LATERAL (SELECT id FROM rooms WHERE rooms.slug = s.slug OFFSET 0) x) AS k(id)
+        CROSS JOIN LATERAL (
+          SELECT id, slug, locked, archived_at IS NOT NULL AS archived, slow_mode_seconds
+          FROM rooms WHERE rooms.id = k.id OFFSET 0) r
+      ), author AS MATERIALIZED (
+        SELECT DISTINCT id FROM unnest(${authors}) AS a(id)
+      ), op AS (
+        SELECT * FROM unnest(${sql.param(opSlugs)}::text[], ${sql.param(opTargets)}::uuid[],
+          ${sql.param(opAuthors)}::uuid[]) AS o(slug, target_id, author_id)
+      ), pair AS MATERIALIZED (
+        -- Each (room, author) an op of the batch needs the facts of.
+        SELECT r.id AS room_id, op.author_id FROM op JOIN room r ON r.slug = op.slug
+        UNION SELECT t.room_id, op.author_id FROM op JOIN target t ON t.id = op.target_id
       )
-      -- Every lookup below goes through an index (= ANY, or a LATERAL probe per row): the plan is prepared
-      -- once and must stay cheap however large messages grows.
       SELECT
         (SELECT json_agg(json_build_array(id, room_id, author_id, deleted, hidden, content_warnings)) FROM target)
           AS targets,
         (SELECT json_agg(json_build_array(id, slug, locked, archived, slow_mode_seconds)) FROM room) AS rooms,
-        (SELECT json_agg(json_build_array(id, display_name)) FROM users WHERE id = ANY(${authors})) AS authors,
-        (SELECT json_agg(json_build_array(m.room_id, m.user_id, m.role)) FROM room r
-          CROSS JOIN LATERAL (SELECT * FROM memberships WHERE room_id = r.id AND user_id = ANY(${authors})) m)
+        (SELECT json_agg(json_build_array(u.id, u.display_name)) FROM author a
+          CROSS JOIN LATERAL (SELECT id, display_name FROM users WHERE users.id = a.id OFFSET 0) u) AS authors,
+        (SELECT json_agg(json_build_array(m.room_id, m.user_id, m.role)) FROM pair p
+          CROSS JOIN LATERAL (SELECT room_id, user_id, role FROM memberships
+            WHERE memberships.room_id = p.room_id AND memberships.user_id = p.author_id OFFSET 0) m)
           AS members,
-        (SELECT json_agg(json_build_array(m.room_id, m.user_id, m.until)) FROM room r
-          CROSS JOIN LATERAL (SELECT * FROM room_mutes WHERE room_id = r.id AND user_id = ANY(${authors})
-            AND until > ${at.toISOString()}::timestamptz) m) AS mutes,
+        (SELECT json_agg(json_build_array(m.room_id, m.user_id, m.until)) FROM pair p
+          CROSS JOIN LATERAL (SELECT room_id, user_id, until FROM room_mutes
+            WHERE room_mutes.room_id = p.room_id AND room_mutes.user_id = p.author_id
+              AND until > ${at.toISOString()}::timestamptz OFFSET 0) m) AS mutes,
         (SELECT json_agg(json_build_array(s.author_id, s.client_id, m.id))
           FROM unnest(${sql.param(sendAuthors)}::uuid[], ${sql.param(sendClientIds)}::text[]) AS s(author_id, client_id)
-          CROSS JOIN LATERAL (SELECT id FROM messages WHERE author_id = s.author_id AND client_id = s.client_id) m)
+          CROSS JOIN LATERAL (SELECT id FROM messages
+            WHERE messages.author_id = s.author_id AND messages.client_id = s.client_id OFFSET 0) m)
           AS existing,
-        (SELECT json_agg(json_build_array(r.id, a.id, w.last))
-          FROM room r CROSS JOIN unnest(${authors}) AS a(id)
-          CROSS JOIN LATERAL (SELECT max(created_at) AS last FROM messages
-            WHERE author_id = a.id AND room_id = r.id) w
-          WHERE r.slow_mode_seconds > 0 AND w.last IS NOT NULL) AS last_written,
+        -- For slow mode: each author's newest message in each such room, one step down an index.
+        (SELECT json_agg(json_build_array(p.room_id, p.author_id, w.created_at))
+          FROM pair p JOIN room r ON r.id = p.room_id AND r.slow_mode_seconds > 0
+          CROSS JOIN LATERAL (SELECT created_at FROM messages
+            WHERE messages.author_id = p.author_id AND messages.room_id = p.room_id ORDER BY seq DESC LIMIT 1) w)
+          AS last_written,
         -- Blocks between the authors of the messages answered (replied or reacted to) and this batch's authors.
         (SELECT json_agg(json_build_array(b.blocker_id, b.blocked_id))
-          FROM (SELECT DISTINCT author_id FROM target WHERE author_id IS NOT NULL) t
-          CROSS JOIN LATERAL (SELECT * FROM blocks WHERE blocker_id = t.author_id AND blocked_id = ANY(${authors})) b)
+          FROM (SELECT DISTINCT author_id FROM target WHERE author_id IS NOT NULL) t CROSS JOIN author a
+          CROSS JOIN LATERAL (SELECT blocker_id, blocked_id FROM blocks
+            WHERE blocks.blocker_id = t.author_id AND blocks.blocked_id = a.id OFFSET 0) b)
           AS blocks
     `,
     );
