@@ -24,6 +24,7 @@ export interface DatabaseHandle {
    * connections of their own on which the planner never picks a sequential scan where an index serves: a
    * plan cached while `messages` was nearly empty (a new platform, a new database) would otherwise keep
    * scanning the whole table on every batch as it grows, until the next automatic ANALYZE replans it.
+   * They always use the generic plan, planned once.
    * On PGlite, the one connection there is.
    */
   writerDb: Database;
@@ -62,7 +63,9 @@ async function openPostgres(databaseUrl: string, poolSize: number): Promise<Data
     max: 2,
     connectionTimeoutMillis: 5_000,
     idleTimeoutMillis: 30_000,
-    options: '-c enable_seqscan=off',
+    // The writer's statements are written for one generic plan (per-key probes over array parameters);
+    // left to choose, PostgreSQL replanned the facts read on every batch (as long as it ran).
+    options: '-c enable_seqscan=off -c plan_cache_mode=force_generic_plan',
   });
   writerPool.on('error', () => {});
   writerPool.on('connect', (client) => client.on('error', () => {}));

@@ -3,13 +3,18 @@
 // (another instance's commit, a notification lost in a reconnect) first pulls the missing ones from the
 // database. Each event's frame is serialized once and the same string is written to every socket.
 import type { Database } from '@kindred/db';
-import { loadPreparedEvents, loadPreparedEventsOf, roomLastSeq, roomsLastSeq, type PreparedEvent } from './messages.ts';
+import {
+  EventRun,
+  loadPreparedEvents,
+  loadPreparedEventsOf,
+  roomLastSeq,
+  roomsLastSeq,
+  type PreparedEvent,
+} from './messages.ts';
 
 export interface Subscriber {
-  deliver(event: PreparedEvent): void;
-  /** Hold writes to this subscriber's connection until `uncork`, so a run of events leaves in one write. */
-  cork?(): void;
-  uncork?(): void;
+  /** The room's next events, consecutive, in seq order. */
+  deliver(run: EventRun): void;
 }
 
 interface Feed {
@@ -113,22 +118,17 @@ export class RoomFeeds {
     const first = fresh[0]!.seq;
     const missing =
       first > feed.delivered + 1 ? await loadPreparedEvents(this.db, feed.roomId, feed.delivered, first - 1) : [];
+    const run: PreparedEvent[] = [];
+    for (const event of [...missing, ...fresh]) {
+      if (event.seq !== feed.delivered + 1) continue;
+      feed.delivered = event.seq;
+      run.push(event);
+    }
+    if (run.length === 0) return;
     // A batch's events go to each socket in one write (one system call) rather than one write each: with
     // group commit that is most of the cost of fan-out saved.
-    // The same list is uncorked as was corked: a subscriber may leave the feed during the run (too slow).
-    const corked = [...feed.subscribers];
-    for (const subscriber of corked) subscriber.cork?.();
-    try {
-      for (const event of [...missing, ...fresh]) this.#send(feed, event);
-    } finally {
-      for (const subscriber of corked) subscriber.uncork?.();
-    }
-  }
-
-  #send(feed: Feed, event: PreparedEvent): void {
-    if (event.seq !== feed.delivered + 1) return;
-    feed.delivered = event.seq;
-    for (const subscriber of feed.subscribers) subscriber.deliver(event);
+    const shared = new EventRun(run);
+    for (const subscriber of feed.subscribers) subscriber.deliver(shared);
   }
 
   #enqueue(feed: Feed, task: () => Promise<void>): void {

@@ -25,14 +25,13 @@ import { compileStrict } from '../plugins/validation.ts';
 import type { RoomService } from '../rooms/service.ts';
 import type { ControlMessage } from './bus.ts';
 import type { RoomFeeds, Subscriber } from './feeds.ts';
-import { forViewer, loadPreparedEvents, roomLastSeq, type PreparedEvent } from './messages.ts';
+import { EventRun, forViewer, loadPreparedEvents, roomLastSeq, wsFrames, type PreparedEvent } from './messages.ts';
 import type { ChatWriter, WriteOp, WriteResult } from './writer.ts';
 
 /** How many missed events a resuming socket is sent; beyond that it reloads history over HTTP. */
 export const MAX_REPLAY = 1000;
 /** Bytes a socket may have waiting to be written before it is let go. */
 const MAX_BUFFERED_BYTES = 1024 * 1024;
-const CORK_FLUSH_BYTES = 64 * 1024;
 const HEARTBEAT_MS = 30_000;
 
 export interface GatewayOptions {
@@ -157,33 +156,25 @@ class RoomSubscription implements Subscriber {
     private readonly connection: Connection,
   ) {}
 
-  deliver(event: PreparedEvent): void {
+  deliver(run: EventRun): void {
     if (!this.ready) {
-      this.pending.push(event);
+      this.pending.push(...run.events);
       return;
     }
-    if (event.seq <= this.sentSeq) return;
-    this.sentSeq = event.seq;
-    this.connection.sendEvent(event);
-  }
-
-  cork(): void {
-    this.connection.cork();
-  }
-
-  uncork(): void {
-    this.connection.uncork();
+    this.#send(run);
   }
 
   goLive(): void {
-    for (const event of this.pending) {
-      if (event.seq > this.sentSeq) {
-        this.sentSeq = event.seq;
-        this.connection.sendEvent(event);
-      }
-    }
-    this.pending.length = 0;
+    this.#send(new EventRun(this.pending.splice(0)));
     this.ready = true;
+  }
+
+  #send(run: EventRun): void {
+    const after = this.sentSeq;
+    const last = run.events.at(-1);
+    if (!last || last.seq <= after) return;
+    this.sentSeq = last.seq;
+    this.connection.sendEvents(run, after);
   }
 }
 
@@ -200,8 +191,6 @@ class Connection {
   #filterGeneration = 0;
   #alive = true;
   #closed = false;
-  /** While corked: what was buffered before the run, and bytes written since the last flush. */
-  #corked: { behind: number; bytes: number } | undefined;
 
   constructor(
     private readonly socket: WebSocket,
@@ -250,52 +239,45 @@ class Connection {
     if (generation === this.#filterGeneration) this.#filter = filter;
   }
 
-  sendEvent(event: PreparedEvent): void {
-    this.sendRaw(event.frameFor(this.#filter));
+  /**
+   * A room's events after `after`, through this member's filter, in one write. When the filter changes
+   * none of them, these are the very bytes every other such socket of the room is sent.
+   */
+  sendEvents(run: EventRun, after: number): void {
+    const shown = run.events.filter((event) => event.seq > after);
+    const frames = shown.map((event) => event.frameFor(this.#filter));
+    const unchanged = shown.length === run.events.length && frames.every((frame, i) => frame === run.events[i]!.frame);
+    this.#writeFrames(unchanged ? run.wire : wsFrames(frames));
   }
 
   send(frame: ServerFrame): void {
     this.sendRaw(JSON.stringify(frame));
   }
 
-  // ws exposes no cork of its own; its TCP socket (`_socket`, what ws itself corks around a frame's
-  // header and body) counts nested corks, so frames written in between leave together on uncork.
-  #tcp(): { cork(): void; uncork(): void } | undefined {
-    return (this.socket as WebSocket & { _socket?: { cork(): void; uncork(): void } })._socket ?? undefined;
+  /** Whole WebSocket frames, written as they are; the same Buffer may go to many sockets. */
+  #writeFrames(wire: Buffer): void {
+    if (wire.length === 0 || !this.#keepsUp()) return;
+    // ws writes each frame whole and at once (no compression is negotiated, and nothing it sends waits in
+    // a queue of its own), so whole frames written beside it never split one of its own.
+    const sender = (this.socket as WebSocket & { _sender?: { sendFrame(list: Buffer[]): void } })._sender;
+    if (sender) sender.sendFrame([wire]);
   }
 
-  cork(): void {
-    if (this.#corked) return;
-    this.#corked = { behind: this.socket.bufferedAmount, bytes: 0 };
-    this.#tcp()?.cork();
-  }
-
-  uncork(): void {
-    if (!this.#corked) return;
-    this.#corked = undefined;
-    this.#tcp()?.uncork();
+  /** False, and the socket let go, when it has more waiting to be written than a reader that keeps up would. */
+  #keepsUp(): boolean {
+    if (this.#closed || this.socket.readyState !== this.socket.OPEN) return false;
+    if (this.socket.bufferedAmount > MAX_BUFFERED_BYTES) {
+      this.close(CLOSE_TOO_SLOW, 'too far behind');
+      return false;
+    }
+    return true;
   }
 
   /** A serialized frame; bytes are sent as they are, as a text frame (they are UTF-8 JSON). */
   sendRaw(frame: string | Buffer): void {
-    if (this.#closed || this.socket.readyState !== this.socket.OPEN) return;
-    // Too slow is judged by what was still waiting before this run of events, not by the run itself,
-    // which sits in the buffer only because it is corked.
-    if ((this.#corked?.behind ?? this.socket.bufferedAmount) > MAX_BUFFERED_BYTES) {
-      this.close(CLOSE_TOO_SLOW, 'too far behind');
-      return;
-    }
+    if (!this.#keepsUp()) return;
     if (typeof frame === 'string') this.socket.send(frame);
     else this.socket.send(frame, { binary: false });
-    if (this.#corked) {
-      // A long run leaves in slices of CORK_FLUSH_BYTES, so it never piles up whole in memory.
-      this.#corked.bytes += frame.length;
-      if (this.#corked.bytes >= CORK_FLUSH_BYTES) {
-        this.#tcp()?.uncork();
-        this.#tcp()?.cork();
-        this.#corked.bytes = 0;
-      }
-    }
   }
 
   close(code: number, reason: string): void {
@@ -467,7 +449,7 @@ class Connection {
       if (lastSeq - since > MAX_REPLAY) {
         this.send({ type: 'resync', room: slug });
       } else {
-        for (const event of await loadPreparedEvents(db, room.id, since, lastSeq)) this.sendEvent(event);
+        this.sendEvents(new EventRun(await loadPreparedEvents(db, room.id, since, lastSeq)), since);
       }
     }
     subscription.sentSeq = lastSeq;

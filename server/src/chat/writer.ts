@@ -128,15 +128,26 @@ export class ChatWriter {
 
   async #drain(): Promise<void> {
     try {
-      let next: Batch | undefined = this.#take();
-      while (next) {
-        const outcome = await this.#commitWithRetry(next);
-        // Start reading the facts of the batch that queued meanwhile before fanning this one out, so the
-        // database works on the next batch while this thread writes to sockets.
-        next = this.#queue.length > 0 ? this.#take() : undefined;
+      let committing: Promise<() => void> | undefined = this.#commitWithRetry(this.#take());
+      while (committing) {
+        const outcome = await committing;
+        // The batch that queued meanwhile is read (its facts, after this one's commit) and its statement
+        // sent before this one is fanned out: the database stores it while this thread writes to sockets.
+        committing = undefined;
+        if (this.#queue.length > 0) {
+          let sent!: () => void;
+          const storing = new Promise<void>((resolve) => (sent = resolve));
+          committing = this.#commitWithRetry(this.#take(), sent);
+          await storing;
+          // The driver may hand the statement to the socket a tick later: let it go before the fan-out.
+          await new Promise((resolve) => setImmediate(resolve));
+        }
         outcome();
-        await new Promise((resolve) => setImmediate(resolve));
-        next ??= this.#queue.length > 0 ? this.#take() : undefined;
+        if (!committing) {
+          // Let the event loop read the frames already waiting, so they go together.
+          await new Promise((resolve) => setImmediate(resolve));
+          if (this.#queue.length > 0) committing = this.#commitWithRetry(this.#take());
+        }
       }
     } finally {
       this.#running = false;
@@ -177,12 +188,23 @@ export class ChatWriter {
     return Math.max(n, 1);
   }
 
-  /** Commits a batch; resolves to what delivers it: the feeds first, then the answers to its writers. */
-  async #commitWithRetry(batch: Batch): Promise<() => void> {
+  /**
+   * Commits a batch; resolves to what delivers it: the feeds first, then the answers to its writers.
+   * `sent` is called once its statement is on its way to the database (or once there is none to send).
+   */
+  async #commitWithRetry(batch: Batch, sent: () => void = () => {}): Promise<() => void> {
+    try {
+      return await this.#commitAttempts(batch, sent);
+    } finally {
+      sent();
+    }
+  }
+
+  async #commitAttempts(batch: Batch, sent: () => void): Promise<() => void> {
     let { at, facts } = batch;
     for (let attempt = 1; ; attempt += 1) {
       try {
-        const { results, ranges } = await this.#commit(batch.ops, at, await facts);
+        const { results, ranges } = await this.#commit(batch.ops, at, await facts, sent);
         return () => {
           // Feeds first, then acks: a sender never hears "ack" for an event its room has not been given.
           if (ranges.length > 0) this.options.onCommitted(ranges);
@@ -203,7 +225,12 @@ export class ChatWriter {
     }
   }
 
-  async #commit(ops: WriteOp[], at: Date, facts: Facts): Promise<{ results: WriteResult[]; ranges: CommittedRange[] }> {
+  async #commit(
+    ops: WriteOp[],
+    at: Date,
+    facts: Facts,
+    sent: () => void,
+  ): Promise<{ results: WriteResult[]; ranges: CommittedRange[] }> {
     const results: (WriteResult | undefined)[] = new Array(ops.length).fill(undefined);
 
     // Decide each op; accepted ones take their room's next place, in the order they arrived.
@@ -244,7 +271,12 @@ export class ChatWriter {
 
     // One statement stores the whole batch, atomically: it locks the rooms (in id order), reserves their
     // seqs, and writes messages, changes, reactions and events.
-    const bases = accepted.length ? await this.#store(accepted, perRoom, at) : new Map<string, number>();
+    let bases = new Map<string, number>();
+    if (accepted.length) {
+      const storing = this.#store(accepted, perRoom, at);
+      sent();
+      bases = await storing;
+    }
 
     // The views members see: new messages from what was just written; changed ones read back.
     const createdByKey = new Map<string, string>();
