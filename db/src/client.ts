@@ -20,8 +20,8 @@ export interface DatabaseHandle {
   /** The pool, for LISTEN/NOTIFY clients of its own; undefined on PGlite. */
   pool?: pg.Pool;
   /**
-   * For the chat writer's hot statements, which are prepared once and kept. On PostgreSQL these are two
-   * connections of their own on which the planner never picks a sequential scan where an index serves: a
+   * For chat's hot statements (the writer's, and reading what another instance committed), which are
+   * prepared once and kept. On PostgreSQL these are three connections of their own on which the planner never picks a sequential scan where an index serves: a
    * plan cached while `messages` was nearly empty (a new platform, a new database) would otherwise keep
    * scanning the whole table on every batch as it grows, until the next automatic ANALYZE replans it.
    * They always use the generic plan, planned once.
@@ -60,7 +60,7 @@ async function openPostgres(databaseUrl: string, poolSize: number): Promise<Data
   const db = drizzlePg({ client: pool, schema, casing: 'snake_case' });
   const writerPool = new pg.Pool({
     connectionString: databaseUrl,
-    max: 2,
+    max: 3,
     connectionTimeoutMillis: 5_000,
     idleTimeoutMillis: 30_000,
     // The writer's statements are written for one generic plan (per-key probes over array parameters);

@@ -4,6 +4,7 @@
 import { schema, type Database } from '@kindred/db';
 import type { Message } from '@kindred/shared';
 import { and, asc, desc, eq, gt, inArray, lt, lte, sql } from 'drizzle-orm';
+import { PgDialect } from 'drizzle-orm/pg-core';
 import * as ws from 'ws';
 import { lensOf, noFilter, type ViewerFilter } from '../accounts/blocks.ts';
 
@@ -220,33 +221,88 @@ export async function loadPreparedEvents(
   });
 }
 
-/** The events of several rooms at once, each with after < seq <= upTo, in seq order per room. */
+/**
+ * The events of several rooms at once, each with after < seq <= upTo, in seq order per room: what another
+ * instance committed, read in one statement (prepared once per connection) with the messages they show.
+ */
 export async function loadPreparedEventsOf(
   db: Database,
   ranges: { roomId: string; after: number; upTo: number }[],
 ): Promise<Map<string, PreparedEvent[]>> {
-  const result = await db.execute(sql`
-    SELECT e.room_id, e.seq, e.kind, e.message_id
-    FROM unnest(${sql.param(ranges.map((r) => r.roomId))}::uuid[], ${sql.param(ranges.map((r) => r.after))}::bigint[],
-      ${sql.param(ranges.map((r) => r.upTo))}::bigint[]) AS r(room_id, after, up_to)
-    -- One index range per room (a plain join would scan all of room_events).
-    CROSS JOIN LATERAL (SELECT * FROM room_events
-      WHERE room_id = r.room_id AND seq > r.after AND seq <= r.up_to ORDER BY seq) e
-    ORDER BY e.room_id, e.seq`);
-  const rows = (
-    result as unknown as { rows: { room_id: string; seq: number | string; kind: string; message_id: string }[] }
-  ).rows;
-  const views = await loadMessageViews(db, [...new Set(rows.map((row) => row.message_id))]);
+  let query = eventsOfQueries.get(db);
+  if (!query) {
+    query = db._.session.prepareQuery(dialect.sqlToQuery(EVENTS_OF), undefined, 'kindred_chat_events_of', false);
+    eventsOfQueries.set(db, query);
+  }
+  const result = (await query.execute({
+    rooms: ranges.map((r) => r.roomId),
+    after: ranges.map((r) => r.after),
+    upTo: ranges.map((r) => r.upTo),
+  })) as { rows: EventOfRow[] };
   const byRoom = new Map<string, PreparedEvent[]>();
-  for (const row of rows) {
-    const view = views.get(row.message_id);
-    if (!view) continue;
+  for (const row of result.rows) {
+    const view = toView({
+      id: row.id,
+      room: row.room,
+      seq: Number(row.seq),
+      authorId: row.author_id,
+      displayName: row.display_name,
+      body: row.body,
+      replyTo: row.reply_to,
+      contentWarnings: row.content_warnings,
+      createdAt: asDate(row.created_at),
+      editedAt: row.edited_at === null ? null : asDate(row.edited_at),
+      deletedAt: row.deleted_at === null ? null : asDate(row.deleted_at),
+      hiddenAt: row.hidden_at === null ? null : asDate(row.hidden_at),
+      reactions: row.reactions,
+    });
     const events = byRoom.get(row.room_id) ?? [];
-    events.push(prepareEvent({ seq: Number(row.seq), kind: row.kind as StoredEvent['kind'] }, view));
+    events.push(prepareEvent({ seq: Number(row.event_seq), kind: row.kind as StoredEvent['kind'] }, view));
     byRoom.set(row.room_id, events);
   }
   return byRoom;
 }
+
+interface EventOfRow {
+  room_id: string;
+  event_seq: number | string;
+  kind: string;
+  id: string;
+  room: string;
+  seq: number | string;
+  author_id: string | null;
+  display_name: string | null;
+  body: string;
+  reply_to: string | null;
+  content_warnings: string[];
+  created_at: Date | string;
+  edited_at: Date | string | null;
+  deleted_at: Date | string | null;
+  hidden_at: Date | string | null;
+  reactions: Record<string, number> | string | null;
+}
+
+const asDate = (value: Date | string): Date => (value instanceof Date ? value : new Date(value));
+
+const dialect = new PgDialect();
+const eventsOfQueries = new WeakMap<Database, { execute(values: Record<string, unknown>): Promise<unknown> }>();
+
+// One index range per room, then one probe per event for its message, room and author (OFFSET 0 keeps each
+// a probe: the plan is kept, and may have been made while the tables were nearly empty).
+const EVENTS_OF = sql`
+  SELECT e.room_id, e.seq AS event_seq, e.kind, m.id, r.slug AS room, m.seq, m.author_id, u.display_name, m.body,
+    m.reply_to, m.content_warnings, m.created_at, m.edited_at, m.deleted_at, m.hidden_at,
+    (SELECT json_object_agg(x.kind, x.n) FROM (
+      SELECT kind, count(*)::int AS n FROM reactions WHERE reactions.message_id = m.id GROUP BY kind) x) AS reactions
+  FROM unnest(${sql.placeholder('rooms')}::uuid[], ${sql.placeholder('after')}::bigint[],
+    ${sql.placeholder('upTo')}::bigint[]) AS q(room_id, after, up_to)
+  CROSS JOIN LATERAL (SELECT room_id, seq, kind, message_id FROM room_events
+    WHERE room_events.room_id = q.room_id AND room_events.seq > q.after AND room_events.seq <= q.up_to
+    ORDER BY seq OFFSET 0) e
+  CROSS JOIN LATERAL (SELECT * FROM messages WHERE messages.id = e.message_id OFFSET 0) m
+  CROSS JOIN LATERAL (SELECT slug FROM rooms WHERE rooms.id = m.room_id OFFSET 0) r
+  LEFT JOIN LATERAL (SELECT display_name FROM users WHERE users.id = m.author_id OFFSET 0) u ON true
+  ORDER BY e.room_id, e.seq`;
 
 // ws builds frames with `Sender.frame` (its static, not in its type definitions): the header for an
 // unmasked text frame, and the payload as it is.

@@ -103,8 +103,13 @@ export class ChatWriter {
   #closed = false;
   readonly #maxBatch: number;
 
+  readonly #factsQuery: ReturnType<typeof prepareNamed>;
+  readonly #storeQuery: ReturnType<typeof prepareNamed>;
+
   constructor(private readonly options: WriterOptions) {
     this.#maxBatch = options.maxBatch ?? 256;
+    this.#factsQuery = prepareNamed(options.db, 'kindred_chat_facts', FACTS);
+    this.#storeQuery = prepareNamed(options.db, 'kindred_chat_store', STORE);
   }
 
   submit(op: WriteOp): Promise<WriteResult> {
@@ -358,72 +363,17 @@ export class ChatWriter {
         targetIds.add(op.messageId);
       }
     }
-    const authors = sql`${sql.param([...authorIds])}::uuid[]`;
-    const result = await executeNamed(
-      this.options.db,
-      'kindred_chat_facts',
-      sql`
-      -- The plan is prepared once per connection and kept, possibly from when the tables were nearly empty,
-      -- so its shape must not depend on their size: every lookup is a probe per key, in a subquery that
-      -- OFFSET 0 keeps the planner from turning inside out (on a near-empty table it would otherwise scan
-      -- the table once and test every key against each row), on connections that never scan a table
-      -- whole where an index serves (DatabaseHandle.writerDb).
-      WITH target AS MATERIALIZED (
-        SELECT m.* FROM unnest(${sql.param([...targetIds])}::uuid[]) AS t(id)
-        CROSS JOIN LATERAL (
-          SELECT id, room_id, author_id, deleted_at IS NOT NULL AS deleted, hidden_at IS NOT NULL AS hidden,
-            content_warnings
-          FROM messages WHERE messages.id = t.id OFFSET 0) m
-      ), room AS MATERIALIZED (
-        SELECT r.* FROM (SELECT DISTINCT room_id FROM target UNION
-          SELECT x.id FROM unnest(${sql.param([...slugs])}::text[]) AS s(slug)
-          CROSS JOIN LATERAL (SELECT id FROM rooms WHERE rooms.slug = s.slug OFFSET 0) x) AS k(id)
-        CROSS JOIN LATERAL (
-          SELECT id, slug, locked, archived_at IS NOT NULL AS archived, slow_mode_seconds
-          FROM rooms WHERE rooms.id = k.id OFFSET 0) r
-      ), author AS MATERIALIZED (
-        SELECT DISTINCT id FROM unnest(${authors}) AS a(id)
-      ), op AS (
-        SELECT * FROM unnest(${sql.param(opSlugs)}::text[], ${sql.param(opTargets)}::uuid[],
-          ${sql.param(opAuthors)}::uuid[]) AS o(slug, target_id, author_id)
-      ), pair AS MATERIALIZED (
-        -- Each (room, author) an op of the batch needs the facts of.
-        SELECT r.id AS room_id, op.author_id FROM op JOIN room r ON r.slug = op.slug
-        UNION SELECT t.room_id, op.author_id FROM op JOIN target t ON t.id = op.target_id
-      )
-      SELECT
-        (SELECT json_agg(json_build_array(id, room_id, author_id, deleted, hidden, content_warnings)) FROM target)
-          AS targets,
-        (SELECT json_agg(json_build_array(id, slug, locked, archived, slow_mode_seconds)) FROM room) AS rooms,
-        (SELECT json_agg(json_build_array(u.id, u.display_name)) FROM author a
-          CROSS JOIN LATERAL (SELECT id, display_name FROM users WHERE users.id = a.id OFFSET 0) u) AS authors,
-        (SELECT json_agg(json_build_array(m.room_id, m.user_id, m.role)) FROM pair p
-          CROSS JOIN LATERAL (SELECT room_id, user_id, role FROM memberships
-            WHERE memberships.room_id = p.room_id AND memberships.user_id = p.author_id OFFSET 0) m)
-          AS members,
-        (SELECT json_agg(json_build_array(m.room_id, m.user_id, m.until)) FROM pair p
-          CROSS JOIN LATERAL (SELECT room_id, user_id, until FROM room_mutes
-            WHERE room_mutes.room_id = p.room_id AND room_mutes.user_id = p.author_id
-              AND until > ${at.toISOString()}::timestamptz OFFSET 0) m) AS mutes,
-        (SELECT json_agg(json_build_array(s.author_id, s.client_id, m.id))
-          FROM unnest(${sql.param(sendAuthors)}::uuid[], ${sql.param(sendClientIds)}::text[]) AS s(author_id, client_id)
-          CROSS JOIN LATERAL (SELECT id FROM messages
-            WHERE messages.author_id = s.author_id AND messages.client_id = s.client_id OFFSET 0) m)
-          AS existing,
-        -- For slow mode: each author's newest message in each such room, one step down an index.
-        (SELECT json_agg(json_build_array(p.room_id, p.author_id, w.created_at))
-          FROM pair p JOIN room r ON r.id = p.room_id AND r.slow_mode_seconds > 0
-          CROSS JOIN LATERAL (SELECT created_at FROM messages
-            WHERE messages.author_id = p.author_id AND messages.room_id = p.room_id ORDER BY seq DESC LIMIT 1) w)
-          AS last_written,
-        -- Blocks between the authors of the messages answered (replied or reacted to) and this batch's authors.
-        (SELECT json_agg(json_build_array(b.blocker_id, b.blocked_id))
-          FROM (SELECT DISTINCT author_id FROM target WHERE author_id IS NOT NULL) t CROSS JOIN author a
-          CROSS JOIN LATERAL (SELECT blocker_id, blocked_id FROM blocks
-            WHERE blocks.blocker_id = t.author_id AND blocks.blocked_id = a.id OFFSET 0) b)
-          AS blocks
-    `,
-    );
+    const result = await this.#factsQuery.execute({
+      targetIds: [...targetIds],
+      slugs: [...slugs],
+      authorIds: [...authorIds],
+      opSlugs,
+      opTargets,
+      opAuthors,
+      at: at.toISOString(),
+      sendAuthors,
+      sendClientIds,
+    });
     const row = rowsOf<Record<string, unknown>>(result)[0]!;
     const list = <T>(value: unknown): T[] => (typeof value === 'string' ? JSON.parse(value) : (value ?? [])) as T[];
 
@@ -461,7 +411,6 @@ export class ChatWriter {
 
   /** Writes the accepted ops in one statement and returns each room's seq before this batch. */
   async #store(accepted: Accepted[], perRoom: Map<string, number>, at: Date): Promise<Map<string, number>> {
-    const column = <R extends Accepted, T>(rows: R[], pick: (a: R) => T) => sql.param(rows.map(pick));
     const of = <K extends WriteOp['kind']>(kind: K) =>
       accepted.filter((a): a is Accepted & { op: Extract<WriteOp, { kind: K }> } => a.op.kind === kind);
     const sends = of('send');
@@ -470,71 +419,33 @@ export class ChatWriter {
     const reactsOn = of('react').filter((a) => a.op.on);
     const reactsOff = of('react').filter((a) => !a.op.on);
     const roomIds = [...perRoom.keys()];
-    const stamp = sql`${at.toISOString()}::timestamptz`;
-    const result = await executeNamed(
-      this.options.db,
-      'kindred_chat_store',
-      sql`
-      WITH locked AS MATERIALIZED (
-        SELECT id FROM rooms WHERE id = ANY(${sql.param(roomIds)}::uuid[]) ORDER BY id FOR UPDATE
-      ), bumped AS (
-        UPDATE rooms SET last_seq = rooms.last_seq + v.n
-        FROM unnest(${sql.param(roomIds)}::uuid[], ${sql.param(roomIds.map((id) => perRoom.get(id)!))}::int[])
-          AS v(id, n)
-        WHERE rooms.id = v.id AND v.id IN (SELECT id FROM locked)
-        RETURNING rooms.id, rooms.last_seq - v.n AS base, v.n
-      ), sent AS (
-        INSERT INTO messages (id, room_id, seq, author_id, client_id, body, reply_to, content_warnings, created_at)
-        SELECT s.id, s.room_id, b.base + s.ord, s.author_id, s.client_id, s.body, s.reply_to,
-          string_to_array(s.warnings, ','), ${stamp}
-        FROM unnest(
-          ${column(sends, (a) => a.messageId)}::uuid[], ${column(sends, (a) => a.roomId)}::uuid[],
-          ${column(sends, (a) => a.ord)}::int[], ${column(sends, (a) => a.op.author.id)}::uuid[],
-          ${column(sends, (a) => a.op.clientId)}::text[], ${column(sends, (a) => a.op.body)}::text[],
-          ${column(sends, (a) => a.op.replyTo ?? null)}::uuid[],
-          ${column(sends, (a) => warningsParam(a.op.contentWarnings) ?? '')}::text[]
-        ) AS s(id, room_id, ord, author_id, client_id, body, reply_to, warnings)
-        JOIN bumped b ON b.id = s.room_id
-        RETURNING 1
-      ), edited AS (
-        -- An edit adds warnings and never drops one (a moderator may have added it), keeping their order.
-        UPDATE messages SET body = e.body, edited_at = ${stamp},
-          content_warnings = CASE WHEN e.warnings IS NULL THEN messages.content_warnings ELSE ARRAY(
-            SELECT w FROM unnest(messages.content_warnings || string_to_array(e.warnings, ',')) WITH ORDINALITY AS t(w, n)
-            GROUP BY w ORDER BY min(n)) END
-        FROM unnest(${column(edits, (a) => a.messageId)}::uuid[], ${column(edits, (a) => a.op.body)}::text[],
-          ${column(edits, (a) => warningsParam(a.op.contentWarnings))}::text[]) AS e(id, body, warnings)
-        WHERE messages.id = e.id
-        RETURNING 1
-      ), deleted AS (
-        UPDATE messages SET body = '', deleted_at = ${stamp}
-        WHERE id = ANY(${column(deletes, (a) => a.messageId)}::uuid[])
-        RETURNING 1
-      ), reacted AS (
-        INSERT INTO reactions (message_id, user_id, kind, created_at)
-        SELECT r.message_id, r.user_id, r.kind, ${stamp}
-        FROM unnest(${column(reactsOn, (a) => a.messageId)}::uuid[], ${column(reactsOn, (a) => a.op.author.id)}::uuid[],
-          ${column(reactsOn, (a) => a.op.reaction)}::text[]) AS r(message_id, user_id, kind)
-        ON CONFLICT DO NOTHING
-        RETURNING 1
-      ), unreacted AS (
-        DELETE FROM reactions
-        WHERE message_id = ANY(${column(reactsOff, (a) => a.messageId)}::uuid[])
-          AND (message_id, user_id, kind) IN (SELECT * FROM unnest(${column(reactsOff, (a) => a.messageId)}::uuid[],
-            ${column(reactsOff, (a) => a.op.author.id)}::uuid[], ${column(reactsOff, (a) => a.op.reaction)}::text[]))
-        RETURNING 1
-      ), events AS (
-        INSERT INTO room_events (room_id, seq, kind, message_id, created_at)
-        SELECT e.room_id, b.base + e.ord, e.kind, e.message_id, ${stamp}
-        FROM unnest(${column(accepted, (a) => a.roomId)}::uuid[], ${column(accepted, (a) => a.ord)}::int[],
-          ${column(accepted, (a) => (a.op.kind === 'send' ? 'created' : 'updated'))}::text[],
-          ${column(accepted, (a) => a.messageId)}::uuid[]) AS e(room_id, ord, kind, message_id)
-        JOIN bumped b ON b.id = e.room_id
-        RETURNING 1
-      )
-      SELECT (SELECT json_agg(json_build_array(id, base)) FROM bumped) AS bases
-    `,
-    );
+    const result = await this.#storeQuery.execute({
+      roomIds,
+      roomCounts: roomIds.map((id) => perRoom.get(id)!),
+      sendIds: sends.map((a) => a.messageId),
+      sendRooms: sends.map((a) => a.roomId),
+      sendOrds: sends.map((a) => a.ord),
+      sendAuthors: sends.map((a) => a.op.author.id),
+      sendClientIds: sends.map((a) => a.op.clientId),
+      sendBodies: sends.map((a) => a.op.body),
+      sendReplyTo: sends.map((a) => a.op.replyTo ?? null),
+      sendWarnings: sends.map((a) => warningsParam(a.op.contentWarnings) ?? ''),
+      at: at.toISOString(),
+      editIds: edits.map((a) => a.messageId),
+      editBodies: edits.map((a) => a.op.body),
+      editWarnings: edits.map((a) => warningsParam(a.op.contentWarnings)),
+      deleteIds: deletes.map((a) => a.messageId),
+      reactOnIds: reactsOn.map((a) => a.messageId),
+      reactOnUsers: reactsOn.map((a) => a.op.author.id),
+      reactOnKinds: reactsOn.map((a) => a.op.reaction),
+      reactOffIds: reactsOff.map((a) => a.messageId),
+      reactOffUsers: reactsOff.map((a) => a.op.author.id),
+      reactOffKinds: reactsOff.map((a) => a.op.reaction),
+      eventRooms: accepted.map((a) => a.roomId),
+      eventOrds: accepted.map((a) => a.ord),
+      eventKinds: accepted.map((a) => (a.op.kind === 'send' ? 'created' : 'updated')),
+      eventMessageIds: accepted.map((a) => a.messageId),
+    });
     const row = rowsOf<{ bases: unknown }>(result)[0]!;
     const bases = (typeof row.bases === 'string' ? JSON.parse(row.bases) : row.bases) as [string, number | string][];
     return new Map(bases.map(([id, base]) => [id, Number(base)]));
@@ -701,15 +612,146 @@ function warningsParam(warnings: string[] | undefined): string | null {
 }
 
 const dialect = new PgDialect();
+const p = (name: string) => sql.placeholder(name);
 
 /**
- * Runs one of the writer's two statements as a named prepared statement: their text never changes (every
- * value is a parameter, arrays included), so PostgreSQL parses and plans each once per connection instead
- * of once per batch.
+ * One of the writer's statements, as a named prepared statement: its text never changes (every value is a
+ * parameter, arrays included), so PostgreSQL parses and plans it once per connection instead of once per
+ * batch, and its text is built here once.
  */
-function executeNamed(db: Database, name: string, query: SQL): Promise<unknown> {
-  return db._.session.prepareQuery(dialect.sqlToQuery(query), undefined, name, false).execute();
+function prepareNamed(
+  db: Database,
+  name: string,
+  query: SQL,
+): { execute(values: Record<string, unknown>): Promise<unknown> } {
+  return db._.session.prepareQuery(dialect.sqlToQuery(query), undefined, name, false);
 }
+
+// Everything the rules need about a batch, in one read.
+// The plan is prepared once per connection and kept, possibly from when the tables were nearly empty, so
+// its shape must not depend on their size: every lookup is a probe per key, in a subquery that OFFSET 0
+// keeps the planner from turning inside out (on a near-empty table it would otherwise scan the table once
+// and test every key against each row), on connections that never scan a table whole where an index
+// serves (DatabaseHandle.writerDb).
+const FACTS = sql`
+      WITH target AS MATERIALIZED (
+        SELECT m.* FROM unnest(${p('targetIds')}::uuid[]) AS t(id)
+        CROSS JOIN LATERAL (
+          SELECT id, room_id, author_id, deleted_at IS NOT NULL AS deleted, hidden_at IS NOT NULL AS hidden,
+            content_warnings
+          FROM messages WHERE messages.id = t.id OFFSET 0) m
+      ), room AS MATERIALIZED (
+        SELECT r.* FROM (SELECT DISTINCT room_id FROM target UNION
+          SELECT x.id FROM unnest(${p('slugs')}::text[]) AS s(slug)
+          CROSS JOIN LATERAL (SELECT id FROM rooms WHERE rooms.slug = s.slug OFFSET 0) x) AS k(id)
+        CROSS JOIN LATERAL (
+          SELECT id, slug, locked, archived_at IS NOT NULL AS archived, slow_mode_seconds
+          FROM rooms WHERE rooms.id = k.id OFFSET 0) r
+      ), author AS MATERIALIZED (
+        SELECT DISTINCT id FROM unnest(${p('authorIds')}::uuid[]) AS a(id)
+      ), op AS (
+        SELECT * FROM unnest(${p('opSlugs')}::text[], ${p('opTargets')}::uuid[],
+          ${p('opAuthors')}::uuid[]) AS o(slug, target_id, author_id)
+      ), pair AS MATERIALIZED (
+        -- Each (room, author) an op of the batch needs the facts of.
+        SELECT r.id AS room_id, op.author_id FROM op JOIN room r ON r.slug = op.slug
+        UNION SELECT t.room_id, op.author_id FROM op JOIN target t ON t.id = op.target_id
+      )
+      SELECT
+        (SELECT json_agg(json_build_array(id, room_id, author_id, deleted, hidden, content_warnings)) FROM target)
+          AS targets,
+        (SELECT json_agg(json_build_array(id, slug, locked, archived, slow_mode_seconds)) FROM room) AS rooms,
+        (SELECT json_agg(json_build_array(u.id, u.display_name)) FROM author a
+          CROSS JOIN LATERAL (SELECT id, display_name FROM users WHERE users.id = a.id OFFSET 0) u) AS authors,
+        (SELECT json_agg(json_build_array(m.room_id, m.user_id, m.role)) FROM pair p
+          CROSS JOIN LATERAL (SELECT room_id, user_id, role FROM memberships
+            WHERE memberships.room_id = p.room_id AND memberships.user_id = p.author_id OFFSET 0) m)
+          AS members,
+        (SELECT json_agg(json_build_array(m.room_id, m.user_id, m.until)) FROM pair p
+          CROSS JOIN LATERAL (SELECT room_id, user_id, until FROM room_mutes
+            WHERE room_mutes.room_id = p.room_id AND room_mutes.user_id = p.author_id
+              AND until > ${p('at')}::timestamptz OFFSET 0) m) AS mutes,
+        (SELECT json_agg(json_build_array(s.author_id, s.client_id, m.id))
+          FROM unnest(${p('sendAuthors')}::uuid[], ${p('sendClientIds')}::text[]) AS s(author_id, client_id)
+          CROSS JOIN LATERAL (SELECT id FROM messages
+            WHERE messages.author_id = s.author_id AND messages.client_id = s.client_id OFFSET 0) m)
+          AS existing,
+        -- For slow mode: each author's newest message in each such room, one step down an index.
+        (SELECT json_agg(json_build_array(p.room_id, p.author_id, w.created_at))
+          FROM pair p JOIN room r ON r.id = p.room_id AND r.slow_mode_seconds > 0
+          CROSS JOIN LATERAL (SELECT created_at FROM messages
+            WHERE messages.author_id = p.author_id AND messages.room_id = p.room_id ORDER BY seq DESC LIMIT 1) w)
+          AS last_written,
+        -- Blocks between the authors of the messages answered (replied or reacted to) and this batch's authors.
+        (SELECT json_agg(json_build_array(b.blocker_id, b.blocked_id))
+          FROM (SELECT DISTINCT author_id FROM target WHERE author_id IS NOT NULL) t CROSS JOIN author a
+          CROSS JOIN LATERAL (SELECT blocker_id, blocked_id FROM blocks
+            WHERE blocks.blocker_id = t.author_id AND blocks.blocked_id = a.id OFFSET 0) b)
+          AS blocks
+`;
+
+// A batch, atomically: locks its rooms (in id order), reserves their seqs, and writes messages, changes,
+// reactions and events.
+const STORE = sql`
+      WITH locked AS MATERIALIZED (
+        SELECT id FROM rooms WHERE id = ANY(${p('roomIds')}::uuid[]) ORDER BY id FOR UPDATE
+      ), bumped AS (
+        UPDATE rooms SET last_seq = rooms.last_seq + v.n
+        FROM unnest(${p('roomIds')}::uuid[], ${p('roomCounts')}::int[])
+          AS v(id, n)
+        WHERE rooms.id = v.id AND v.id IN (SELECT id FROM locked)
+        RETURNING rooms.id, rooms.last_seq - v.n AS base, v.n
+      ), sent AS (
+        INSERT INTO messages (id, room_id, seq, author_id, client_id, body, reply_to, content_warnings, created_at)
+        SELECT s.id, s.room_id, b.base + s.ord, s.author_id, s.client_id, s.body, s.reply_to,
+          string_to_array(s.warnings, ','), ${p('at')}::timestamptz
+        FROM unnest(
+          ${p('sendIds')}::uuid[], ${p('sendRooms')}::uuid[],
+          ${p('sendOrds')}::int[], ${p('sendAuthors')}::uuid[],
+          ${p('sendClientIds')}::text[], ${p('sendBodies')}::text[],
+          ${p('sendReplyTo')}::uuid[],
+          ${p('sendWarnings')}::text[]
+        ) AS s(id, room_id, ord, author_id, client_id, body, reply_to, warnings)
+        JOIN bumped b ON b.id = s.room_id
+        RETURNING 1
+      ), edited AS (
+        -- An edit adds warnings and never drops one (a moderator may have added it), keeping their order.
+        UPDATE messages SET body = e.body, edited_at = ${p('at')}::timestamptz,
+          content_warnings = CASE WHEN e.warnings IS NULL THEN messages.content_warnings ELSE ARRAY(
+            SELECT w FROM unnest(messages.content_warnings || string_to_array(e.warnings, ',')) WITH ORDINALITY AS t(w, n)
+            GROUP BY w ORDER BY min(n)) END
+        FROM unnest(${p('editIds')}::uuid[], ${p('editBodies')}::text[],
+          ${p('editWarnings')}::text[]) AS e(id, body, warnings)
+        WHERE messages.id = e.id
+        RETURNING 1
+      ), deleted AS (
+        UPDATE messages SET body = '', deleted_at = ${p('at')}::timestamptz
+        WHERE id = ANY(${p('deleteIds')}::uuid[])
+        RETURNING 1
+      ), reacted AS (
+        INSERT INTO reactions (message_id, user_id, kind, created_at)
+        SELECT r.message_id, r.user_id, r.kind, ${p('at')}::timestamptz
+        FROM unnest(${p('reactOnIds')}::uuid[], ${p('reactOnUsers')}::uuid[],
+          ${p('reactOnKinds')}::text[]) AS r(message_id, user_id, kind)
+        ON CONFLICT DO NOTHING
+        RETURNING 1
+      ), unreacted AS (
+        DELETE FROM reactions
+        WHERE message_id = ANY(${p('reactOffIds')}::uuid[])
+          AND (message_id, user_id, kind) IN (SELECT * FROM unnest(${p('reactOffIds')}::uuid[],
+            ${p('reactOffUsers')}::uuid[], ${p('reactOffKinds')}::text[]))
+        RETURNING 1
+      ), events AS (
+        INSERT INTO room_events (room_id, seq, kind, message_id, created_at)
+        SELECT e.room_id, b.base + e.ord, e.kind, e.message_id, ${p('at')}::timestamptz
+        FROM unnest(${p('eventRooms')}::uuid[], ${p('eventOrds')}::int[],
+          ${p('eventKinds')}::text[],
+          ${p('eventMessageIds')}::uuid[]) AS e(room_id, ord, kind, message_id)
+        JOIN bumped b ON b.id = e.room_id
+        RETURNING 1
+      )
+      SELECT (SELECT json_agg(json_build_array(id, base)) FROM bumped) AS bases
+`;
 
 function rowsOf<T>(result: unknown): T[] {
   return (result as { rows: T[] }).rows;
