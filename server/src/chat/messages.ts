@@ -289,7 +289,7 @@ const eventsOfQueries = new WeakMap<Database, { execute(values: Record<string, u
 
 // One index range per room, then one probe per event for its message, room and author (OFFSET 0 keeps each
 // a probe: the plan is kept, and may have been made while the tables were nearly empty).
-const EVENTS_OF = sql`
+export const EVENTS_OF = sql`
   SELECT e.room_id, e.seq AS event_seq, e.kind, m.id, r.slug AS room, m.seq, m.author_id, u.display_name, m.body,
     m.reply_to, m.content_warnings, m.created_at, m.edited_at, m.deleted_at, m.hidden_at,
     (SELECT json_object_agg(x.kind, x.n) FROM (

@@ -633,7 +633,7 @@ function prepareNamed(
 // keeps the planner from turning inside out (on a near-empty table it would otherwise scan the table once
 // and test every key against each row), on connections that never scan a table whole where an index
 // serves (DatabaseHandle.writerDb).
-const FACTS = sql`
+export const FACTS = sql`
       WITH target AS MATERIALIZED (
         SELECT m.* FROM unnest(${p('targetIds')}::uuid[]) AS t(id)
         CROSS JOIN LATERAL (
@@ -692,7 +692,7 @@ const FACTS = sql`
 
 // A batch, atomically: locks its rooms (in id order), reserves their seqs, and writes messages, changes,
 // reactions and events.
-const STORE = sql`
+export const STORE = sql`
       WITH locked AS MATERIALIZED (
         SELECT id FROM rooms WHERE id = ANY(${p('roomIds')}::uuid[]) ORDER BY id FOR UPDATE
       ), bumped AS (
@@ -722,7 +722,9 @@ const STORE = sql`
             GROUP BY w ORDER BY min(n)) END
         FROM unnest(${p('editIds')}::uuid[], ${p('editBodies')}::text[],
           ${p('editWarnings')}::text[]) AS e(id, body, warnings)
-        WHERE messages.id = e.id
+        -- The id list again, as a condition on messages itself: its index is then probed for these ids
+        -- whatever join the kept plan chose, never walked whole.
+        WHERE messages.id = e.id AND messages.id = ANY(${p('editIds')}::uuid[])
         RETURNING 1
       ), deleted AS (
         UPDATE messages SET body = '', deleted_at = ${p('at')}::timestamptz
