@@ -412,6 +412,7 @@ describe('limits and bad frames', () => {
     const sr = await socketFor(reader, room);
     const sw = await socketFor(writer, room);
     const body = '😢'.repeat(4000); // ~16 KB of UTF-8: 90 of them are well over the 1 MiB a reader may lag
+    // (for a while: see the next test)
     const acks = Array.from({ length: 90 }, () => sendAndAck(sw, room, body));
     const answers = await Promise.all(acks);
     expect(answers.every((f) => f.type === 'ack')).toBe(true);
@@ -428,8 +429,9 @@ describe('limits and bad frames', () => {
     const sw = await socketFor(writer, room);
     (ss.ws as unknown as { _socket: { pause(): void; resume(): void } })._socket.pause();
     const body = '😢'.repeat(4000);
-    // Well past what loopback's kernel buffers hold (a few MiB each way) plus the 1 MiB allowance.
-    const total = 800;
+    // Well past what loopback's kernel buffers hold (a few MiB each way) plus the 8 MiB a socket may ever
+    // have waiting (it is let go at that, or once it has been over 1 MiB behind for 5 s, whichever is first).
+    const total = 1600;
     for (let wave = 0; wave < total / 100; wave += 1) {
       const answers = await Promise.all(Array.from({ length: 100 }, () => sendAndAck(sw, room, body)));
       expect(answers.every((f) => f.type === 'ack')).toBe(true);

@@ -30,8 +30,15 @@ import type { ChatWriter, WriteOp, WriteResult } from './writer.ts';
 
 /** How many missed events a resuming socket is sent; beyond that it reloads history over HTTP. */
 export const MAX_REPLAY = 1000;
-/** Bytes a socket may have waiting to be written before it is let go. */
+/**
+ * A socket with more than this waiting to be written is behind; if it is still behind SLOW_GRACE_MS later,
+ * it is let go. A reader that keeps up drains a burst well within that (even a large one, on a busy
+ * machine); one that stopped reading does not.
+ */
 const MAX_BUFFERED_BYTES = 1024 * 1024;
+const SLOW_GRACE_MS = 5_000;
+/** Let go at once past this: the most a socket may ever hold waiting. */
+const HARD_BUFFERED_BYTES = 8 * 1024 * 1024;
 const HEARTBEAT_MS = 30_000;
 
 export interface GatewayOptions {
@@ -191,6 +198,8 @@ class Connection {
   #filterGeneration = 0;
   #alive = true;
   #closed = false;
+  /** Set while the socket is behind: checks again, SLOW_GRACE_MS after it fell behind. */
+  #slowCheck: NodeJS.Timeout | undefined;
 
   constructor(
     private readonly socket: WebSocket,
@@ -263,12 +272,19 @@ class Connection {
     if (sender) sender.sendFrame([wire]);
   }
 
-  /** False, and the socket let go, when it has more waiting to be written than a reader that keeps up would. */
+  /** False, and the socket let go, when it has far more waiting to be written than a reader that keeps up. */
   #keepsUp(): boolean {
     if (this.#closed || this.socket.readyState !== this.socket.OPEN) return false;
-    if (this.socket.bufferedAmount > MAX_BUFFERED_BYTES) {
+    const waiting = this.socket.bufferedAmount;
+    if (waiting > HARD_BUFFERED_BYTES) {
       this.close(CLOSE_TOO_SLOW, 'too far behind');
       return false;
+    }
+    if (waiting > MAX_BUFFERED_BYTES && !this.#slowCheck) {
+      this.#slowCheck = setTimeout(() => {
+        this.#slowCheck = undefined;
+        if (this.socket.bufferedAmount > MAX_BUFFERED_BYTES) this.close(CLOSE_TOO_SLOW, 'too far behind');
+      }, SLOW_GRACE_MS);
     }
     return true;
   }
@@ -296,6 +312,7 @@ class Connection {
   #cleanUp(): void {
     if (this.#closed) return;
     this.#closed = true;
+    clearTimeout(this.#slowCheck);
     for (const subscription of this.#subscriptions.values()) {
       this.options.feeds.unsubscribe(subscription.roomId, subscription);
     }
