@@ -1,5 +1,7 @@
-// The black-box tier: the started platform, driven over HTTP and in real Chromium. One file at a time, since
-// each starts its own server and browser and the machine has two cores.
+// The black-box tier: the started platform, driven over HTTP and in real Chromium. Each file starts its own
+// server (on free ports, with its own data folder) and browser, so two files run side by side like the
+// other tiers' (the root config's two workers): on a slower machine one at a time made the tier most of
+// the CI run (its files' durations added up to ~600 s there).
 import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
 
@@ -10,6 +12,5 @@ export default defineConfig({
     include: ['browser/**/*.test.ts', 'platform/**/*.test.ts'],
     testTimeout: 60_000,
     hookTimeout: 120_000,
-    fileParallelism: false,
   },
 });
