@@ -256,20 +256,16 @@ class Connection {
     const shown = run.events.filter((event) => event.seq > after);
     const frames = shown.map((event) => event.frameFor(this.#filter));
     const unchanged = shown.length === run.events.length && frames.every((frame, i) => frame === run.events[i]!.frame);
-    this.#writeFrames(unchanged ? run.wire : wsFrames(frames));
+    if (frames.length === 0 || !this.#keepsUp()) return;
+    // ws writes each frame whole and at once (no compression is negotiated, and nothing it sends waits in
+    // a queue of its own), so whole frames written beside it never split one of its own.
+    const sender = (this.socket as WebSocket & { _sender?: { sendFrame(list: Buffer[]): void } })._sender;
+    if (sender) sender.sendFrame([unchanged ? run.wire : wsFrames(frames)]);
+    else for (const frame of frames) this.socket.send(frame, { binary: false }); // were ws ever to change
   }
 
   send(frame: ServerFrame): void {
     this.sendRaw(JSON.stringify(frame));
-  }
-
-  /** Whole WebSocket frames, written as they are; the same Buffer may go to many sockets. */
-  #writeFrames(wire: Buffer): void {
-    if (wire.length === 0 || !this.#keepsUp()) return;
-    // ws writes each frame whole and at once (no compression is negotiated, and nothing it sends waits in
-    // a queue of its own), so whole frames written beside it never split one of its own.
-    const sender = (this.socket as WebSocket & { _sender?: { sendFrame(list: Buffer[]): void } })._sender;
-    if (sender) sender.sendFrame([wire]);
   }
 
   /** False, and the socket let go, when it has far more waiting to be written than a reader that keeps up. */
