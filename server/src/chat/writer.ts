@@ -133,26 +133,18 @@ export class ChatWriter {
 
   async #drain(): Promise<void> {
     try {
-      let committing: Promise<() => void> | undefined = this.#commitWithRetry(this.#take());
-      while (committing) {
-        const outcome = await committing;
-        // The batch that queued meanwhile is read (its facts, after this one's commit) and its statement
-        // sent before this one is fanned out: the database stores it while this thread writes to sockets.
-        committing = undefined;
-        if (this.#queue.length > 0) {
-          let sent!: () => void;
-          const storing = new Promise<void>((resolve) => (sent = resolve));
-          committing = this.#commitWithRetry(this.#take(), sent);
-          await storing;
-          // The driver may hand the statement to the socket a tick later: let it go before the fan-out.
-          await new Promise((resolve) => setImmediate(resolve));
-        }
+      let next: Batch | undefined = this.#take();
+      while (next) {
+        const outcome = await this.#commitWithRetry(next);
+        // Start reading the facts of the batch that queued meanwhile before fanning this one out, so the
+        // database works on the next batch while this thread writes to sockets. Its statement waits for
+        // the fan-out: sent earlier (tried), a feed reading this batch's events from the database before
+        // they are published (its catch-up, another instance's range) could see the next batch's changes
+        // in them, e.g. an edit's event showing the message as the following delete left it.
+        next = this.#queue.length > 0 ? this.#take() : undefined;
         outcome();
-        if (!committing) {
-          // Let the event loop read the frames already waiting, so they go together.
-          await new Promise((resolve) => setImmediate(resolve));
-          if (this.#queue.length > 0) committing = this.#commitWithRetry(this.#take());
-        }
+        await new Promise((resolve) => setImmediate(resolve));
+        next ??= this.#queue.length > 0 ? this.#take() : undefined;
       }
     } finally {
       this.#running = false;
@@ -193,23 +185,12 @@ export class ChatWriter {
     return Math.max(n, 1);
   }
 
-  /**
-   * Commits a batch; resolves to what delivers it: the feeds first, then the answers to its writers.
-   * `sent` is called once its statement is on its way to the database (or once there is none to send).
-   */
-  async #commitWithRetry(batch: Batch, sent: () => void = () => {}): Promise<() => void> {
-    try {
-      return await this.#commitAttempts(batch, sent);
-    } finally {
-      sent();
-    }
-  }
-
-  async #commitAttempts(batch: Batch, sent: () => void): Promise<() => void> {
+  /** Commits a batch; resolves to what delivers it: the feeds first, then the answers to its writers. */
+  async #commitWithRetry(batch: Batch): Promise<() => void> {
     let { at, facts } = batch;
     for (let attempt = 1; ; attempt += 1) {
       try {
-        const { results, ranges } = await this.#commit(batch.ops, at, await facts, sent);
+        const { results, ranges } = await this.#commit(batch.ops, at, await facts);
         return () => {
           // Feeds first, then acks: a sender never hears "ack" for an event its room has not been given.
           if (ranges.length > 0) this.options.onCommitted(ranges);
@@ -230,12 +211,7 @@ export class ChatWriter {
     }
   }
 
-  async #commit(
-    ops: WriteOp[],
-    at: Date,
-    facts: Facts,
-    sent: () => void,
-  ): Promise<{ results: WriteResult[]; ranges: CommittedRange[] }> {
+  async #commit(ops: WriteOp[], at: Date, facts: Facts): Promise<{ results: WriteResult[]; ranges: CommittedRange[] }> {
     const results: (WriteResult | undefined)[] = new Array(ops.length).fill(undefined);
 
     // Decide each op; accepted ones take their room's next place, in the order they arrived.
@@ -276,12 +252,7 @@ export class ChatWriter {
 
     // One statement stores the whole batch, atomically: it locks the rooms (in id order), reserves their
     // seqs, and writes messages, changes, reactions and events.
-    let bases = new Map<string, number>();
-    if (accepted.length) {
-      const storing = this.#store(accepted, perRoom, at);
-      sent();
-      bases = await storing;
-    }
+    const bases = accepted.length ? await this.#store(accepted, perRoom, at) : new Map<string, number>();
 
     // The views members see: new messages from what was just written; changed ones read back.
     const createdByKey = new Map<string, string>();
