@@ -20,6 +20,12 @@ export interface Subscriber {
 interface Feed {
   roomId: string;
   delivered: number;
+  /**
+   * The last seq of this instance's own events handed to the feed (delivered, or queued behind earlier
+   * work): delivering them also fills any gap before them from the database, so another instance's range
+   * at or below it needs no read of its own.
+   */
+  queuedUpTo: number;
   subscribers: Set<Subscriber>;
   /** Work on this feed, one task at a time, so deliveries never interleave. */
   chain: Promise<void>;
@@ -37,7 +43,7 @@ export class RoomFeeds {
   async subscribe(roomId: string, subscriber: Subscriber): Promise<void> {
     let feed = this.#feeds.get(roomId);
     if (!feed) {
-      const created: Feed = { roomId, delivered: 0, subscribers: new Set(), chain: Promise.resolve() };
+      const created: Feed = { roomId, delivered: 0, queuedUpTo: 0, subscribers: new Set(), chain: Promise.resolve() };
       this.#feeds.set(roomId, created);
       this.#enqueue(created, async () => {
         created.delivered = await roomLastSeq(this.db, roomId);
@@ -58,7 +64,8 @@ export class RoomFeeds {
   /** Events committed by this instance, already serialized. */
   publish(roomId: string, events: PreparedEvent[]): void {
     const feed = this.#feeds.get(roomId);
-    if (!feed) return;
+    if (!feed || events.length === 0) return;
+    feed.queuedUpTo = Math.max(feed.queuedUpTo, events.at(-1)!.seq);
     this.#enqueue(feed, () => this.#deliver(feed, events));
   }
 
@@ -69,7 +76,9 @@ export class RoomFeeds {
   publishRanges(ranges: { roomId: string; from: number; to: number }[]): void {
     const wanted = ranges.flatMap((range) => {
       const feed = this.#feeds.get(range.roomId);
-      return feed ? [{ feed, range }] : [];
+      // Two instances writing to one room: this instance's batch often commits after the other's and fills
+      // that gap itself before the notification about it arrives.
+      return feed && range.to > Math.max(feed.delivered, feed.queuedUpTo) ? [{ feed, range }] : [];
     });
     if (wanted.length === 0) return;
     const loaded = loadPreparedEventsOf(

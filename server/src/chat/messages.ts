@@ -3,12 +3,12 @@
 // through a viewer's filter (`forViewer`, `frameFor`): their hidden warnings and the members they blocked.
 import { schema, type Database } from '@kindred/db';
 import type { Message } from '@kindred/shared';
-import { and, asc, desc, eq, gt, inArray, lt, lte, sql } from 'drizzle-orm';
+import { and, asc, desc, eq, gt, inArray, lt, sql } from 'drizzle-orm';
 import { PgDialect } from 'drizzle-orm/pg-core';
 import * as ws from 'ws';
 import { lensOf, noFilter, type ViewerFilter } from '../accounts/blocks.ts';
 
-const { messages, reactions, roomEvents, rooms, users } = schema;
+const { messages, reactions, rooms, users } = schema;
 
 export interface MessageView extends Message {
   /** Kept on the server for the views that may show a hidden body (its author, moderators). */
@@ -142,21 +142,7 @@ export async function historyPage(
   return { messages: page, hasMore };
 }
 
-export interface StoredEvent {
-  seq: number;
-  kind: 'created' | 'updated';
-  messageId: string;
-}
-
-/** The events of a room with from < seq <= to, in order. */
-export async function eventsBetween(db: Database, roomId: string, from: number, to: number): Promise<StoredEvent[]> {
-  const rows = await db
-    .select({ seq: roomEvents.seq, kind: roomEvents.kind, messageId: roomEvents.messageId })
-    .from(roomEvents)
-    .where(and(eq(roomEvents.roomId, roomId), gt(roomEvents.seq, from), lte(roomEvents.seq, to)))
-    .orderBy(asc(roomEvents.seq));
-  return rows.map((row) => ({ seq: Number(row.seq), kind: row.kind as StoredEvent['kind'], messageId: row.messageId }));
-}
+type EventKind = 'created' | 'updated';
 
 export async function roomLastSeq(db: Database, roomId: string): Promise<number> {
   const [row] = await db.select({ lastSeq: rooms.lastSeq }).from(rooms).where(eq(rooms.id, roomId));
@@ -206,19 +192,19 @@ export function prepareEvent(event: { seq: number; kind: 'created' | 'updated' }
   };
 }
 
-/** Reads events from the database and prepares their frames: for resuming sockets and remote commits. */
+/**
+ * Reads a room's events with from < seq <= to from the database and prepares their frames: for resuming
+ * sockets, and for a feed filling a gap. The same prepared statement as another instance's batch.
+ */
 export async function loadPreparedEvents(
   db: Database,
   roomId: string,
   from: number,
   to: number,
 ): Promise<PreparedEvent[]> {
-  const events = await eventsBetween(db, roomId, from, to);
-  const views = await loadMessageViews(db, [...new Set(events.map((event) => event.messageId))]);
-  return events.flatMap((event) => {
-    const view = views.get(event.messageId);
-    return view ? [prepareEvent(event, view)] : [];
-  });
+  if (to <= from) return [];
+  const byRoom = await loadPreparedEventsOf(db, [{ roomId, after: from, upTo: to }]);
+  return byRoom.get(roomId) ?? [];
 }
 
 /**
@@ -257,7 +243,7 @@ export async function loadPreparedEventsOf(
       reactions: row.reactions,
     });
     const events = byRoom.get(row.room_id) ?? [];
-    events.push(prepareEvent({ seq: Number(row.event_seq), kind: row.kind as StoredEvent['kind'] }, view));
+    events.push(prepareEvent({ seq: Number(row.event_seq), kind: row.kind as EventKind }, view));
     byRoom.set(row.room_id, events);
   }
   return byRoom;
