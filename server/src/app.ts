@@ -103,7 +103,7 @@ export async function buildApp(config: Config, deps: AppDependencies = {}): Prom
   // Chat: one writer (group commit), per-room feeds, and a bus between instances.
   const logError = (error: unknown) => app.log.error({ err: error }, 'chat delivery failed');
   const bus = createBus(database, logError);
-  const feeds = new RoomFeeds(database.writerDb, logError);
+  const feeds = new RoomFeeds(database.writerDb, logError, (roomId) => writer.committing(roomId));
   const writer = new ChatWriter({
     db: database.writerDb,
     now,
@@ -249,7 +249,7 @@ export async function buildApp(config: Config, deps: AppDependencies = {}): Prom
     },
   });
   await bus.start({
-    onRemoteRanges: (ranges) => feeds.publishRanges(ranges),
+    onRemoteRanges: (ranges) => feeds.publishRemoteRanges(ranges),
     onControl: (message) => gateway.onControl(message),
     onReconnect: () => feeds.catchUpAll(),
   });

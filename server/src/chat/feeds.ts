@@ -37,6 +37,8 @@ export class RoomFeeds {
   constructor(
     private readonly db: Database,
     private readonly onError: (error: unknown) => void,
+    /** This instance's batch being stored to a room, if any (ChatWriter.committing). */
+    private readonly committingHere: (roomId: string) => Promise<void> | undefined = () => undefined,
   ) {}
 
   /** Adds a subscriber; resolves once the feed knows where the room stands. */
@@ -93,6 +95,22 @@ export class RoomFeeds {
         await this.#deliver(feed, (await loaded).get(feed.roomId) ?? []);
       });
     }
+  }
+
+  /**
+   * Another instance's batch. A room this instance is storing a batch to right now waits for that batch:
+   * when it comes after, it reads these events with its own and every socket gets both in one write
+   * (writes to sockets are most of an instance's work); when it came first, the range is read as usual.
+   */
+  publishRemoteRanges(ranges: { roomId: string; from: number; to: number }[]): void {
+    const now: typeof ranges = [];
+    for (const range of ranges) {
+      if (!this.#feeds.has(range.roomId)) continue;
+      const local = this.committingHere(range.roomId);
+      if (local) void local.then(() => this.publishRanges([range]));
+      else now.push(range);
+    }
+    this.publishRanges(now);
   }
 
   /**

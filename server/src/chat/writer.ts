@@ -102,6 +102,8 @@ export class ChatWriter {
   #running = false;
   #closed = false;
   readonly #maxBatch: number;
+  /** The rooms the batch being stored writes to; `handedOver` settles once its events reach the feeds. */
+  #inFlight: { rooms: Set<string>; handedOver: Promise<void>; settle: () => void } | undefined;
 
   readonly #factsQuery: ReturnType<typeof prepareNamed>;
   readonly #storeQuery: ReturnType<typeof prepareNamed>;
@@ -125,6 +127,19 @@ export class ChatWriter {
     });
   }
 
+  /**
+   * Settles once the batch being stored, which writes to this room, has handed its events to the feeds
+   * (or failed); undefined when no batch in flight writes there.
+   */
+  committing(roomId: string): Promise<void> | undefined {
+    return this.#inFlight?.rooms.has(roomId) ? this.#inFlight.handedOver : undefined;
+  }
+
+  #settleInFlight(): void {
+    this.#inFlight?.settle();
+    this.#inFlight = undefined;
+  }
+
   /** Stops taking new writes and waits for the queue to be committed. */
   async close(): Promise<void> {
     this.#closed = true;
@@ -143,10 +158,12 @@ export class ChatWriter {
         // in them, e.g. an edit's event showing the message as the following delete left it.
         next = this.#queue.length > 0 ? this.#take() : undefined;
         outcome();
+        this.#settleInFlight();
         await new Promise((resolve) => setImmediate(resolve));
         next ??= this.#queue.length > 0 ? this.#take() : undefined;
       }
     } finally {
+      this.#settleInFlight();
       this.#running = false;
     }
   }
@@ -252,6 +269,10 @@ export class ChatWriter {
 
     // One statement stores the whole batch, atomically: it locks the rooms (in id order), reserves their
     // seqs, and writes messages, changes, reactions and events.
+    this.#settleInFlight(); // an earlier attempt of this batch
+    let settle = () => {};
+    const handedOver = new Promise<void>((resolve) => (settle = resolve));
+    this.#inFlight = { rooms: new Set(perRoom.keys()), handedOver, settle };
     const bases = accepted.length ? await this.#store(accepted, perRoom, at) : new Map<string, number>();
 
     // The views members see: new messages from what was just written; changed ones read back.
