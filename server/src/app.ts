@@ -134,14 +134,14 @@ export async function buildApp(config: Config, deps: AppDependencies = {}): Prom
     adminUsernames: config.adminUsernames,
     now,
     onRoomEvents: (ranges) => {
-      feeds.publishRanges(ranges);
+      feeds.publishCommitted(ranges);
       bus.publishRanges(ranges).catch(logError);
     },
   });
   const rooms = createRoomService({ db, now });
   const moderation = createModerationService({ db, now });
   const applyEffects = (effects: LiveEffects) => {
-    feeds.publishRanges(effects.roomEvents);
+    feeds.publishCommitted(effects.roomEvents);
     if (effects.roomEvents.length) bus.publishRanges(effects.roomEvents).catch(logError);
     onSessionsEnded(effects.endedSessions);
     for (const { roomId, userId } of effects.endedMemberships) {
@@ -249,7 +249,7 @@ export async function buildApp(config: Config, deps: AppDependencies = {}): Prom
     },
   });
   await bus.start({
-    onRemoteRanges: (ranges) => feeds.publishRemoteRanges(ranges),
+    onRemoteRanges: (ranges) => feeds.publishCommitted(ranges),
     onControl: (message) => gateway.onControl(message),
     onReconnect: () => feeds.catchUpAll(),
   });

@@ -72,8 +72,9 @@ export class RoomFeeds {
   }
 
   /**
-   * Events another instance committed (one notification: a batch, across rooms): read once here, in one
-   * pair of queries for all the rooms with subscribers here, then delivered to every local subscriber.
+   * Committed events to read from the database (another instance's batch, across rooms; a batch of this
+   * writer's it could not read back): read once here, in one statement for all the rooms with subscribers
+   * here, then delivered to every local subscriber. From outside the writer, use `publishCommitted`.
    */
   publishRanges(ranges: { roomId: string; from: number; to: number }[]): void {
     const wanted = ranges.flatMap((range) => {
@@ -98,11 +99,14 @@ export class RoomFeeds {
   }
 
   /**
-   * Another instance's batch. A room this instance is storing a batch to right now waits for that batch:
-   * when it comes after, it reads these events with its own and every socket gets both in one write
-   * (writes to sockets are most of an instance's work); when it came first, the range is read as usual.
+   * Events committed outside this instance's writer: another instance's batch, or a moderation action or
+   * account deletion here. A room this instance's writer is storing a batch to right now waits for that
+   * batch. When the batch comes after, its delivery reads these events with its own and every socket gets
+   * both in one write (writes to sockets are most of an instance's work). When it came first, its events
+   * reach the feed before this range is read, so the read never covers a batch that is committed but not
+   * yet published: read from the database, those would show each message as a later batch left it.
    */
-  publishRemoteRanges(ranges: { roomId: string; from: number; to: number }[]): void {
+  publishCommitted(ranges: { roomId: string; from: number; to: number }[]): void {
     const now: typeof ranges = [];
     for (const range of ranges) {
       if (!this.#feeds.has(range.roomId)) continue;
@@ -118,7 +122,9 @@ export class RoomFeeds {
    * holds. One query finds where the rooms stand; only a feed that is behind reads its events.
    */
   catchUpAll(): void {
-    const feeds = [...this.#feeds.values()];
+    // A room this instance's writer is storing to is skipped: that batch's delivery fills any gap before
+    // it, and reading now could take its events from the database before they are published.
+    const feeds = [...this.#feeds.values()].filter((feed) => !this.committingHere(feed.roomId));
     if (feeds.length === 0) return;
     const standing = roomsLastSeq(
       this.db,
