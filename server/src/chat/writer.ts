@@ -3,8 +3,9 @@
 // statements: one read gathers every fact the rules need (rooms, memberships, mutes, stored clientIds,
 // slow mode, blocks), and one statement — atomic on its own, no transaction around it — locks the batch's
 // rooms in id order, reserves their seqs with one `UPDATE rooms … RETURNING`, and inserts messages,
-// changes, reactions and events from array parameters (`unnest`). The next batch's read starts while
-// this one fans out. (Batches side by side were tried: smaller batches, more commits, and PostgreSQL's
+// changes, reactions and events from array parameters (`unnest`). The next batch's read and statement go
+// to the database as soon as this one has committed, so PostgreSQL stores it while this thread writes
+// this one to sockets. (Batches side by side were tried: smaller batches, more commits, and PostgreSQL's
 // CPU per message grew as the run went on; one at a time measured better.) Other instances hear of a
 // batch from one NOTIFY after it commits (bus.ts), never one per message, and never inside the commit:
 // PostgreSQL serializes notifying commits. One INSERT per message, or a statement per step, costs the
@@ -80,6 +81,15 @@ interface Batch {
   ops: WriteOp[];
   at: Date;
   facts: Promise<Facts>;
+  flight: Flight;
+}
+
+/** A batch between the start of its statement and the hand-over of its events to the feeds. */
+interface Flight {
+  /** The rooms it writes to, known once its facts are read. */
+  rooms: Set<string>;
+  handedOver: Promise<void>;
+  settle: () => void;
 }
 
 /** Rooms a batch may touch: the NOTIFY payload about it (~60 bytes a room) must stay under 8,000 bytes. */
@@ -102,8 +112,8 @@ export class ChatWriter {
   #running = false;
   #closed = false;
   readonly #maxBatch: number;
-  /** The rooms the batch being stored writes to; `handedOver` settles once its events reach the feeds. */
-  #inFlight: { rooms: Set<string>; handedOver: Promise<void>; settle: () => void } | undefined;
+  /** Batches taken and not yet handed to the feeds, oldest first (at most two: see #drain). */
+  readonly #flights: Flight[] = [];
 
   readonly #factsQuery: ReturnType<typeof prepareNamed>;
   readonly #storeQuery: ReturnType<typeof prepareNamed>;
@@ -128,16 +138,22 @@ export class ChatWriter {
   }
 
   /**
-   * Settles once the batch being stored, which writes to this room, has handed its events to the feeds
-   * (or failed); undefined when no batch in flight writes there.
+   * Settles once every batch in flight that writes to this room (being stored, or committed and not yet
+   * delivered) has handed its events to the feeds, or failed; undefined when none writes there. Until
+   * then, a read of the room's events from the database could take a committed batch's events before
+   * they are published, showing each message as a later batch left it.
    */
   committing(roomId: string): Promise<void> | undefined {
-    return this.#inFlight?.rooms.has(roomId) ? this.#inFlight.handedOver : undefined;
+    for (let i = this.#flights.length - 1; i >= 0; i -= 1) {
+      if (this.#flights[i]!.rooms.has(roomId)) return this.#flights[i]!.handedOver;
+    }
+    return undefined;
   }
 
-  #settleInFlight(): void {
-    this.#inFlight?.settle();
-    this.#inFlight = undefined;
+  #handOver(batch: Batch): void {
+    batch.flight.settle();
+    const at = this.#flights.indexOf(batch.flight);
+    if (at >= 0) this.#flights.splice(at, 1);
   }
 
   /** Stops taking new writes and waits for the queue to be committed. */
@@ -148,22 +164,32 @@ export class ChatWriter {
 
   async #drain(): Promise<void> {
     try {
-      let next: Batch | undefined = this.#take();
-      while (next) {
-        const outcome = await this.#commitWithRetry(next);
-        // Start reading the facts of the batch that queued meanwhile before fanning this one out, so the
-        // database works on the next batch while this thread writes to sockets. Its statement waits for
-        // the fan-out: sent earlier (tried), a feed reading this batch's events from the database before
-        // they are published (its catch-up, another instance's range) could see the next batch's changes
-        // in them, e.g. an edit's event showing the message as the following delete left it.
-        next = this.#queue.length > 0 ? this.#take() : undefined;
+      let batch: Batch | undefined = this.#take();
+      let stored = this.#commitWithRetry(batch);
+      while (batch) {
+        const outcome = await stored;
+        // Pipelined: the batch that queued meanwhile goes to the database before this one fans out, so
+        // PostgreSQL stores it while this thread writes to sockets. It may commit before this batch's
+        // events are published; nothing reads them from the database until then (`committing`: the feeds'
+        // catch-up skips such a room, and other commits wait for the hand-over), so the next batch's
+        // changes never show in this one's events (an edit's event showing the delete after it).
+        const next: Batch | undefined = this.#queue.length > 0 ? this.#take() : undefined;
+        const nextStored = next ? this.#commitWithRetry(next) : undefined;
         outcome();
-        this.#settleInFlight();
+        this.#handOver(batch);
         await new Promise((resolve) => setImmediate(resolve));
-        next ??= this.#queue.length > 0 ? this.#take() : undefined;
+        if (next && nextStored) {
+          batch = next;
+          stored = nextStored;
+        } else if (this.#queue.length > 0) {
+          batch = this.#take();
+          stored = this.#commitWithRetry(batch);
+        } else {
+          batch = undefined;
+        }
       }
     } finally {
-      this.#settleInFlight();
+      for (const flight of this.#flights.splice(0)) flight.settle();
       this.#running = false;
     }
   }
@@ -174,7 +200,11 @@ export class ChatWriter {
     const at = this.options.now();
     const facts = this.#loadFacts(ops, at);
     facts.catch(() => {}); // awaited (and its failure handled) in #commitWithRetry
-    return { pending, ops, at, facts };
+    let settle = () => {};
+    const handedOver = new Promise<void>((resolve) => (settle = resolve));
+    const flight: Flight = { rooms: new Set(), handedOver, settle };
+    this.#flights.push(flight);
+    return { pending, ops, at, facts, flight };
   }
 
   /**
@@ -207,7 +237,7 @@ export class ChatWriter {
     let { at, facts } = batch;
     for (let attempt = 1; ; attempt += 1) {
       try {
-        const { results, ranges } = await this.#commit(batch.ops, at, await facts);
+        const { results, ranges } = await this.#commit(batch.ops, at, await facts, batch.flight);
         return () => {
           // Feeds first, then acks: a sender never hears "ack" for an event its room has not been given.
           if (ranges.length > 0) this.options.onCommitted(ranges);
@@ -228,7 +258,12 @@ export class ChatWriter {
     }
   }
 
-  async #commit(ops: WriteOp[], at: Date, facts: Facts): Promise<{ results: WriteResult[]; ranges: CommittedRange[] }> {
+  async #commit(
+    ops: WriteOp[],
+    at: Date,
+    facts: Facts,
+    flight: Flight,
+  ): Promise<{ results: WriteResult[]; ranges: CommittedRange[] }> {
     const results: (WriteResult | undefined)[] = new Array(ops.length).fill(undefined);
 
     // Decide each op; accepted ones take their room's next place, in the order they arrived.
@@ -269,10 +304,7 @@ export class ChatWriter {
 
     // One statement stores the whole batch, atomically: it locks the rooms (in id order), reserves their
     // seqs, and writes messages, changes, reactions and events.
-    this.#settleInFlight(); // an earlier attempt of this batch
-    let settle = () => {};
-    const handedOver = new Promise<void>((resolve) => (settle = resolve));
-    this.#inFlight = { rooms: new Set(perRoom.keys()), handedOver, settle };
+    for (const roomId of perRoom.keys()) flight.rooms.add(roomId);
     const bases = accepted.length ? await this.#store(accepted, perRoom, at) : new Map<string, number>();
 
     // The views members see: new messages from what was just written; changed ones read back.
