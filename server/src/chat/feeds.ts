@@ -37,7 +37,7 @@ export class RoomFeeds {
   constructor(
     private readonly db: Database,
     private readonly onError: (error: unknown) => void,
-    /** This instance's batch being stored to a room, if any (ChatWriter.committing). */
+    /** This instance's batches in flight to a room, being stored or not yet handed over (ChatWriter.committing). */
     private readonly committingHere: (roomId: string) => Promise<void> | undefined = () => undefined,
   ) {}
 
@@ -100,8 +100,8 @@ export class RoomFeeds {
 
   /**
    * Events committed outside this instance's writer: another instance's batch, or a moderation action or
-   * account deletion here. A room this instance's writer is storing a batch to right now waits for that
-   * batch. When the batch comes after, its delivery reads these events with its own and every socket gets
+   * account deletion here. A room this instance's writer has a batch in flight to waits for that batch's
+   * hand-over. When the batch comes after, its delivery reads these events with its own and every socket gets
    * both in one write (writes to sockets are most of an instance's work). When it came first, its events
    * reach the feed before this range is read, so the read never covers a batch that is committed but not
    * yet published: read from the database, those would show each message as a later batch left it.
@@ -122,8 +122,8 @@ export class RoomFeeds {
    * holds. One query finds where the rooms stand; only a feed that is behind reads its events.
    */
   catchUpAll(): void {
-    // A room this instance's writer is storing to is skipped: that batch's delivery fills any gap before
-    // it, and reading now could take its events from the database before they are published.
+    // A room this instance's writer has a batch in flight to is skipped: that batch's delivery fills any gap
+    // before it, and reading now could take its events from the database before they are published.
     const feeds = [...this.#feeds.values()].filter((feed) => !this.committingHere(feed.roomId));
     if (feeds.length === 0) return;
     const standing = roomsLastSeq(
