@@ -19,7 +19,7 @@ import { fileURLToPath } from 'node:url';
 import { createPostgresDatabase } from '@kindred/db/testing';
 import pg from 'pg';
 import * as prettier from 'prettier';
-import { startPlatform, type Platform } from '../support/platform.ts';
+import { SERVER_NODE_FLAGS, startPlatform, type Platform } from '../support/platform.ts';
 import { CpuMeter, residentKiB, type CpuReport, type PidGroups } from './procstat.ts';
 import type {
   ChildMessage,
@@ -335,7 +335,8 @@ function toggleProfiles(pids: number[], label?: string): void {
 function startLoad(running: Running, profile?: { pids: number[]; label: string }): LoadSession {
   const child = fork(loadScript, [], {
     cwd: repoRoot,
-    execArgv: ['--import', 'tsx'],
+    // Kindred's own V8 flags: the generator's pauses for garbage would show as the servers' latency.
+    execArgv: [...SERVER_NODE_FLAGS, '--import', 'tsx'],
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
   children.add(child);
@@ -1062,7 +1063,7 @@ async function main(): Promise<void> {
   const startBaseline = async (): Promise<{ pid: number; port: number; stop: () => Promise<void> }> => {
     const child = fork(baselineScript, [], {
       cwd: repoRoot,
-      execArgv: ['--expose-gc', '--import', agentScript, '--import', 'tsx'],
+      execArgv: [...SERVER_NODE_FLAGS, '--expose-gc', '--import', agentScript, '--import', 'tsx'],
       env: { ...process.env, PORT: '0', BENCH_AGENT_DIR: agentDir },
       stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
     });

@@ -41,6 +41,9 @@ export interface Platform {
   logs(): string;
 }
 
+/** Node's flags for the server, as `npm start` and server/Dockerfile give them (README.md, "Configuration"). */
+export const SERVER_NODE_FLAGS = ['--max-semi-space-size=64'];
+
 const running = new Set<Platform>();
 
 export async function startPlatform(options: PlatformOptions = {}): Promise<Platform> {
@@ -61,7 +64,7 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Plat
   // The embedded database is the default; a DATABASE_URL leaking in from the shell would silently change that.
   if (options.env?.DATABASE_URL === undefined) delete env.DATABASE_URL;
 
-  const child = spawn(process.execPath, ['--import', 'tsx', 'server/src/main.ts'], {
+  const child = spawn(process.execPath, [...SERVER_NODE_FLAGS, '--import', 'tsx', 'server/src/main.ts'], {
     cwd: repoRoot,
     env,
     stdio: ['ignore', 'pipe', 'pipe'],
