@@ -353,6 +353,42 @@ describe('edits, deletes, replies and reactions', () => {
     ]);
   });
 
+  it('decides a batch read ahead with what the batch before it changed', async () => {
+    const room = await newRoom({ slowModeSeconds: 60 });
+    const [a, b] = [await memberOf(room), await memberOf(room)];
+    const sa = await socketFor(a, room);
+    const sb = await socketFor(b, room);
+    const id = ((await sendAndAck(sa, room, 'v0')).message as { id: string }).id;
+    t.clock.advance(61_000);
+    // Two changes of one message never share a batch, so the writer cuts these into three: [first, edit],
+    // [delete, second] and [edit again]. Each later one is read while the one before it is being stored, so
+    // that read sees neither the first message (slow mode) nor the delete.
+    const [first, second] = [nextClientId(), nextClientId()];
+    sa.sendTogether([
+      { type: 'send', room, clientId: first, body: 'one' },
+      { type: 'edit', messageId: id, body: 'v1' },
+      { type: 'delete', messageId: id },
+      { type: 'send', room, clientId: second, body: 'two, too soon' },
+      { type: 'edit', messageId: id, body: 'back again' },
+    ]);
+    // Six answers: the first message's, then one for each of the five.
+    const answers = await sa.collect((f) => f.type === 'ack' || f.type === 'done' || f.type === 'error', 6);
+    const answerTo = (ref: string) =>
+      answers.filter((f) => f.clientId === ref || f.ref === ref).map((f) => (f.type === 'error' ? f.code : f.type));
+    expect(answerTo(first)).toEqual(['ack']);
+    expect(answerTo(second)).toEqual(['rate_limited']);
+    expect(answerTo(id)).toEqual(['done', 'done', 'not_found']);
+    const stream = await sb.collect((f) => f.type === 'event', 4);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(sb.frames.filter((f) => f.type === 'event').map((f) => (f.message as { body: string }).body)).toEqual([
+      'v0',
+      'one',
+      'v1',
+      '',
+    ]);
+    expect(stream.at(-1)!.message).toMatchObject({ id, deleted: true });
+  });
+
   it('refuses a reply to a message in another room', async () => {
     const [r1, r2] = [await newRoom(), await newRoom()];
     const member = await memberOf(r1);

@@ -32,6 +32,17 @@ export class TestSocket {
     this.ws.send(typeof frame === 'string' ? frame : JSON.stringify(frame));
   }
 
+  /**
+   * Frames in one write to the network, so the server reads them together: they reach its writer in the
+   * same turn of its event loop.
+   */
+  sendTogether(frames: unknown[]): void {
+    const raw = (this.ws as WebSocket & { _socket: { cork(): void; uncork(): void } })._socket;
+    raw.cork();
+    for (const frame of frames) this.send(frame);
+    raw.uncork();
+  }
+
   /** The first frame (already received or still to come) that matches. */
   next(predicate: (frame: Frame) => boolean, timeoutMs = 5_000, from = 0): Promise<Frame> {
     const seen = this.frames.slice(from).find(predicate);

@@ -3,9 +3,9 @@
 // statements: one read gathers every fact the rules need (rooms, memberships, mutes, stored clientIds,
 // slow mode, blocks), and one statement — atomic on its own, no transaction around it — locks the batch's
 // rooms in id order, reserves their seqs with one `UPDATE rooms … RETURNING`, and inserts messages,
-// changes, reactions and events from array parameters (`unnest`). The next batch's read and statement go
-// to the database as soon as this one has committed, so PostgreSQL stores it while this thread writes
-// this one to sockets. (Batches side by side were tried: smaller batches, more commits, and PostgreSQL's
+// changes, reactions and events from array parameters (`unnest`). The next batch's read goes to the
+// database while this one is stored, and its statement as soon as this one has committed, so PostgreSQL
+// stores it while this thread writes this one to sockets. (Batches side by side were tried: smaller batches, more commits, and PostgreSQL's
 // CPU per message grew as the run went on; one at a time measured better.) Other instances hear of a
 // batch from one NOTIFY after it commits (bus.ts), never one per message, and never inside the commit:
 // PostgreSQL serializes notifying commits. One INSERT per message, or a statement per step, costs the
@@ -112,7 +112,7 @@ export class ChatWriter {
   #running = false;
   #closed = false;
   readonly #maxBatch: number;
-  /** Batches taken and not yet handed to the feeds, oldest first (at most two: see #drain). */
+  /** Batches taken and not yet handed to the feeds, oldest first (at most three: see #drain). */
   readonly #flights: Flight[] = [];
 
   readonly #factsQuery: ReturnType<typeof prepareNamed>;
@@ -166,6 +166,10 @@ export class ChatWriter {
     try {
       let batch: Batch | undefined = this.#take();
       let stored = this.#commitWithRetry(batch);
+      // Read ahead: the next batch's facts are read while this one is stored, so its statement can go as
+      // soon as this one has committed. That read cannot see this batch (not committed yet): what this
+      // batch changes that the rules look at is applied to those facts before the next batch is decided.
+      let ahead: Batch | undefined = this.#queue.length > 0 ? this.#take() : undefined;
       while (batch) {
         const outcome = await stored;
         // Pipelined: the batch that queued meanwhile goes to the database before this one fans out, so
@@ -173,20 +177,20 @@ export class ChatWriter {
         // events are published; nothing reads them from the database until then (`committing`: the feeds'
         // catch-up skips such a room, and other commits wait for the hand-over), so the next batch's
         // changes never show in this one's events (an edit's event showing the delete after it).
-        const next: Batch | undefined = this.#queue.length > 0 ? this.#take() : undefined;
-        const nextStored = next ? this.#commitWithRetry(next) : undefined;
-        outcome();
+        let next: Batch | undefined = ahead ?? (this.#queue.length > 0 ? this.#take() : undefined);
+        let nextStored = next ? this.#commitWithRetry(next, ahead ? outcome.changed : undefined) : undefined;
+        // Everything before `next` is committed now, so only `next` is unseen by the read of the one after.
+        ahead = next && this.#queue.length > 0 ? this.#take() : undefined;
+        outcome.deliver();
         this.#handOver(batch);
         await new Promise((resolve) => setImmediate(resolve));
-        if (next && nextStored) {
-          batch = next;
-          stored = nextStored;
-        } else if (this.#queue.length > 0) {
-          batch = this.#take();
-          stored = this.#commitWithRetry(batch);
-        } else {
-          batch = undefined;
+        if (!next && this.#queue.length > 0) {
+          next = this.#take();
+          nextStored = this.#commitWithRetry(next);
+          ahead = this.#queue.length > 0 ? this.#take() : undefined;
         }
+        batch = next;
+        stored = nextStored!;
       }
     } finally {
       for (const flight of this.#flights.splice(0)) flight.settle();
@@ -232,16 +236,28 @@ export class ChatWriter {
     return Math.max(n, 1);
   }
 
-  /** Commits a batch; resolves to what delivers it: the feeds first, then the answers to its writers. */
-  async #commitWithRetry(batch: Batch): Promise<() => void> {
+  /**
+   * Commits a batch; resolves to what delivers it (the feeds first, then the answers to its writers) and
+   * to what it changed. `before` is what the batch committed just before it changed, when this batch's
+   * facts were read before that one committed.
+   */
+  async #commitWithRetry(
+    batch: Batch,
+    before?: Changed,
+  ): Promise<{ deliver: () => void; changed: Changed | undefined }> {
     let { at, facts } = batch;
     for (let attempt = 1; ; attempt += 1) {
       try {
-        const { results, ranges } = await this.#commit(batch.ops, at, await facts, batch.flight);
-        return () => {
-          // Feeds first, then acks: a sender never hears "ack" for an event its room has not been given.
-          if (ranges.length > 0) this.options.onCommitted(ranges);
-          batch.pending.forEach((pending, i) => pending.resolve(results[i]!));
+        const known = await facts;
+        if (before && attempt === 1) applyChanged(known, before);
+        const { results, ranges, changed } = await this.#commit(batch.ops, at, known, batch.flight);
+        return {
+          deliver: () => {
+            // Feeds first, then acks: a sender never hears "ack" for an event its room has not been given.
+            if (ranges.length > 0) this.options.onCommitted(ranges);
+            batch.pending.forEach((pending, i) => pending.resolve(results[i]!));
+          },
+          changed,
         };
       } catch (error) {
         // A concurrent commit of the same clientId (another instance) loses the unique index race: the
@@ -253,7 +269,7 @@ export class ChatWriter {
           facts = this.#loadFacts(batch.ops, at);
           continue;
         }
-        return () => batch.pending.forEach((pending) => pending.resolve(UNAVAILABLE));
+        return { deliver: () => batch.pending.forEach((pending) => pending.resolve(UNAVAILABLE)), changed: undefined };
       }
     }
   }
@@ -263,7 +279,7 @@ export class ChatWriter {
     at: Date,
     facts: Facts,
     flight: Flight,
-  ): Promise<{ results: WriteResult[]; ranges: CommittedRange[] }> {
+  ): Promise<{ results: WriteResult[]; ranges: CommittedRange[]; changed: Changed }> {
     const results: (WriteResult | undefined)[] = new Array(ops.length).fill(undefined);
 
     // Decide each op; accepted ones take their room's next place, in the order they arrived.
@@ -359,7 +375,11 @@ export class ChatWriter {
     }
     const committed = [...ranges.values()];
     for (const range of committed) range.events.sort((a, b) => a.seq - b.seq);
-    return { results: results.map((r) => r ?? refuse('internal', 'Something went wrong.')), ranges: committed };
+    return {
+      results: results.map((r) => r ?? refuse('internal', 'Something went wrong.')),
+      ranges: committed,
+      changed: { at, accepted },
+    };
   }
 
   /** Everything the rules need about a batch, in one read: its rooms, targets, authors, memberships, mutes,
@@ -601,6 +621,31 @@ interface Facts {
   lastWritten: Map<string, number>;
   /** `blocker:blocked` pairs among the authors answered and the authors answering. */
   blockedPairs: Set<string>;
+}
+
+/** What a committed batch changed, as far as the rules of a later batch look: see `applyChanged`. */
+interface Changed {
+  at: Date;
+  accepted: Accepted[];
+}
+
+/**
+ * Brings facts read before a batch committed up to date with it. Of what the rules read, a batch of this
+ * writer changes only its own rows: the clientIds it stored, when each author last wrote to a room (slow
+ * mode) and which messages it deleted. Its new messages cannot be the target of anything read with them:
+ * their ids reach members only after the commit. Applying a batch the read did see changes nothing.
+ */
+function applyChanged(facts: Facts, changed: Changed): void {
+  for (const { op, roomId, messageId } of changed.accepted) {
+    if (op.kind === 'send') {
+      facts.existingByKey.set(`${op.author.id}:${op.clientId}`, messageId);
+      const key = `${roomId}:${op.author.id}`;
+      facts.lastWritten.set(key, Math.max(facts.lastWritten.get(key) ?? 0, changed.at.getTime()));
+    } else if (op.kind === 'delete') {
+      const target = facts.targets.get(messageId);
+      if (target) target.deleted = true;
+    }
+  }
 }
 
 interface Accepted {
