@@ -253,15 +253,25 @@ class Connection {
    * none of them, these are the very bytes every other such socket of the room is sent.
    */
   sendEvents(run: EventRun, after: number): void {
-    const shown = run.events.filter((event) => event.seq > after);
-    const frames = shown.map((event) => event.frameFor(this.#filter));
-    const unchanged = shown.length === run.events.length && frames.every((frame, i) => frame === run.events[i]!.frame);
-    if (frames.length === 0 || !this.#keepsUp()) return;
+    // Called for every socket of a room for every batch: the usual case (every event new to this socket,
+    // none changed by its filter) allocates nothing, so that fan-out leaves little for the garbage collector.
+    const { events } = run;
+    let first = 0;
+    while (first < events.length && events[first]!.seq <= after) first += 1;
+    if (first === events.length || !this.#keepsUp()) return;
+    let unchanged = first === 0;
+    for (let i = first; unchanged && i < events.length; i += 1) {
+      unchanged = events[i]!.frameFor(this.#filter) === events[i]!.frame;
+    }
     // ws writes each frame whole and at once (no compression is negotiated, and nothing it sends waits in
     // a queue of its own), so whole frames written beside it never split one of its own.
     const sender = (this.socket as WebSocket & { _sender?: { sendFrame(list: Buffer[]): void } })._sender;
-    if (sender) sender.sendFrame([unchanged ? run.wire : wsFrames(frames)]);
-    else for (const frame of frames) this.socket.send(frame, { binary: false }); // were ws ever to change
+    if (sender) sender.sendFrame([unchanged ? run.wire : wsFrames(this.#framesOf(events, first))]);
+    else for (const frame of this.#framesOf(events, first)) this.socket.send(frame, { binary: false }); // were ws ever to change
+  }
+
+  #framesOf(events: readonly PreparedEvent[], first: number): Buffer[] {
+    return events.slice(first).map((event) => event.frameFor(this.#filter));
   }
 
   send(frame: ServerFrame): void {
