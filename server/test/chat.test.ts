@@ -120,6 +120,11 @@ describe('sending', () => {
     const room = await newRoom();
     const members = await Promise.all(Array.from({ length: 4 }, () => memberOf(room)));
     const sockets = await Promise.all(members.map((m) => socketFor(m, room)));
+    // More sockets than one turn of the fan-out writes to (several tabs each), so every batch reaches the
+    // room over several turns of the event loop.
+    const readers = await Promise.all(
+      Array.from({ length: 36 }, (_, i) => socketFor(members[i % members.length]!, room)),
+    );
     const perSender = 25;
     // In waves, without waiting for acks: later waves queue while earlier ones commit, so each sender's
     // messages span several batches (and the next batch's facts are read while one fans out).
@@ -133,7 +138,10 @@ describe('sending', () => {
     }
     await Promise.all(acks);
     const total = perSender * sockets.length;
-    const streams = await Promise.all(sockets.map((socket) => socket.collect((f) => f.type === 'event', total)));
+    const streams = await Promise.all(
+      [...sockets, ...readers].map((socket) => socket.collect((f) => f.type === 'event', total)),
+    );
+    expect(streams).toHaveLength(40);
     const reference = streams[0]!.map((f) => `${f.seq}:${(f.message as { id: string }).id}`);
     expect(streams[0]!.map((f) => f.seq)).toEqual(Array.from({ length: total }, (_, i) => i + 1));
     for (const stream of streams)
