@@ -12,9 +12,6 @@ import {
   type PreparedEvent,
 } from './messages.ts';
 
-/** How many sockets are written to in one turn of the event loop (see RoomFeeds.#turn). */
-const SOCKETS_PER_TURN = 32;
-
 export interface Subscriber {
   /** The room's next events, consecutive, in seq order. */
   deliver(run: EventRun): void;
@@ -167,26 +164,14 @@ export class RoomFeeds {
     // A batch's events go to each socket in one write (one system call) rather than one write each: with
     // group commit that is most of the cost of fan-out saved.
     const shared = new EventRun(run);
-    if (feed.subscribers.size <= SOCKETS_PER_TURN) {
-      await this.#turn();
-      for (const subscriber of feed.subscribers) subscriber.deliver(shared);
-      return;
-    }
-    // A large room in several turns. A socket that joins meanwhile reads these from the database instead
-    // (it waits for this task before it learns where the room stands); one that leaves is skipped.
-    const subscribers = [...feed.subscribers];
-    for (let from = 0; from < subscribers.length; from += SOCKETS_PER_TURN) {
-      await this.#turn();
-      for (const subscriber of subscribers.slice(from, from + SOCKETS_PER_TURN)) {
-        if (feed.subscribers.has(subscriber)) subscriber.deliver(shared);
-      }
-    }
+    await this.#turn();
+    for (const subscriber of feed.subscribers) subscriber.deliver(shared);
   }
 
   /**
-   * Waits for the next turn to write. Writing to sockets is most of an instance's work, and a batch writes
-   * to every socket of its rooms; a few dozen sockets a turn of the event loop lets the database's answers
-   * in between (the writer's next statement goes as soon as the last one commits), rather than after the
+   * Waits for this room's turn to write. Writing to sockets is most of an instance's work, and a batch
+   * writes to every socket of its rooms; one room a turn of the event loop lets the database's answers in
+   * between (the writer's next statement goes as soon as the last one commits), rather than after the
    * whole batch. The turns are first come, first served.
    */
   #turn(): Promise<void> {
