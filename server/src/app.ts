@@ -109,15 +109,11 @@ export async function buildApp(config: Config, deps: AppDependencies = {}): Prom
     now,
     newMemberLinkWaitMs: config.newMemberLinkWaitHours * 60 * 60 * 1000,
     onCommitted: (ranges) => {
-      const written: Promise<void>[] = [];
       for (const range of ranges) {
-        if (range.complete) {
-          const delivery = feeds.publish(range.roomId, range.events);
-          if (delivery) written.push(delivery);
-        } else feeds.publishRanges([range]);
+        if (range.complete) feeds.publish(range.roomId, range.events);
+        else feeds.publishRanges([range]);
       }
       bus.publishRanges(ranges).catch(logError);
-      return written.length > 0 ? Promise.all(written) : undefined;
     },
   });
   const publishControl = (message: Parameters<typeof bus.publishControl>[0]) =>

@@ -33,8 +33,6 @@ interface Feed {
 
 export class RoomFeeds {
   readonly #feeds = new Map<string, Feed>();
-  /** The last room's turn to write to its sockets: one room a turn of the event loop (see #turn). */
-  #writing: Promise<void> = Promise.resolve();
 
   constructor(
     private readonly db: Database,
@@ -65,13 +63,12 @@ export class RoomFeeds {
     if (feed.subscribers.size === 0) this.#feeds.delete(roomId);
   }
 
-  /** Events committed by this instance, already serialized; settles once they are written to the sockets. */
-  publish(roomId: string, events: PreparedEvent[]): Promise<void> | undefined {
+  /** Events committed by this instance, already serialized. */
+  publish(roomId: string, events: PreparedEvent[]): void {
     const feed = this.#feeds.get(roomId);
-    if (!feed || events.length === 0) return undefined;
+    if (!feed || events.length === 0) return;
     feed.queuedUpTo = Math.max(feed.queuedUpTo, events.at(-1)!.seq);
     this.#enqueue(feed, () => this.#deliver(feed, events));
-    return feed.chain;
   }
 
   /**
@@ -164,20 +161,7 @@ export class RoomFeeds {
     // A batch's events go to each socket in one write (one system call) rather than one write each: with
     // group commit that is most of the cost of fan-out saved.
     const shared = new EventRun(run);
-    await this.#turn();
     for (const subscriber of feed.subscribers) subscriber.deliver(shared);
-  }
-
-  /**
-   * Waits for this room's turn to write. Writing to sockets is most of an instance's work, and a batch
-   * writes to every socket of its rooms; one room a turn of the event loop lets the database's answers in
-   * between (the writer's next statement goes as soon as the last one commits), rather than after the
-   * whole batch. The turns are first come, first served.
-   */
-  #turn(): Promise<void> {
-    const turn = this.#writing.then(() => new Promise<void>((resolve) => setImmediate(resolve)));
-    this.#writing = turn;
-    return turn;
   }
 
   #enqueue(feed: Feed, task: () => Promise<void>): void {

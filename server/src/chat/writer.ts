@@ -55,11 +55,8 @@ export interface CommittedRange {
 export interface WriterOptions {
   db: Database;
   now: () => Date;
-  /**
-   * Runs after commit with what was committed, in commit order; may return a promise that settles once
-   * the events are written to this instance's sockets (the writers' answers wait for it).
-   */
-  onCommitted: (ranges: CommittedRange[]) => Promise<unknown> | void;
+  /** Runs after commit with what was committed, in commit order. */
+  onCommitted: (ranges: CommittedRange[]) => void;
   maxBatch?: number;
   /** How long after joining Kindred a member may not post links; 0 turns the sandbox off. */
   newMemberLinkWaitMs?: number;
@@ -117,8 +114,6 @@ export class ChatWriter {
   readonly #maxBatch: number;
   /** Batches taken and not yet handed to the feeds, oldest first (at most three: see #drain). */
   readonly #flights: Flight[] = [];
-  /** The last batch's answers to its writers: every batch answers after the one before it. */
-  #answering: Promise<unknown> = Promise.resolve();
 
   readonly #factsQuery: ReturnType<typeof prepareNamed>;
   readonly #storeQuery: ReturnType<typeof prepareNamed>;
@@ -153,11 +148,6 @@ export class ChatWriter {
       if (this.#flights[i]!.rooms.has(roomId)) return this.#flights[i]!.handedOver;
     }
     return undefined;
-  }
-
-  /** Answers a batch's writers once `written` settles and the batch before it has answered: in batch order. */
-  #answer(written: Promise<unknown> | void | undefined, answer: () => void): void {
-    this.#answering = Promise.all([this.#answering, written]).then(answer, answer);
   }
 
   #handOver(batch: Batch): void {
@@ -263,10 +253,9 @@ export class ChatWriter {
         const { results, ranges, changed } = await this.#commit(batch.ops, at, known, batch.flight);
         return {
           deliver: () => {
-            // Feeds first, then acks: a sender never hears "ack" for an event its room has not been given
-            // (nor, as the events are written a room at a time, before it is written to the sockets here).
-            const written = ranges.length > 0 ? this.options.onCommitted(ranges) : undefined;
-            this.#answer(written, () => batch.pending.forEach((pending, i) => pending.resolve(results[i]!)));
+            // Feeds first, then acks: a sender never hears "ack" for an event its room has not been given.
+            if (ranges.length > 0) this.options.onCommitted(ranges);
+            batch.pending.forEach((pending, i) => pending.resolve(results[i]!));
           },
           changed,
         };
@@ -280,11 +269,7 @@ export class ChatWriter {
           facts = this.#loadFacts(batch.ops, at);
           continue;
         }
-        return {
-          deliver: () =>
-            this.#answer(undefined, () => batch.pending.forEach((pending) => pending.resolve(UNAVAILABLE))),
-          changed: undefined,
-        };
+        return { deliver: () => batch.pending.forEach((pending) => pending.resolve(UNAVAILABLE)), changed: undefined };
       }
     }
   }
