@@ -120,13 +120,13 @@ describe('sending', () => {
     const room = await newRoom();
     const members = await Promise.all(Array.from({ length: 4 }, () => memberOf(room)));
     const sockets = await Promise.all(members.map((m) => socketFor(m, room)));
-    // Forty sockets (several tabs each): every batch reaches them all, in one turn of the fan-out.
+    // Forty sockets in all (several tabs each), every one of which must see the same stream.
     const readers = await Promise.all(
       Array.from({ length: 36 }, (_, i) => socketFor(members[i % members.length]!, room)),
     );
     const perSender = 25;
     // In waves, without waiting for acks: later waves queue while earlier ones commit, so each sender's
-    // messages span several batches (and the next batch's facts are read while one fans out).
+    // messages span several batches (and the next batch's facts are read while one is stored).
     const acks: Promise<Frame>[] = [];
     for (let wave = 0; wave < 5; wave += 1) {
       for (const [s, socket] of sockets.entries()) {

@@ -5,8 +5,9 @@
 // rooms in id order, reserves their seqs with one `UPDATE rooms … RETURNING`, and inserts messages,
 // changes, reactions and events from array parameters (`unnest`). The next batch's read goes to the
 // database while this one is stored, and its statement as soon as this one has committed, so PostgreSQL
-// stores it while this thread writes this one to sockets. (Batches side by side were tried: smaller batches, more commits, and PostgreSQL's
-// CPU per message grew as the run went on; one at a time measured better.) Other instances hear of a
+// stores it while this thread writes this one to sockets. (Batches side by side were tried: smaller
+// batches, more commits, and PostgreSQL's CPU per message grew as the run went on; one at a time measured
+// better.) Other instances hear of a
 // batch from one NOTIFY after it commits (bus.ts), never one per message, and never inside the commit:
 // PostgreSQL serializes notifying commits. One INSERT per message, or a statement per step, costs the
 // throughput group commit wins back. Nothing is acknowledged before its commit.
@@ -166,10 +167,7 @@ export class ChatWriter {
     try {
       let batch: Batch | undefined = this.#take();
       let stored = this.#commitWithRetry(batch);
-      // Read ahead: the next batch's facts are read while this one is stored, so its statement can go as
-      // soon as this one has committed. That read cannot see this batch (not committed yet): what this
-      // batch changes that the rules look at is applied to those facts before the next batch is decided.
-      let ahead: Batch | undefined = this.#queue.length > 0 ? this.#take() : undefined;
+      let ahead = this.#readAhead();
       while (batch) {
         const outcome = await stored;
         // Pipelined: the batch that queued meanwhile goes to the database before this one fans out, so
@@ -180,14 +178,14 @@ export class ChatWriter {
         let next: Batch | undefined = ahead ?? (this.#queue.length > 0 ? this.#take() : undefined);
         let nextStored = next ? this.#commitWithRetry(next, ahead ? outcome.changed : undefined) : undefined;
         // Everything before `next` is committed now, so only `next` is unseen by the read of the one after.
-        ahead = next && this.#queue.length > 0 ? this.#take() : undefined;
+        ahead = next && this.#readAhead();
         outcome.deliver();
         this.#handOver(batch);
         await new Promise((resolve) => setImmediate(resolve));
         if (!next && this.#queue.length > 0) {
           next = this.#take();
           nextStored = this.#commitWithRetry(next);
-          ahead = this.#queue.length > 0 ? this.#take() : undefined;
+          ahead = this.#readAhead();
         }
         batch = next;
         stored = nextStored!;
@@ -196,6 +194,16 @@ export class ChatWriter {
       for (const flight of this.#flights.splice(0)) flight.settle();
       this.#running = false;
     }
+  }
+
+  /**
+   * The next batch, taken while the one before it is stored so that its facts are read meanwhile and its
+   * statement can go as soon as that one has committed. That read cannot see the batch being stored (not
+   * committed yet): what it changes that the rules look at is applied to those facts before this batch is
+   * decided (`applyChanged`).
+   */
+  #readAhead(): Batch | undefined {
+    return this.#queue.length > 0 ? this.#take() : undefined;
   }
 
   #take(): Batch {
