@@ -202,6 +202,42 @@ describe('content warnings on chat messages, through each viewer’s filter', ()
     expect(((await eventFor(authorSocket, (after.message as Shown).id)).message as Shown).authorBlocked).toBe(false);
   });
 
+  it('tells every socket of the member to fetch again what it shows, once the new filter is in place', async () => {
+    const room = await newRoom();
+    const author = await memberOf(room);
+    const reader = await memberOf(room);
+    const laptop = await socketFor(reader, room);
+    const phone = await socketFor(reader); // another device, in no room just now
+    const authorSocket = await socketFor(author, room);
+    const viewChanged = (socket: TestSocket, from: number) =>
+      socket.next((f) => f.type === 'notice' && f.code === 'view_changed', 10_000, from);
+
+    let from = [laptop.frames.length, phone.frames.length];
+    await block(reader, author);
+    await Promise.all([viewChanged(laptop, from[0]!), viewChanged(phone, from[1]!)]);
+    // No sleep: the notice comes after the new filter is in place, so the next event is already marked.
+    const blocked = await send(authorSocket, { room, body: 'Are you still there?' });
+    expect(((await eventFor(laptop, (blocked.message as Shown).id)).message as Shown).authorBlocked).toBe(true);
+
+    from = [laptop.frames.length, phone.frames.length];
+    const res = await call(t.app, 'DELETE', `/api/me/blocks/${author.user.id}`, { cookie: reader.cookie });
+    expect(res.statusCode).toBe(204);
+    await Promise.all([viewChanged(laptop, from[0]!), viewChanged(phone, from[1]!)]);
+    const plain = await send(authorSocket, { room, body: 'Thinking of you.' });
+    expect(((await eventFor(laptop, (plain.message as Shown).id)).message as Shown).authorBlocked).toBe(false);
+
+    from = [laptop.frames.length];
+    await setFilter(reader, ['medical_detail']);
+    await viewChanged(laptop, from[0]!);
+    const warned = await send(authorSocket, { room, body: 'A scan today.', contentWarnings: ['medical_detail'] });
+    expect(((await eventFor(laptop, (warned.message as Shown).id)).message as Shown).filtered).toEqual([
+      'medical_detail',
+    ]);
+
+    // Only the member whose view changed is told.
+    expect(authorSocket.frames.some((f) => f.type === 'notice' && f.code === 'view_changed')).toBe(false);
+  });
+
   it('lets an edit add warnings, and never drop one', async () => {
     const room = await newRoom();
     const author = await memberOf(room);

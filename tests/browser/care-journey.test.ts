@@ -3,10 +3,17 @@
 // folded behind its label, opens it by keyboard and reads it, then blocks Rowan from the message's menu.
 // Rowan's words fold for her; Rowan, in his own browser, sees nothing of it. Hazel then writes in her
 // journal, turns the entry into a draft story, and lights a candle with a content note; Rowan's candle
-// comes folded. Every page on the way passes axe, in light, in dark and on a 360 px phone.
+// comes folded. Every page on the way passes axe, in light, in dark and on a 360 px phone. And a block made
+// in one tab folds the blocked member's words in the blocker's other open tab at once, as unblocking unfolds them.
 import type { BrowserContextOptions, Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
-import { expectNoAxeViolations, expectNoSidewaysScroll, screenshot, useBrowserPlatform } from '../support/browser.ts';
+import {
+  collectConsoleErrors,
+  expectNoAxeViolations,
+  expectNoSidewaysScroll,
+  screenshot,
+  useBrowserPlatform,
+} from '../support/browser.ts';
 
 const password = 'quiet harbour lantern morning';
 /** Each run opens its own room, so what one run wrote never meets another's filter. */
@@ -26,7 +33,7 @@ const {
   newUsername,
 } = useBrowserPlatform({
   env: {
-    ADMIN_USERNAMES: variants.map((variant) => adminOf(variant.name)).join(','),
+    ADMIN_USERNAMES: [...variants.map((variant) => adminOf(variant.name)), adminOf('tabs')].join(','),
     REGISTER_LIMIT_PER_HOUR: '1000',
   },
   usernamePrefix: 'journey',
@@ -217,4 +224,54 @@ describe('blocking and the personal filter, end to end', () => {
     },
     180_000,
   );
+
+  it('a block made in one tab folds that person’s words in the member’s other tab at once; unblocking unfolds them', async () => {
+    const options = variants[0]!.options;
+    const admin = await person('Kindred', options, null, adminOf('tabs'));
+    const room = `journey-tabs-${Date.now().toString(36)}`;
+    await send(admin.page, 'POST', '/api/rooms', {
+      slug: room,
+      name: 'Morning circle',
+      description: 'A quiet room for the morning.',
+      audience: 'everyone',
+      rules: 'Be kind.',
+    });
+    const hazel = await person('Hazel', options, room);
+    const rowan = await person('Rowan', options, room);
+
+    // Rowan writes; Hazel has the room open in two tabs (say, a laptop left open and her phone).
+    await visit(rowan, `/rooms/${room}`);
+    const box = rowan.page.getByLabel('Write to the room');
+    await box.fill('Does it ever get easier?');
+    await box.press('Enter');
+    await expect.poll(() => messages(rowan.page).getByText('Does it ever get easier?').count()).toBe(1);
+    await visit(hazel, `/rooms/${room}`);
+    const other = await hazel.page.context().newPage();
+    const otherErrors = await collectConsoleErrors(other);
+    await visitPage(other, `/rooms/${room}`, otherErrors);
+    for (const tab of [hazel.page, other]) await messages(tab).getByText('Does it ever get easier?').waitFor();
+
+    // She blocks Rowan in the second tab; the first folds his words without being reloaded.
+    await messages(other).getByRole('button', { name: 'Block Rowan' }).click();
+    const dialog = other.getByRole('dialog', { name: 'Block Rowan?' });
+    await dialog.getByRole('button', { name: 'Block Rowan' }).click();
+    await dialog.waitFor({ state: 'hidden' });
+    const folded = messages(hazel.page).getByRole('article', { name: /^A message from someone you blocked/ });
+    await folded.waitFor();
+    expect(await messages(hazel.page).textContent()).not.toMatch(/ever get easier|Rowan/);
+    await checked(hazel.page);
+
+    // She unblocks him from her settings in the second tab; the first shows his words again.
+    await visitPage(other, '/settings', otherErrors);
+    const list = other.getByRole('region', { name: 'People you’ve blocked' });
+    await list.getByRole('button', { name: 'Unblock Rowan' }).click();
+    await status(other, 'You unblocked Rowan.').waitFor();
+    await messages(hazel.page).getByText('Does it ever get easier?').waitFor();
+    await expect.poll(() => folded.count()).toBe(0);
+    await checked(hazel.page);
+
+    expect(hazel.errors).toEqual([]);
+    expect(otherErrors).toEqual([]);
+    expect(rowan.errors).toEqual([]);
+  }, 120_000);
 });

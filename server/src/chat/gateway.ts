@@ -3,7 +3,8 @@
 // (membership, lock, slow mode), not once at connect. A socket that falls too far behind is let go
 // rather than slowing its room; a socket that stops answering pings is dropped. Each connection holds its
 // member's personal filter (hidden warnings, blocked members), loaded at connect and reloaded when a
-// `viewer-filter-changed` control message says it changed, so events reach it through that filter.
+// `viewer-filter-changed` control message says it changed, so events reach it through that filter; the
+// member's screens are then told (`notice` `view_changed`) to fetch again what they already show.
 import type {} from '@fastify/websocket';
 import type { ServerResponse } from 'node:http';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
@@ -214,7 +215,10 @@ class Connection {
     this.#isAdmin = isAdmin(auth.user, options.adminUsernames);
     this.#joinedAt = auth.user.createdAt;
     this.#country = auth.user.country;
-    this.#filterLoaded = this.#loadFilter().catch(() => this.close(1011, 'unavailable'));
+    this.#filterLoaded = this.#loadFilter().then(
+      () => {},
+      () => this.close(1011, 'unavailable'),
+    );
     socket.on('pong', () => (this.#alive = true));
     socket.on('message', (data, isBinary) => {
       this.#alive = true;
@@ -237,15 +241,25 @@ class Connection {
     this.socket.ping();
   }
 
+  /**
+   * The member blocked or unblocked someone, or changed the warnings they hide: events from now on go
+   * through the new filter, and the member's screens are told to fetch again what they already show (a
+   * block made on the phone folds that person's words on the laptop at once).
+   */
   reloadFilter(): void {
-    this.#loadFilter().catch(() => {}); // the previous filter stays until the next change
+    this.#loadFilter().then(
+      (kept) => kept && this.send({ type: 'notice', code: 'view_changed' }),
+      () => {}, // the previous filter stays until the next change
+    );
   }
 
-  /** Loads the member's filter; of loads that overlap, only the newest one started is kept. */
-  async #loadFilter(): Promise<void> {
+  /** Loads the member's filter; of loads that overlap, only the newest one started is kept (true). */
+  async #loadFilter(): Promise<boolean> {
     const generation = (this.#filterGeneration += 1);
     const filter = await loadViewerFilter(this.options.db, this.userId);
-    if (generation === this.#filterGeneration) this.#filter = filter;
+    if (generation !== this.#filterGeneration) return false;
+    this.#filter = filter;
+    return true;
   }
 
   /**

@@ -127,6 +127,12 @@ export type ServerFrame =
       /** Seconds to wait, for rate_limited. */
       retryAfter?: number;
     }
+  /**
+   * Something for this member alone. `crisis_resources` (with `resources`): support lines, after words that
+   * suggest they may be in danger. `view_changed`: their blocks or hidden warnings changed (maybe on another
+   * device), so what is on screen should be fetched again. Others (`urgent_item`, notices of moderation)
+   * mean the member's notices have news: `GET /api/me/notices`.
+   */
   | { type: 'notice'; code: string; until?: string; room?: string; resources?: unknown; text?: string }
   | { type: 'pong' };
 

@@ -22,6 +22,10 @@ const ANNOUNCEMENTS_KEPT = 3;
 /** A reply's original may be further back than one page; we look this far for it, no further. */
 const REVEAL_MAX_PAGES = 20;
 const RELOAD_RETRY_MS = 5_000;
+/** After a change of the member's view, what is shown is fetched again in pages this large (the server's most)… */
+const REFRESH_PAGE = 100;
+/** …and no more than this many of them: 5,000 messages back, far more than anyone scrolls. */
+const REFRESH_MAX_PAGES = 50;
 
 interface HistoryPage {
   messages: Message[];
@@ -91,6 +95,9 @@ export class Conversation {
   #unfollow: (() => void) | undefined;
   /** Events that arrive while history is being reloaded, applied again on top of the fresh page. */
   #reloadBuffer: EventFrame[] | null = null;
+  /** The same while the messages on screen are fetched again after a change of the member's view. */
+  #refreshBuffer: EventFrame[] | null = null;
+  #refreshAgain = false;
   #toAnnounce: Message[] = [];
   #announceTimer: ReturnType<typeof setTimeout> | undefined;
   #retryTimer: ReturnType<typeof setTimeout> | undefined;
@@ -143,6 +150,7 @@ export class Conversation {
       event: (frame, missed) => this.#onEvent(frame, missed),
       subscribed: () => this.flush(),
       resync: () => void this.#reload(),
+      viewChanged: () => void this.#refreshShown(),
       refused: (_code, message) => {
         this.closed = message;
         this.#unfollow = undefined;
@@ -332,6 +340,7 @@ export class Conversation {
 
   #onEvent(frame: EventFrame, missed: boolean): void {
     this.#reloadBuffer?.push(frame);
+    this.#refreshBuffer?.push(frame);
     const isNew = frame.kind === 'created' && !this.byId.has(frame.message.id);
     this.#upsert(frame.message, frame.kind === 'created');
     if (!isNew || this.isMine(frame.message)) return;
@@ -382,6 +391,49 @@ export class Conversation {
     this.messages = page.messages;
     this.hasOlder = page.hasMore;
     for (const frame of buffered) this.#upsert(frame.message, frame.kind === 'created');
+  }
+
+  /**
+   * The member blocked or unblocked someone, or changed the warnings they hide, here or on another device:
+   * every message on screen is fetched again, oldest first, so that each shows through the new filter (a
+   * newly blocked member's words fold, and what they had opened closes). Events meanwhile go on top. If a
+   * fetch fails, what is shown stays as it was; events from now on come through the new filter anyway.
+   */
+  async #refreshShown(): Promise<void> {
+    if (this.#refreshBuffer) {
+      this.#refreshAgain = true; // a second change while the first is fetched: fetch once more after
+      return;
+    }
+    const first = this.messages[0];
+    if (!first) return;
+    this.#refreshBuffer = [];
+    // eslint-disable-next-line svelte/prefer-svelte-reactivity -- local to this call, never rendered
+    const fresh = new Map<string, Message>();
+    let after = first.seq - 1;
+    for (let pages = 0; pages < REFRESH_MAX_PAGES; pages += 1) {
+      const page = await this.#fetch(`?after=${after}&limit=${REFRESH_PAGE}`, () => undefined);
+      if (!page) break;
+      for (const message of page.messages) fresh.set(message.id, message);
+      const last = page.messages.at(-1);
+      if (!page.hasMore || !last || last.seq >= this.messages.at(-1)!.seq) break;
+      after = last.seq;
+    }
+    const buffered = this.#refreshBuffer;
+    this.#refreshBuffer = null;
+    if (this.#stopped) return;
+    this.messages = this.messages.map((shown) => {
+      const now = fresh.get(shown.id);
+      if (!now) return shown;
+      if (now.authorBlocked || now.filtered.some((warning) => !shown.filtered.includes(warning))) {
+        revealed.close(now.id);
+      }
+      return now;
+    });
+    for (const frame of buffered) this.#upsert(frame.message, frame.kind === 'created');
+    if (this.#refreshAgain) {
+      this.#refreshAgain = false;
+      void this.#refreshShown();
+    }
   }
 
   /** A page of history; on failure says why (through `onProblem`) and answers undefined. */

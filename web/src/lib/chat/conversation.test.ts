@@ -283,6 +283,37 @@ describe('Conversation', () => {
     expect(conversation.hasOlder).toBe(true);
   });
 
+  it('fetches again every message on screen when the member’s view changed, keeping what came meanwhile', async () => {
+    const { conversation, feed } = await started([message(1), message(2), message(3)]);
+    let answer: (value: unknown) => void = () => undefined;
+    get.mockReturnValueOnce(new Promise((resolve) => (answer = resolve)));
+    feed.viewChanged();
+    expect(get).toHaveBeenLastCalledWith('/api/rooms/mothers/messages?after=0&limit=100');
+    // An edit of message 2 arrives while the page is on its way: the page's older copy must not undo it.
+    feed.event(updated(message(2, { body: 'changed', authorBlocked: true }), 4), false);
+    answer(page([message(1, { authorBlocked: true }), message(2, { authorBlocked: true }), message(3)], false));
+    await settle();
+    expect(conversation.messages.map((m) => m.authorBlocked)).toEqual([true, true, false]);
+    expect(conversation.byId.get(message(2).id)?.body).toBe('changed');
+    expect(seqs(conversation)).toEqual([1, 2, 3]);
+  });
+
+  it('pages forward through everything shown when the view changed, and keeps it if a fetch fails', async () => {
+    const shown = Array.from({ length: 150 }, (_, i) => message(i + 1));
+    const { conversation, feed } = await started(shown);
+    get
+      .mockResolvedValueOnce(page(shown.slice(0, 100).map((m) => ({ ...m, filtered: ['Birth'] })), true, 150))
+      .mockRejectedValueOnce(new ApiError('unavailable', 'Kindred is busy.', undefined, 503));
+    feed.viewChanged();
+    await settle();
+    await settle();
+    expect(get).toHaveBeenCalledWith('/api/rooms/mothers/messages?after=100&limit=100');
+    expect(conversation.messages.filter((m) => m.filtered.length > 0)).toHaveLength(100);
+    expect(conversation.messages).toHaveLength(150);
+    expect(conversation.phase).toBe('ready');
+    expect(conversation.problem).toBe('');
+  });
+
   it('shows a reaction at once, and takes it back if the server refuses', async () => {
     const { conversation, socket } = await started();
     const target = conversation.messages[0]!;

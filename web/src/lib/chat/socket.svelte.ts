@@ -25,6 +25,8 @@ export interface RoomFeed {
   subscribed(): void;
   /** Too much was missed to replay: reload history over HTTP. The subscription stays live. */
   resync(): void;
+  /** The member's blocks or hidden warnings changed (maybe on another device): fetch again what is shown. */
+  viewChanged(): void;
   /** The server won't send this room (not a member any more, say); nothing more will come. */
   refused(code: string, message: string): void;
 }
@@ -354,6 +356,8 @@ export class ChatSocket {
       case 'notice':
         if (frame.code === 'crisis_resources' && 'resources' in frame) {
           this.crisis = frame.resources as CrisisResources;
+        } else if (frame.code === 'view_changed') {
+          for (const followed of this.#rooms.values()) followed.feed.viewChanged();
         } else {
           void noticeInbox.refresh();
         }

@@ -87,6 +87,7 @@ function recordingFeed() {
     event: (frame, missed) => seen.push({ seq: frame.seq, missed }),
     subscribed: vi.fn(),
     resync: vi.fn(),
+    viewChanged: vi.fn(),
     refused: vi.fn(),
   };
   return { feed, seen };
@@ -227,6 +228,18 @@ describe('ChatSocket', () => {
     expect(feed.resync).toHaveBeenCalledOnce();
     latest().receive(created(2001));
     expect(seen.map((e) => e.seq)).toEqual([2001]);
+  });
+
+  it('tells every followed room when the member’s blocks or hidden warnings changed', () => {
+    const socket = new ChatSocket(() => 'ws://test');
+    const mothers = recordingFeed().feed;
+    const partners = recordingFeed().feed;
+    follow(socket, 'mothers', 0, mothers);
+    follow(socket, 'partners', 0, partners);
+    latest().open();
+    latest().receive({ type: 'notice', code: 'view_changed' });
+    expect(mothers.viewChanged).toHaveBeenCalledOnce();
+    expect(partners.viewChanged).toHaveBeenCalledOnce();
   });
 
   it('answers writes with their ack, done or error, and fails them when the socket goes', async () => {
