@@ -302,7 +302,13 @@ describe('Conversation', () => {
     const shown = Array.from({ length: 150 }, (_, i) => message(i + 1));
     const { conversation, feed } = await started(shown);
     get
-      .mockResolvedValueOnce(page(shown.slice(0, 100).map((m) => ({ ...m, filtered: ['Birth'] })), true, 150))
+      .mockResolvedValueOnce(
+        page(
+          shown.slice(0, 100).map((m) => ({ ...m, filtered: ['Birth'] })),
+          true,
+          150,
+        ),
+      )
       .mockRejectedValueOnce(new ApiError('unavailable', 'Kindred is busy.', undefined, 503));
     feed.viewChanged();
     await settle();
