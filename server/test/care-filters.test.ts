@@ -212,6 +212,10 @@ describe('content warnings on chat messages, through each viewer’s filter', ()
     const viewChanged = (socket: TestSocket, from: number) =>
       socket.next((f) => f.type === 'notice' && f.code === 'view_changed', 10_000, from);
 
+    // Loading the filter when a socket opens is no change: nothing to fetch again (it is loaded before any
+    // frame is handled, so the laptop's `subscribed` answer comes after anything it could have sent).
+    expect(laptop.frames.some((f) => f.type === 'notice')).toBe(false);
+
     let from = [laptop.frames.length, phone.frames.length];
     await block(reader, author);
     await Promise.all([viewChanged(laptop, from[0]!), viewChanged(phone, from[1]!)]);

@@ -98,6 +98,10 @@ export class Conversation {
   /** The same while the messages on screen are fetched again after a change of the member's view. */
   #refreshBuffer: EventFrame[] | null = null;
   #refreshAgain = false;
+  #refreshTimer: ReturnType<typeof setTimeout> | undefined;
+  /** Counts reloads after a resync, and changes of the member's view, so neither undoes the other. */
+  #reloads = 0;
+  #viewChanges = 0;
   #toAnnounce: Message[] = [];
   #announceTimer: ReturnType<typeof setTimeout> | undefined;
   #retryTimer: ReturnType<typeof setTimeout> | undefined;
@@ -150,7 +154,10 @@ export class Conversation {
       event: (frame, missed) => this.#onEvent(frame, missed),
       subscribed: () => this.flush(),
       resync: () => void this.#reload(),
-      viewChanged: () => void this.#refreshShown(),
+      viewChanged: () => {
+        this.#viewChanges += 1;
+        void this.#refreshShown();
+      },
       refused: (_code, message) => {
         this.closed = message;
         this.#unfollow = undefined;
@@ -164,6 +171,7 @@ export class Conversation {
     clearTimeout(this.#announceTimer);
     clearTimeout(this.#retryTimer);
     clearTimeout(this.#reloadTimer);
+    clearTimeout(this.#refreshTimer);
     window.removeEventListener('storage', this.#onStorage);
     window.removeEventListener('online', this.#onOnline);
   }
@@ -380,6 +388,7 @@ export class Conversation {
   async #reload(): Promise<void> {
     if (this.#reloadBuffer) return;
     this.#reloadBuffer = [];
+    const viewChanges = this.#viewChanges;
     const page = await this.#fetch('', () => undefined);
     const buffered = this.#reloadBuffer;
     this.#reloadBuffer = null;
@@ -388,51 +397,71 @@ export class Conversation {
       this.#reloadTimer = setTimeout(() => void this.#reload(), RELOAD_RETRY_MS);
       return;
     }
+    this.#reloads += 1;
     this.messages = page.messages;
     this.hasOlder = page.hasMore;
     for (const frame of buffered) this.#upsert(frame.message, frame.kind === 'created');
+    // The member's view changed while this page was on its way: it may show the old one.
+    if (this.#viewChanges !== viewChanges) void this.#refreshShown();
   }
 
   /**
-   * The member blocked or unblocked someone, or changed the warnings they hide, here or on another device:
-   * every message on screen is fetched again, oldest first, so that each shows through the new filter (a
-   * newly blocked member's words fold, and what they had opened closes). Events meanwhile go on top. If a
-   * fetch fails, what is shown stays as it was; events from now on come through the new filter anyway.
+   * The member blocked or unblocked someone, or changed the warnings they hide, here or on another device
+   * (or may have, while this tab was away): every message on screen is fetched again, newest first, so that
+   * each shows through the member's view now (a newly blocked member's words fold, and what the member had
+   * opened of them closes). Events meanwhile go on top. If a fetch fails, what came is applied and the rest
+   * is tried again a little later; events from now on come through the new view anyway.
    */
   async #refreshShown(): Promise<void> {
+    clearTimeout(this.#refreshTimer);
     if (this.#refreshBuffer) {
-      this.#refreshAgain = true; // a second change while the first is fetched: fetch once more after
+      this.#refreshAgain = true; // another change while this one is fetched: fetch once more after
       return;
     }
-    const first = this.messages[0];
-    if (!first) return;
+    const oldest = this.messages[0];
+    if (!oldest || this.#stopped) return;
     this.#refreshBuffer = [];
+    const reloads = this.#reloads;
     // eslint-disable-next-line svelte/prefer-svelte-reactivity -- local to this call, never rendered
     const fresh = new Map<string, Message>();
-    let after = first.seq - 1;
-    for (let pages = 0; pages < REFRESH_MAX_PAGES; pages += 1) {
-      const page = await this.#fetch(`?after=${after}&limit=${REFRESH_PAGE}`, () => undefined);
-      if (!page) break;
+    let query = `?limit=${REFRESH_PAGE}`;
+    let failed = false;
+    for (let pages = 0; pages < REFRESH_MAX_PAGES && !this.#stopped; pages += 1) {
+      const page = await this.#fetch(query, () => undefined);
+      if (!page) {
+        failed = true;
+        break;
+      }
       for (const message of page.messages) fresh.set(message.id, message);
-      const last = page.messages.at(-1);
-      if (!page.hasMore || !last || last.seq >= this.messages.at(-1)!.seq) break;
-      after = last.seq;
+      const first = page.messages[0];
+      if (!page.hasMore || !first || first.seq <= oldest.seq) break;
+      query = `?before=${first.seq}&limit=${REFRESH_PAGE}`;
     }
     const buffered = this.#refreshBuffer;
     this.#refreshBuffer = null;
     if (this.#stopped) return;
+    if (this.#reloads !== reloads) {
+      // A resync put a newer page in place meanwhile, which these copies could take back: start again.
+      void this.#refreshShown();
+      return;
+    }
     this.messages = this.messages.map((shown) => {
       const now = fresh.get(shown.id);
       if (!now) return shown;
-      if (now.authorBlocked || now.filtered.some((warning) => !shown.filtered.includes(warning))) {
-        revealed.close(now.id);
-      }
+      const newlyFolded =
+        (now.authorBlocked && !shown.authorBlocked) ||
+        now.filtered.some((warning) => !shown.filtered.includes(warning));
+      if (newlyFolded) revealed.close(now.id);
       return now;
     });
+    const target = this.replyTarget && fresh.get(this.replyTarget.id);
+    if (target) this.replyTarget = target.deleted || target.hidden ? null : target;
     for (const frame of buffered) this.#upsert(frame.message, frame.kind === 'created');
     if (this.#refreshAgain) {
       this.#refreshAgain = false;
       void this.#refreshShown();
+    } else if (failed) {
+      this.#refreshTimer = setTimeout(() => void this.#refreshShown(), RELOAD_RETRY_MS);
     }
   }
 

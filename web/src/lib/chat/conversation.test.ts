@@ -10,6 +10,7 @@ const { ApiError } = await import('$lib/api');
 const { Conversation, announcementFor, excerpt } = await import('./conversation.svelte');
 const { ChatRequestError } = await import('./socket.svelte');
 const { Outbox } = await import('./outbox');
+const { revealed } = await import('$lib/revealed.svelte');
 type RoomFeed = import('./socket.svelte').RoomFeed;
 type ChatSocket = import('./socket.svelte').ChatSocket;
 type EventFrame = Extract<ServerFrame, { type: 'event' }>;
@@ -288,7 +289,7 @@ describe('Conversation', () => {
     let answer: (value: unknown) => void = () => undefined;
     get.mockReturnValueOnce(new Promise((resolve) => (answer = resolve)));
     feed.viewChanged();
-    expect(get).toHaveBeenLastCalledWith('/api/rooms/mothers/messages?after=0&limit=100');
+    expect(get).toHaveBeenLastCalledWith('/api/rooms/mothers/messages?limit=100');
     // An edit of message 2 arrives while the page is on its way: the page's older copy must not undo it.
     feed.event(updated(message(2, { body: 'changed', authorBlocked: true }), 4), false);
     answer(page([message(1, { authorBlocked: true }), message(2, { authorBlocked: true }), message(3)], false));
@@ -298,26 +299,84 @@ describe('Conversation', () => {
     expect(seqs(conversation)).toEqual([1, 2, 3]);
   });
 
-  it('pages forward through everything shown when the view changed, and keeps it if a fetch fails', async () => {
+  it('refreshes newest first, keeps what came when a page fails, and fetches again a little later', async () => {
+    vi.useFakeTimers();
     const shown = Array.from({ length: 150 }, (_, i) => message(i + 1));
     const { conversation, feed } = await started(shown);
+    const filtered = (messages: Message[]) => messages.map((m) => ({ ...m, filtered: ['Birth'] }));
     get
-      .mockResolvedValueOnce(
-        page(
-          shown.slice(0, 100).map((m) => ({ ...m, filtered: ['Birth'] })),
-          true,
-          150,
-        ),
-      )
+      .mockResolvedValueOnce(page(filtered(shown.slice(50)), true, 150))
       .mockRejectedValueOnce(new ApiError('unavailable', 'Kindred is busy.', undefined, 503));
     feed.viewChanged();
-    await settle();
-    await settle();
-    expect(get).toHaveBeenCalledWith('/api/rooms/mothers/messages?after=100&limit=100');
-    expect(conversation.messages.filter((m) => m.filtered.length > 0)).toHaveLength(100);
-    expect(conversation.messages).toHaveLength(150);
+    await vi.advanceTimersByTimeAsync(0);
+    expect(get).toHaveBeenNthCalledWith(2, '/api/rooms/mothers/messages?limit=100');
+    expect(get).toHaveBeenNthCalledWith(3, '/api/rooms/mothers/messages?before=51&limit=100');
+    expect(conversation.messages.filter((m) => m.filtered.length > 0).map((m) => m.seq)).toEqual(
+      seqs(conversation).slice(50),
+    );
     expect(conversation.phase).toBe('ready');
     expect(conversation.problem).toBe('');
+
+    get
+      .mockResolvedValueOnce(page(filtered(shown.slice(50)), true, 150))
+      .mockResolvedValueOnce(page(filtered(shown.slice(0, 50)), false, 150));
+    await vi.advanceTimersByTimeAsync(5_000);
+    expect(get).toHaveBeenCalledTimes(5);
+    expect(conversation.messages.every((m) => m.filtered.length === 1)).toBe(true);
+    expect(conversation.messages).toHaveLength(150);
+  });
+
+  it('closes only what the change folds, and folds the quote of a reply being written', async () => {
+    const blockedLongAgo = message(1, { author: { id: 'ash', displayName: 'Ash' }, authorBlocked: true });
+    const { conversation, feed } = await started([blockedLongAgo, message(2)]);
+    revealed.toggle(blockedLongAgo.id); // the member chose to read it
+    revealed.toggle(message(2).id);
+    conversation.replyTarget = conversation.messages[1]!;
+    get.mockResolvedValueOnce(page([blockedLongAgo, message(2, { authorBlocked: true })], false));
+    feed.viewChanged();
+    await settle();
+    expect(revealed.has(blockedLongAgo.id)).toBe(true);
+    expect(revealed.has(message(2).id)).toBe(false);
+    expect(conversation.replyTarget?.authorBlocked).toBe(true);
+  });
+
+  it('starts the refresh again when a resync reloads the history meanwhile, and never takes it back', async () => {
+    const { conversation, feed } = await started([message(1), message(2)]);
+    let answerRefresh: (value: unknown) => void = () => undefined;
+    get.mockReturnValueOnce(new Promise((resolve) => (answerRefresh = resolve)));
+    feed.viewChanged();
+    get.mockResolvedValueOnce(page([message(2, { body: 'edited' }), message(3)], true, 3));
+    feed.resync();
+    await settle();
+    expect(seqs(conversation)).toEqual([2, 3]);
+    // The refresh's copies were read before the resync: they must not undo the edit it brought.
+    get.mockResolvedValueOnce(
+      page([message(2, { body: 'edited', authorBlocked: true }), message(3, { authorBlocked: true })], true, 3),
+    );
+    answerRefresh(page([message(1, { authorBlocked: true }), message(2, { authorBlocked: true })], false, 2));
+    await settle();
+    await settle();
+    expect(conversation.byId.get(message(2).id)?.body).toBe('edited');
+    expect(conversation.messages.map((m) => m.authorBlocked)).toEqual([true, true]);
+  });
+
+  it('fetches again after a resync whose page was read before the member’s view changed', async () => {
+    const { conversation, feed } = await started([message(1), message(2)]);
+    let answerReload: (value: unknown) => void = () => undefined;
+    get.mockReturnValueOnce(new Promise((resolve) => (answerReload = resolve)));
+    feed.resync();
+    get.mockResolvedValueOnce(page([message(1, { authorBlocked: true }), message(2, { authorBlocked: true })], false));
+    feed.viewChanged();
+    await settle();
+    // The resync's page comes last, read through the old view: the refresh runs once more after it.
+    get.mockResolvedValueOnce(
+      page([message(2, { authorBlocked: true }), message(3, { authorBlocked: true })], true, 3),
+    );
+    answerReload(page([message(2), message(3)], true, 3));
+    await settle();
+    await settle();
+    expect(seqs(conversation)).toEqual([2, 3]);
+    expect(conversation.messages.map((m) => m.authorBlocked)).toEqual([true, true]);
   });
 
   it('shows a reaction at once, and takes it back if the server refuses', async () => {

@@ -25,7 +25,10 @@ export interface RoomFeed {
   subscribed(): void;
   /** Too much was missed to replay: reload history over HTTP. The subscription stays live. */
   resync(): void;
-  /** The member's blocks or hidden warnings changed (maybe on another device): fetch again what is shown. */
+  /**
+   * The member's blocks or hidden warnings changed (maybe on another device), or may have while this tab
+   * was away: fetch again what is shown.
+   */
   viewChanged(): void;
   /** The server won't send this room (not a member any more, say); nothing more will come. */
   refused(code: string, message: string): void;
@@ -316,9 +319,12 @@ export class ChatSocket {
         if (!followed) return;
         followed.subscribing = false;
         followed.liveFrom = frame.lastSeq;
-        if (followed.away) followed.missedUpTo = frame.lastSeq;
+        const wasAway = followed.away;
+        if (wasAway) followed.missedUpTo = frame.lastSeq;
         followed.away = false;
         followed.feed.subscribed();
+        // A block or filter change made elsewhere while this tab was away sent it no notice.
+        if (wasAway) followed.feed.viewChanged();
         return;
       }
       case 'event':

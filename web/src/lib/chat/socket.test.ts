@@ -169,6 +169,7 @@ describe('ChatSocket', () => {
     follow(socket, 'mothers', 7, feed);
     latest().open();
     latest().receive({ type: 'subscribed', room: 'mothers', lastSeq: 7 });
+    expect(feed.viewChanged).not.toHaveBeenCalled();
     latest().drop();
     expect(socket.status).toBe('reconnecting');
 
@@ -191,6 +192,8 @@ describe('ChatSocket', () => {
       { seq: 10, missed: false },
     ]);
     expect(feed.subscribed).toHaveBeenCalledTimes(2);
+    // A block made elsewhere while away sent this tab no notice: what it shows is fetched again.
+    expect(feed.viewChanged).toHaveBeenCalledOnce();
   });
 
   it('keeps backing off when a socket opens and is dropped before the server says anything', () => {
