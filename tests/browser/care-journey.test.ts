@@ -62,6 +62,23 @@ async function person(
   return { page, errors, id: user.id };
 }
 
+/** A room of their own for this run (its admin opens it), with Hazel and Rowan as members. */
+async function hazelAndRowan(
+  variant: string,
+  options: BrowserContextOptions,
+): Promise<{ hazel: Person; rowan: Person; room: string }> {
+  const admin = await person('Kindred', options, null, adminOf(variant));
+  const room = `journey-${variant.replace(/\W/g, '')}-${Date.now().toString(36)}`;
+  await send(admin.page, 'POST', '/api/rooms', {
+    slug: room,
+    name: 'Evening circle',
+    description: 'A quiet room for the evening.',
+    audience: 'everyone',
+    rules: 'Be kind.',
+  });
+  return { hazel: await person('Hazel', options, room), rowan: await person('Rowan', options, room), room };
+}
+
 /** Opens a page, waits for its h1, and checks it with axe and for sideways scrolling. */
 async function visit(who: Person, path: string): Promise<void> {
   await visitPage(who.page, path, who.errors);
@@ -83,17 +100,7 @@ describe('blocking and the personal filter, end to end', () => {
     'a filtered message folds, opens by keyboard; a block folds the rest, unseen by the blocked ($name)',
     async ({ name, options }) => {
       const shot = (page: Page, what: string) => screenshot(page, `journey-${what}-${name}`);
-      const admin = await person('Kindred', options, null, adminOf(name));
-      const room = `journey-${name.replace(/\W/g, '')}-${Date.now().toString(36)}`;
-      await send(admin.page, 'POST', '/api/rooms', {
-        slug: room,
-        name: 'Evening circle',
-        description: 'A quiet room for the evening.',
-        audience: 'everyone',
-        rules: 'Be kind.',
-      });
-      const hazel = await person('Hazel', options, room);
-      const rowan = await person('Rowan', options, room);
+      const { hazel, rowan, room } = await hazelAndRowan(name, options);
 
       // Hazel chooses, in her settings, not to see pregnancy news unasked.
       await visit(hazel, '/settings');
@@ -226,18 +233,7 @@ describe('blocking and the personal filter, end to end', () => {
   );
 
   it('a block made in one tab folds that person’s words in the member’s other tab at once; unblocking unfolds them', async () => {
-    const options = variants[0]!.options;
-    const admin = await person('Kindred', options, null, adminOf('tabs'));
-    const room = `journey-tabs-${Date.now().toString(36)}`;
-    await send(admin.page, 'POST', '/api/rooms', {
-      slug: room,
-      name: 'Morning circle',
-      description: 'A quiet room for the morning.',
-      audience: 'everyone',
-      rules: 'Be kind.',
-    });
-    const hazel = await person('Hazel', options, room);
-    const rowan = await person('Rowan', options, room);
+    const { hazel, rowan, room } = await hazelAndRowan('tabs', variants[0]!.options);
 
     // Rowan writes; Hazel has the room open in two tabs (say, a laptop left open and her phone).
     await visit(rowan, `/rooms/${room}`);
