@@ -22,7 +22,7 @@ const ANNOUNCEMENTS_KEPT = 3;
 /** A reply's original may be further back than one page; we look this far for it, no further. */
 const REVEAL_MAX_PAGES = 20;
 const RELOAD_RETRY_MS = 5_000;
-/** After a change of the member's view, what is shown is fetched again in pages this large (the server's most)… */
+/** After a change of the member's view, what is shown is fetched again in pages this large… */
 const REFRESH_PAGE = 100;
 /** …and no more than this many of them: 5,000 messages back, far more than anyone scrolls. */
 const REFRESH_MAX_PAGES = 50;
