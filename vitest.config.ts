@@ -1,5 +1,6 @@
-// One Vitest run for every tier: unit tests beside the code, integration tests that build the app on a
-// real database (PGlite always; PostgreSQL too when TEST_DATABASE_URL is set), and browser journeys last.
+// One Vitest run for every tier but the web app's unit tests (see below): unit tests beside the code,
+// integration tests that build the app on a real database (PGlite always; PostgreSQL too when
+// TEST_DATABASE_URL is set), and browser journeys last.
 import { defineConfig, type TestProjectInlineConfiguration } from 'vitest/config';
 
 const integration = (name: string, env: Record<string, string>): TestProjectInlineConfiguration => ({
@@ -26,7 +27,9 @@ export default defineConfig({
       { test: { name: 'server-unit', root: 'server', include: ['src/**/*.test.ts'] } },
       integration('integration-pglite', { KINDRED_TEST_DB: 'pglite' }),
       ...(postgresUrl ? [integration('integration-postgres', { KINDRED_TEST_DB: 'postgres' })] : []),
-      'web/vite.config.ts',
+      // Not the web app's unit tests: SvelteKit's Vite plugin takes the working directory for its root and
+      // its svelte.config.js, so here it found none of them. They run from web/ (`npm run test -w web`),
+      // before this run in `npm test`.
       'tests/vitest.config.ts',
     ],
   },
