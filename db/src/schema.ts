@@ -69,6 +69,22 @@ export const sessions = pgTable(
   (t) => [index('sessions_user_id_idx').on(t.userId)],
 );
 
+/**
+ * Sign-in attempts per username in the current window, shared by every server instance, so that guesses at
+ * one member's password are limited however they are spread over instances and addresses. The key is the
+ * SHA-256 of the normalized name: a password typed into the name field is never stored. A success deletes
+ * the row; rows past `resetAt` are deleted by the next attempt's sweep.
+ */
+export const loginAttempts = pgTable(
+  'login_attempts',
+  {
+    usernameHash: bytea().primaryKey(),
+    attempts: integer().notNull(),
+    resetAt: timestamp({ withTimezone: true }).notNull(),
+  },
+  (t) => [index('login_attempts_reset_at_idx').on(t.resetAt)],
+);
+
 // Platform-level facts that must happen once, such as creating the default rooms on first start.
 export const platformMeta = pgTable('platform_meta', {
   key: text().primaryKey(),

@@ -126,7 +126,7 @@ export async function buildApp(config: Config, deps: AppDependencies = {}): Prom
   const onFilterChanged = (userId: string) => void publishControl({ type: 'viewer-filter-changed', userId });
   const helplines = createHelplines(config.helplines);
   const cookieSettings = sessionCookie(config.publicOrigin);
-  const loginThrottle = new LoginThrottle(config.loginLimitPer15Min, 15 * 60 * 1000);
+  const loginThrottle = new LoginThrottle(db, config.loginLimitPer15Min, 15 * 60 * 1000);
   const auth = createAuthService({ db, now, loginThrottle });
   const accounts = createAccountService({
     db,

@@ -1,8 +1,20 @@
 // Registering, signing in and out, sessions and their ends, CSRF and rate limits, on a real database.
+import { createHash } from 'node:crypto';
 import { sql } from 'drizzle-orm';
+import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildApp } from '../src/app.ts';
 import { SESSION_ABSOLUTE_MS, SESSION_IDLE_MS, SESSION_REFRESH_MS } from '../src/auth/sessions.ts';
-import { call, createTestApp, login, ORIGIN, registerMember, sessionTokenOf, type TestApp } from './helpers.ts';
+import {
+  call,
+  createTestApp,
+  login,
+  nextAddress,
+  ORIGIN,
+  registerMember,
+  sessionTokenOf,
+  type TestApp,
+} from './helpers.ts';
 
 let t: TestApp;
 beforeAll(async () => {
@@ -377,6 +389,83 @@ describe('rate limits', () => {
     expect(blocked.json().error.code).toBe('rate_limited');
     t.clock.advance(15 * 60 * 1000);
     expect((await attempt(member.password, 201)).statusCode).toBe(200);
+  });
+
+  it('counts the guesses at one username that any instance takes, not only its own', async () => {
+    const member = await registerMember(t.app);
+    // A second instance of the server on the same database, as behind a load balancer.
+    const other = await buildApp(t.config, { database: t.database, now: t.clock.now });
+    try {
+      const attempt = (app: FastifyInstance, password: string) =>
+        app.inject({
+          method: 'POST',
+          url: '/api/auth/login',
+          headers: { origin: ORIGIN },
+          payload: { username: member.username.toUpperCase(), password },
+          remoteAddress: nextAddress(),
+        });
+      const half = Math.ceil(t.config.loginLimitPer15Min / 2);
+      for (let i = 0; i < t.config.loginLimitPer15Min; i += 1) {
+        expect((await attempt(i < half ? t.app : other, 'wrong guess')).statusCode).toBe(401);
+      }
+      for (const app of [t.app, other]) {
+        const refused = await attempt(app, member.password);
+        expect(refused.statusCode).toBe(429);
+        expect(Number(refused.headers['retry-after'])).toBeGreaterThan(0);
+      }
+      t.clock.advance(15 * 60 * 1000);
+      expect((await attempt(other, member.password)).statusCode).toBe(200);
+      // The right password cleared the count: a later mistake starts again from one.
+      expect((await attempt(t.app, 'wrong again')).statusCode).toBe(401);
+      expect((await attempt(t.app, member.password)).statusCode).toBe(200);
+    } finally {
+      await other.close();
+    }
+  });
+
+  it('lets no guess past the limit when many arrive at once', async () => {
+    const member = await registerMember(t.app);
+    const statuses = await Promise.all(
+      Array.from({ length: 3 * t.config.loginLimitPer15Min }, () =>
+        t.app
+          .inject({
+            method: 'POST',
+            url: '/api/auth/login',
+            headers: { origin: ORIGIN },
+            payload: { username: member.username, password: 'wrong guess' },
+            remoteAddress: nextAddress(),
+          })
+          .then((res) => res.statusCode),
+      ),
+    );
+    expect(statuses.filter((s) => s === 401)).toHaveLength(t.config.loginLimitPer15Min);
+    expect(statuses.filter((s) => s === 429)).toHaveLength(2 * t.config.loginLimitPer15Min);
+  });
+
+  it('keeps no username in the clear, and forgets a window once it has ended', async () => {
+    const member = await registerMember(t.app);
+    const login = (username: string) =>
+      call(t.app, 'POST', '/api/auth/login', { body: { username, password: 'not my password' } });
+    expect((await login(member.username)).statusCode).toBe(401);
+    const stored = async () => {
+      const result = await t.database.db.execute(
+        sql`SELECT encode(username_hash, 'hex') AS key, attempts FROM login_attempts ORDER BY reset_at`,
+      );
+      return (result as unknown as { rows: { key: string; attempts: number }[] }).rows;
+    };
+    const key = createHash('sha256').update(member.username).digest('hex');
+    const rows = await stored();
+    expect(rows).toContainEqual({ key, attempts: 1 });
+    expect(JSON.stringify(rows)).not.toContain(member.username);
+    // A minute past the window, the next attempt (whoever it is for) sweeps the ended rows away.
+    t.clock.advance(16 * 60 * 1000);
+    expect((await login('someone_else_entirely')).statusCode).toBe(401);
+    const after = await stored();
+    expect(after.map((row) => row.key)).not.toContain(key);
+    expect(after).toContainEqual({
+      key: createHash('sha256').update('someone_else_entirely').digest('hex'),
+      attempts: 1,
+    });
   });
 
   it('limits registrations per address', async () => {

@@ -1,42 +1,64 @@
-// Failed sign-ins per username, on top of the per-address limit on the route: it slows down guessing
-// one member's password from many addresses. Only failures count and a success clears them, and the
-// window is short, so nobody can keep a real member locked out for long.
+// Sign-in attempts per username, on top of the per-address limit on the route: it slows down guessing one
+// member's password from many addresses. The count lives in the database (`login_attempts`), so it holds
+// across every server instance, and an attempt is counted before its password is checked, so guesses sent
+// all at once cannot slip past the limit while the first ones are being checked. A success clears the
+// count, and the window is short, so nobody can keep a real member locked out for long.
+import { createHash } from 'node:crypto';
+import { schema, type Database } from '@kindred/db';
+import { eq, lte, sql } from 'drizzle-orm';
+
+const { loginAttempts } = schema;
+
+/** How often, at most, an attempt also deletes the rows of windows that have ended. */
+const SWEEP_EVERY_MS = 60_000;
+
 export class LoginThrottle {
-  readonly #failures = new Map<string, { count: number; resetAt: number }>();
+  #lastSweep = Number.NEGATIVE_INFINITY;
 
   constructor(
+    private readonly db: Database,
     private readonly limit: number,
     private readonly windowMs: number,
-    private readonly maxTracked = 50_000,
   ) {}
 
-  /** Seconds until `username` may try again, or 0 when it may try now. */
-  retryAfter(username: string, now: number): number {
-    const entry = this.#failures.get(username);
-    if (!entry || entry.resetAt <= now) return 0;
-    return entry.count >= this.limit ? Math.ceil((entry.resetAt - now) / 1000) : 0;
+  /**
+   * Counts one attempt to sign in as `username` (normalized). Returns the seconds until it may try again when
+   * this attempt is over the limit (it must then be refused), else 0.
+   */
+  async attempt(username: string, now: Date): Promise<number> {
+    const resetAt = new Date(now.getTime() + this.windowMs);
+    // One statement, so concurrent attempts on any instance each see their own count. A window that has
+    // ended starts again from this attempt.
+    const ended = sql`${loginAttempts.resetAt} <= ${now.toISOString()}::timestamptz`;
+    const [row] = await this.db
+      .insert(loginAttempts)
+      .values({ usernameHash: keyOf(username), attempts: 1, resetAt })
+      .onConflictDoUpdate({
+        target: loginAttempts.usernameHash,
+        set: {
+          attempts: sql`CASE WHEN ${ended} THEN 1 ELSE ${loginAttempts.attempts} + 1 END`,
+          resetAt: sql`CASE WHEN ${ended} THEN excluded.reset_at ELSE ${loginAttempts.resetAt} END`,
+        },
+      })
+      .returning({ attempts: loginAttempts.attempts, resetAt: loginAttempts.resetAt });
+    await this.#sweep(now);
+    if (!row || row.attempts <= this.limit) return 0;
+    return Math.max(1, Math.ceil((row.resetAt.getTime() - now.getTime()) / 1000));
   }
 
-  recordFailure(username: string, now: number): void {
-    const entry = this.#failures.get(username);
-    if (entry && entry.resetAt > now) {
-      entry.count += 1;
-      return;
-    }
-    if (this.#failures.size >= this.maxTracked) this.#forgetExpired(now);
-    this.#failures.set(username, { count: 1, resetAt: now + this.windowMs });
+  /** The right password: the attempts so far no longer count. */
+  async succeeded(username: string): Promise<void> {
+    await this.db.delete(loginAttempts).where(eq(loginAttempts.usernameHash, keyOf(username)));
   }
 
-  recordSuccess(username: string): void {
-    this.#failures.delete(username);
+  /** Deletes the rows of ended windows, at most once a minute per instance, so the table stays small. */
+  async #sweep(now: Date): Promise<void> {
+    if (now.getTime() - this.#lastSweep < SWEEP_EVERY_MS) return;
+    this.#lastSweep = now.getTime();
+    await this.db.delete(loginAttempts).where(lte(loginAttempts.resetAt, now));
   }
+}
 
-  #forgetExpired(now: number): void {
-    for (const [name, entry] of this.#failures) if (entry.resetAt <= now) this.#failures.delete(name);
-    // Still full: drop the oldest entries (Map keeps insertion order) so memory stays bounded.
-    for (const name of this.#failures.keys()) {
-      if (this.#failures.size < this.maxTracked) break;
-      this.#failures.delete(name);
-    }
-  }
+function keyOf(username: string): Uint8Array {
+  return createHash('sha256').update(username, 'utf8').digest();
 }

@@ -71,18 +71,15 @@ export function createAuthService({ db, now, loginThrottle }: AuthServiceDeps) {
     async login(input: LoginBody): Promise<SignedIn> {
       const username = normalizeUsername(input.username);
       const at = now();
-      const wait = loginThrottle.retryAfter(username, at.getTime());
+      const wait = await loginThrottle.attempt(username, at);
       if (wait > 0) {
         throw new ApiError('rate_limited', 'Too many attempts to sign in. Please wait a little.', undefined, wait);
       }
       const user = await findUser(username);
       // An unknown name costs one hash check too, so time does not tell which names exist.
       const valid = await verifyPassword(user?.passwordHash ?? (await timingDummyHash()), input.password);
-      if (!user || !valid) {
-        loginThrottle.recordFailure(username, at.getTime());
-        throw new ApiError('invalid_credentials', INVALID_CREDENTIALS);
-      }
-      loginThrottle.recordSuccess(username);
+      if (!user || !valid) throw new ApiError('invalid_credentials', INVALID_CREDENTIALS);
+      await loginThrottle.succeeded(username);
       if (user.bannedAt) {
         throw new ApiError('banned', 'This account has been closed by Kindred’s admins, so it can’t sign in.');
       }
