@@ -16,6 +16,7 @@ import { sessionCookie } from './auth/cookie.ts';
 import { LoginThrottle } from './auth/login-throttle.ts';
 import { authPlugin } from './auth/plugin.ts';
 import { authRoutes } from './auth/routes.ts';
+import { deleteEndedSessions } from './auth/sessions.ts';
 import { createAuthService } from './auth/service.ts';
 import { careRoutes } from './care/routes.ts';
 import { createCareService } from './care/service.ts';
@@ -45,6 +46,8 @@ import { installValidators } from './plugins/validation.ts';
 import { loadWebApp, registerWebApp, sendIndexHtml, type WebApp } from './plugins/web.ts';
 
 const FEED_CATCH_UP_MS = 5_000;
+/** How often each instance deletes the sessions that have ended. */
+const SESSION_SWEEP_MS = 60 * 60 * 1000;
 export interface AppDependencies {
   /** An open, migrated database. Without one, the app opens (and later closes) the configured one. */
   database?: DatabaseHandle;
@@ -257,9 +260,22 @@ export async function buildApp(config: Config, deps: AppDependencies = {}): Prom
   // few seconds each room with sockets here is brought up to what the database holds (one query).
   const catchUp =
     database.kind === 'postgres' ? setInterval(() => feeds.catchUpAll(), FEED_CATCH_UP_MS).unref() : undefined;
+  // Sessions that ended and were never presented again are deleted at start and every hour (by each
+  // instance: the deletes are idempotent); any socket still open on one of them is closed.
+  let sessionSweep: Promise<void> = Promise.resolve();
+  const sweepSessions = () => {
+    sessionSweep = deleteEndedSessions(db, now()).then(onSessionsEnded, (error: unknown) =>
+      app.log.error({ err: error }, 'deleting ended sessions failed'),
+    );
+    return sessionSweep;
+  };
+  await sweepSessions();
+  const sessionSweeps = setInterval(() => void sweepSessions(), SESSION_SWEEP_MS).unref();
   // Writes in flight are committed before the database closes.
   app.addHook('onClose', async () => {
     clearInterval(catchUp);
+    clearInterval(sessionSweeps);
+    await sessionSweep;
     await writer.close();
     await bus.close();
     if (ownsDatabase) await database.close();

@@ -4,7 +4,7 @@ import { sql } from 'drizzle-orm';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../src/app.ts';
-import { SESSION_ABSOLUTE_MS, SESSION_IDLE_MS, SESSION_REFRESH_MS } from '../src/auth/sessions.ts';
+import { deleteEndedSessions, SESSION_ABSOLUTE_MS, SESSION_IDLE_MS, SESSION_REFRESH_MS } from '../src/auth/sessions.ts';
 import {
   call,
   createTestApp,
@@ -195,6 +195,44 @@ describe('sessions', () => {
     expect(dump).not.toContain(member.token);
     expect(dump).not.toContain(secret);
     expect(secret!.length).toBeGreaterThanOrEqual(24); // ≥ 120 bits of base32
+  });
+
+  it('deletes the sessions that ended unused when an instance starts, and keeps the others', async () => {
+    const DAY = 24 * 60 * 60 * 1000;
+    const idle = await registerMember(t.app);
+    const active = await registerMember(t.app);
+    const sessionIds = async () => {
+      const result = await t.database.db.execute(sql`SELECT id FROM sessions`);
+      return (result as unknown as { rows: { id: string }[] }).rows.map((row) => row.id);
+    };
+    const idOf = (member: { token: string }) => member.token.split('.')[0]!;
+    t.clock.advance(20 * DAY);
+    expect((await me(active.cookie)).statusCode).toBe(200); // seen again: 30 more idle days from here
+    t.clock.advance(SESSION_IDLE_MS - 20 * DAY + 60_000);
+    expect(await sessionIds()).toContain(idOf(idle)); // ended, but nobody has presented it since
+    const other = await buildApp(t.config, { database: t.database, now: t.clock.now });
+    await other.ready();
+    await other.close();
+    const kept = await sessionIds();
+    expect(kept).not.toContain(idOf(idle));
+    expect(kept).toContain(idOf(active));
+    expect((await me(active.cookie)).statusCode).toBe(200);
+  });
+
+  it('deletes a session past its 90 days however active, in the sweep as at its next use', async () => {
+    const DAY = 24 * 60 * 60 * 1000;
+    const member = await registerMember(t.app);
+    for (let day = 20; day < 90; day += 20) {
+      t.clock.advance(20 * DAY);
+      expect((await me(member.cookie)).statusCode).toBe(200);
+    }
+    t.clock.advance(SESSION_ABSOLUTE_MS - 80 * DAY);
+    const fresh = await login(t.app, member.username, member.password);
+    const freshId = sessionTokenOf(fresh).split('.')[0]!;
+    const deleted = await deleteEndedSessions(t.database.db, t.clock.now());
+    expect(deleted).toContain(member.token.split('.')[0]);
+    expect(deleted).not.toContain(freshId);
+    expect((await me(member.cookie)).statusCode).toBe(401);
   });
 
   it('stops working after logout', async () => {

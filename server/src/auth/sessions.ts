@@ -2,12 +2,13 @@
 // A token is `<id>.<secret>`: the id finds the row, the secret proves possession. Only SHA-256(secret) is
 // stored, and it is compared in constant time, so neither a database copy nor timing yields a cookie.
 // A session ends after 30 idle days (refreshed at most hourly, to spare a write per request) and,
-// however active, 90 days after login.
+// however active, 90 days after login. Ended sessions are deleted when presented, and every hour by a
+// sweep (`deleteEndedSessions`) for those never presented again.
 import { sha256 } from '@oslojs/crypto/sha2';
 import { constantTimeEqual } from '@oslojs/crypto/subtle';
 import { encodeBase32LowerCaseNoPadding } from '@oslojs/encoding';
 import { schema, type Database } from '@kindred/db';
-import { and, eq, ne } from 'drizzle-orm';
+import { and, eq, lte, ne, or } from 'drizzle-orm';
 
 const { sessions, users } = schema;
 
@@ -81,6 +82,24 @@ export async function validateSessionToken(db: Database, token: string, now: Dat
     refreshed = true;
   }
   return { session, user, expiresAt: sessionExpiry(session), refreshed };
+}
+
+/**
+ * Deletes every session that has ended, idle or too old. A session presented after its end is deleted
+ * then; this removes the ones never presented again (a cleared browser, a lost phone), so the database
+ * does not keep, for ever, when their member was last here. Returns the ids it deleted.
+ */
+export async function deleteEndedSessions(db: Database, now: Date): Promise<string[]> {
+  const rows = await db
+    .delete(sessions)
+    .where(
+      or(
+        lte(sessions.lastSeenAt, new Date(now.getTime() - SESSION_IDLE_MS)),
+        lte(sessions.createdAt, new Date(now.getTime() - SESSION_ABSOLUTE_MS)),
+      ),
+    )
+    .returning({ id: sessions.id });
+  return rows.map((row) => row.id);
 }
 
 export async function invalidateSession(db: Database, sessionId: string): Promise<void> {
