@@ -2,7 +2,7 @@
 // emoji, the risk in the middle of a long message. Every case is its own test, so a failure names it.
 // When the matcher changes, add the message that taught you something here.
 import { describe, expect, it } from 'vitest';
-import { assessCrisisRisk } from './crisis.ts';
+import { assessCrisisRisk, normalizeClauses } from './crisis.ts';
 
 const mustMatch = [
   // Wanting to die, however it is spelled
@@ -244,5 +244,22 @@ describe('assessCrisisRisk', () => {
   it('answers an empty message', () => {
     expect(assessCrisisRisk('')).toEqual({ match: false, phrases: [] });
     expect(assessCrisisRisk('   \n 🙂 ')).toEqual({ match: false, phrases: [] });
+  });
+});
+
+describe('normalizeClauses', () => {
+  it('spells out contractions and keeps every other word as written', () => {
+    expect(normalizeClauses("I can't sleep, and it's her due date")).toEqual([
+      'i can not sleep',
+      'and it is her due date',
+    ]);
+  });
+
+  it('never takes a word for a property every object has', () => {
+    // "constructor" was looked up in a plain object and came back as `function Object() { [native code] }`.
+    expect(normalizeClauses('The constructor of our cot; valueOf nothing')).toEqual([
+      'the constructor of our cot',
+      'valueof nothing',
+    ]);
   });
 });

@@ -398,23 +398,28 @@ const IRREGULAR_NOT: Record<string, string> = { ca: 'can', wo: 'will', sha: 'sha
 const SUFFIXES: Record<string, string> = { m: 'am', re: 'are', ve: 'have', ll: 'will', d: 'would' };
 const IS_AFTER = wordSet('it that what there here he she who where life everything');
 
+/** A word from a table, or the word itself: never a property every object has ("constructor"). */
+const lookUp = (table: Record<string, string>, word: string): string =>
+  Object.hasOwn(table, word) ? table[word]! : word;
+
 /** One word as the patterns expect it: "can't", "cant" and "cannot" all become "can not". */
 function expandWord(word: string): string {
+  // Nearly every word has no apostrophe: nothing below but the spelling table can change it.
+  if (!word.includes("'")) return lookUp(SPELLED_OUT, word);
   const not = /^(\w+)n't$/.exec(word);
-  if (not) return `${IRREGULAR_NOT[not[1]!] ?? not[1]} not`;
+  if (not) return `${lookUp(IRREGULAR_NOT, not[1]!)} not`;
   const suffix = /^(\w+)'(m|re|ve|ll|d)$/.exec(word);
   if (suffix) return `${suffix[1]} ${SUFFIXES[suffix[2]!]}`;
   const possessive = /^(\w+)'s$/.exec(word);
   if (possessive) return IS_AFTER.has(possessive[1]!) ? `${possessive[1]} is` : possessive[1]!;
-  const bare = word.replace(/'/g, '');
-  return SPELLED_OUT[bare] ?? bare;
+  return lookUp(SPELLED_OUT, word.replace(/'/g, ''));
 }
 
 /**
  * The text as lower-case clauses of single-space-separated words, contractions spelled out. Punctuation
  * (quotes too), line breaks and emoji end a clause, so a negation never reaches across them.
  */
-function normalizeClauses(text: string): string[] {
+export function normalizeClauses(text: string): string[] {
   const folded = text
     .normalize('NFKC')
     .toLowerCase()
