@@ -402,6 +402,7 @@ describe('rate limits', () => {
       statuses.push(res.statusCode);
       if (res.statusCode === 429) {
         expect(res.json().error.code).toBe('rate_limited');
+        expect(res.json().error.message).toMatch(/^There were many tries to sign in from here/);
         expect(Number(res.headers['retry-after'])).toBeGreaterThan(0);
       }
     }
@@ -425,6 +426,7 @@ describe('rate limits', () => {
     const blocked = await attempt(member.password, 200);
     expect(blocked.statusCode).toBe(429);
     expect(blocked.json().error.code).toBe('rate_limited');
+    expect(blocked.json().error.message).toMatch(/^There were many tries to sign in with this username/);
     t.clock.advance(15 * 60 * 1000);
     expect((await attempt(member.password, 201)).statusCode).toBe(200);
   });
@@ -521,6 +523,7 @@ describe('rate limits', () => {
       expect((await register(2)).statusCode).toBe(201);
       const third = await register(3);
       expect(third.statusCode).toBe(429);
+      expect(third.json().error.message).toMatch(/joining is paused for a while/);
       expect(third.headers['retry-after']).toBeDefined();
     } finally {
       await limited.close();

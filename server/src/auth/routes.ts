@@ -3,6 +3,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { Database } from '@kindred/db';
 import { ErrorBodySchema, LoginBodySchema, RegisterBodySchema, UserResponseSchema } from '@kindred/shared';
 import { Type } from 'typebox';
+import { ApiError } from '../errors.ts';
 import { clearSessionCookie, setSessionCookie, type SessionCookie } from './cookie.ts';
 import type { AuthService } from './service.ts';
 import { invalidateSession, sessionExpiry } from './sessions.ts';
@@ -40,7 +41,14 @@ export const authRoutes: FastifyPluginAsyncTypebox<AuthRoutesOptions> = async (a
         body: RegisterBodySchema,
         response: { 201: UserResponseSchema, ...errors },
       },
-      config: { rateLimit: { max: options.registerLimitPerHour, timeWindow: 60 * 60 * 1000, groupId: 'register' } },
+      config: {
+        rateLimit: {
+          max: options.registerLimitPerHour,
+          timeWindow: 60 * 60 * 1000,
+          groupId: 'register',
+          errorResponseBuilder: paused('Many accounts were made from here just now, so joining is paused for a while.'),
+        },
+      },
     },
     async (request, reply) => {
       const { user, session, token } = await auth.register(request.body);
@@ -58,7 +66,16 @@ export const authRoutes: FastifyPluginAsyncTypebox<AuthRoutesOptions> = async (a
         body: LoginBodySchema,
         response: { 200: UserResponseSchema, ...errors },
       },
-      config: { rateLimit: { max: options.loginLimitPer15Min, timeWindow: 15 * 60 * 1000, groupId: 'login' } },
+      config: {
+        rateLimit: {
+          max: options.loginLimitPer15Min,
+          timeWindow: 15 * 60 * 1000,
+          groupId: 'login',
+          errorResponseBuilder: paused(
+            'There were many tries to sign in from here, so signing in is paused for a while to keep accounts safe.',
+          ),
+        },
+      },
     },
     async (request, reply) => {
       const { user, session, token } = await auth.login(request.body);
@@ -88,3 +105,9 @@ export const authRoutes: FastifyPluginAsyncTypebox<AuthRoutesOptions> = async (a
     },
   );
 };
+
+/** A route's own words for its limit; the web app adds when the member can try again (`retryAfter`). */
+function paused(message: string) {
+  return (_request: unknown, context: { ttl: number }) =>
+    new ApiError('rate_limited', message, undefined, Math.ceil(context.ttl / 1000));
+}

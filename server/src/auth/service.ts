@@ -73,7 +73,12 @@ export function createAuthService({ db, now, loginThrottle }: AuthServiceDeps) {
       const at = now();
       const wait = await loginThrottle.attempt(username, at);
       if (wait > 0) {
-        throw new ApiError('rate_limited', 'Too many attempts to sign in. Please wait a little.', undefined, wait);
+        throw new ApiError(
+          'rate_limited',
+          'There were many tries to sign in with this username, so it is paused for a while to keep it safe.',
+          undefined,
+          wait,
+        );
       }
       const user = await findUser(username);
       // An unknown name costs one hash check too, so time does not tell which names exist.
