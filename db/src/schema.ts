@@ -72,8 +72,9 @@ export const sessions = pgTable(
 /**
  * Sign-in attempts per username in the current window, shared by every server instance, so that guesses at
  * one member's password are limited however they are spread over instances and addresses. The key is the
- * SHA-256 of the normalized name: a password typed into the name field is never stored. A success deletes
- * the row; rows past `resetAt` are deleted by the next attempt's sweep.
+ * SHA-256 of the normalized name, never the name itself (unsalted: a password typed into the name field
+ * could be guessed back from it, so rows do not outlive their window for long). A success deletes the row;
+ * rows past `resetAt` are swept by a later attempt (at most once a minute) and every hour.
  */
 export const loginAttempts = pgTable(
   'login_attempts',

@@ -46,8 +46,8 @@ import { installValidators } from './plugins/validation.ts';
 import { loadWebApp, registerWebApp, sendIndexHtml, type WebApp } from './plugins/web.ts';
 
 const FEED_CATCH_UP_MS = 5_000;
-/** How often each instance deletes the sessions that have ended. */
-const SESSION_SWEEP_MS = 60 * 60 * 1000;
+/** How often each instance deletes the sessions and sign-in counts that have ended. */
+const SWEEP_MS = 60 * 60 * 1000;
 export interface AppDependencies {
   /** An open, migrated database. Without one, the app opens (and later closes) the configured one. */
   database?: DatabaseHandle;
@@ -124,12 +124,17 @@ export async function buildApp(config: Config, deps: AppDependencies = {}): Prom
   const onSessionsEnded = (ids: string[]) => {
     if (ids.length === 0) return;
     sessionEvents.emit('ended', ids);
-    void publishControl({ type: 'sessions-ended', sessionIds: ids });
+    // A NOTIFY payload must stay under 8,000 bytes: 200 ids of 24 characters are about 5,600.
+    for (let i = 0; i < ids.length; i += 200) {
+      void publishControl({ type: 'sessions-ended', sessionIds: ids.slice(i, i + 200) });
+    }
   };
   const onFilterChanged = (userId: string) => void publishControl({ type: 'viewer-filter-changed', userId });
   const helplines = createHelplines(config.helplines);
   const cookieSettings = sessionCookie(config.publicOrigin);
-  const loginThrottle = new LoginThrottle(db, config.loginLimitPer15Min, 15 * 60 * 1000);
+  const loginThrottle = new LoginThrottle(db, config.loginLimitPer15Min, 15 * 60 * 1000, (error) =>
+    app.log.error({ err: error }, 'deleting ended sign-in windows failed'),
+  );
   const auth = createAuthService({ db, now, loginThrottle });
   const accounts = createAccountService({
     db,
@@ -260,22 +265,26 @@ export async function buildApp(config: Config, deps: AppDependencies = {}): Prom
   // few seconds each room with sockets here is brought up to what the database holds (one query).
   const catchUp =
     database.kind === 'postgres' ? setInterval(() => feeds.catchUpAll(), FEED_CATCH_UP_MS).unref() : undefined;
-  // Sessions that ended and were never presented again are deleted at start and every hour (by each
-  // instance: the deletes are idempotent); any socket still open on one of them is closed.
-  let sessionSweep: Promise<void> = Promise.resolve();
-  const sweepSessions = () => {
-    sessionSweep = deleteEndedSessions(db, now()).then(onSessionsEnded, (error: unknown) =>
-      app.log.error({ err: error }, 'deleting ended sessions failed'),
-    );
-    return sessionSweep;
+  // Housekeeping, at start (not waited for) and every hour, by each instance (the deletes are idempotent):
+  // sessions that ended and were never presented again are deleted, and any socket still open on one of
+  // them is closed; so are the sign-in counts of windows that have ended.
+  let sweeping: Promise<unknown> = Promise.resolve();
+  const sweep = () => {
+    const at = now();
+    sweeping = Promise.all([
+      deleteEndedSessions(db, at).then(onSessionsEnded, (error: unknown) =>
+        app.log.error({ err: error }, 'deleting ended sessions failed'),
+      ),
+      loginThrottle.sweep(at),
+    ]);
   };
-  await sweepSessions();
-  const sessionSweeps = setInterval(() => void sweepSessions(), SESSION_SWEEP_MS).unref();
+  sweep();
+  const sweeps = setInterval(sweep, SWEEP_MS).unref();
   // Writes in flight are committed before the database closes.
   app.addHook('onClose', async () => {
     clearInterval(catchUp);
-    clearInterval(sessionSweeps);
-    await sessionSweep;
+    clearInterval(sweeps);
+    await sweeping;
     await writer.close();
     await bus.close();
     if (ownsDatabase) await database.close();

@@ -2,7 +2,8 @@
 // member's password from many addresses. The count lives in the database (`login_attempts`), so it holds
 // across every server instance, and an attempt is counted before its password is checked, so guesses sent
 // all at once cannot slip past the limit while the first ones are being checked. A success clears the
-// count, and the window is short, so nobody can keep a real member locked out for long.
+// count, and the window is short, so nobody can keep a real member locked out for long. Each instance
+// judges a window's end by its own clock: instances are expected to keep time together (NTP).
 import { createHash } from 'node:crypto';
 import { schema, type Database } from '@kindred/db';
 import { eq, lte, sql } from 'drizzle-orm';
@@ -19,6 +20,8 @@ export class LoginThrottle {
     private readonly db: Database,
     private readonly limit: number,
     private readonly windowMs: number,
+    /** A failed sweep is reported here; it never fails the sign-in that ran it. */
+    private readonly onError: (error: unknown) => void,
   ) {}
 
   /**
@@ -41,7 +44,7 @@ export class LoginThrottle {
         },
       })
       .returning({ attempts: loginAttempts.attempts, resetAt: loginAttempts.resetAt });
-    await this.#sweep(now);
+    if (now.getTime() - this.#lastSweep >= SWEEP_EVERY_MS) await this.sweep(now);
     if (!row || row.attempts <= this.limit) return 0;
     return Math.max(1, Math.ceil((row.resetAt.getTime() - now.getTime()) / 1000));
   }
@@ -51,11 +54,17 @@ export class LoginThrottle {
     await this.db.delete(loginAttempts).where(eq(loginAttempts.usernameHash, keyOf(username)));
   }
 
-  /** Deletes the rows of ended windows, at most once a minute per instance, so the table stays small. */
-  async #sweep(now: Date): Promise<void> {
-    if (now.getTime() - this.#lastSweep < SWEEP_EVERY_MS) return;
+  /**
+   * Deletes the rows of ended windows: run by an attempt at most once a minute, and by the app every hour,
+   * so the table stays small and a name's hash is not kept past its window for long.
+   */
+  async sweep(now: Date): Promise<void> {
     this.#lastSweep = now.getTime();
-    await this.db.delete(loginAttempts).where(lte(loginAttempts.resetAt, now));
+    try {
+      await this.db.delete(loginAttempts).where(lte(loginAttempts.resetAt, now));
+    } catch (error) {
+      this.onError(error);
+    }
   }
 }
 

@@ -8,7 +8,7 @@ import { sha256 } from '@oslojs/crypto/sha2';
 import { constantTimeEqual } from '@oslojs/crypto/subtle';
 import { encodeBase32LowerCaseNoPadding } from '@oslojs/encoding';
 import { schema, type Database } from '@kindred/db';
-import { and, eq, lte, ne, or } from 'drizzle-orm';
+import { and, eq, inArray, lte, ne, or } from 'drizzle-orm';
 
 const { sessions, users } = schema;
 
@@ -90,16 +90,20 @@ export async function validateSessionToken(db: Database, token: string, now: Dat
  * does not keep, for ever, when their member was last here. Returns the ids it deleted.
  */
 export async function deleteEndedSessions(db: Database, now: Date): Promise<string[]> {
-  const rows = await db
-    .delete(sessions)
-    .where(
-      or(
-        lte(sessions.lastSeenAt, new Date(now.getTime() - SESSION_IDLE_MS)),
-        lte(sessions.createdAt, new Date(now.getTime() - SESSION_ABSOLUTE_MS)),
-      ),
-    )
-    .returning({ id: sessions.id });
-  return rows.map((row) => row.id);
+  const ended = or(
+    lte(sessions.lastSeenAt, new Date(now.getTime() - SESSION_IDLE_MS)),
+    lte(sessions.createdAt, new Date(now.getTime() - SESSION_ABSOLUTE_MS)),
+  );
+  // A thousand at a time, so that a first sweep over a long backlog never holds one long statement.
+  const deleted: string[] = [];
+  for (;;) {
+    const rows = await db
+      .delete(sessions)
+      .where(inArray(sessions.id, db.select({ id: sessions.id }).from(sessions).where(ended).limit(1000)))
+      .returning({ id: sessions.id });
+    deleted.push(...rows.map((row) => row.id));
+    if (rows.length < 1000) return deleted;
+  }
 }
 
 export async function invalidateSession(db: Database, sessionId: string): Promise<void> {
