@@ -10,6 +10,7 @@ export default defineConfig({
     name: 'black-box',
     root: fileURLToPath(new URL('.', import.meta.url)),
     include: ['browser/**/*.test.ts', 'platform/**/*.test.ts'],
+    globalSetup: ['support/global-setup.ts'],
     // A guard against a hang, not a measure: the page walks (eight pages, each checked with axe) took up to
     // 57 s on a busy 2-core machine, so 60 s failed one of them there.
     testTimeout: 120_000,

@@ -5,12 +5,13 @@
 // the browser saw when a page never renders. Debian's Chromium is used because browser downloads do not
 // work on this machine.
 import { existsSync } from 'node:fs';
-import { mkdir } from 'node:fs/promises';
+import { cp, mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { AxeBuilder } from '@axe-core/playwright';
 import { chromium, type Browser, type BrowserContext, type BrowserContextOptions, type Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, expect } from 'vitest';
+import { afterAll, afterEach, beforeAll, expect, inject } from 'vitest';
 import { startPlatform, stopAll, type Platform, type PlatformOptions } from './platform.ts';
 
 export const chromiumPath = '/usr/bin/chromium';
@@ -148,8 +149,15 @@ export function useBrowserPlatform(options: BrowserPlatformOptions = {}): Browse
   const openContexts: BrowserContext[] = [];
   let usernameCount = 0;
 
+  let dataDir: string | undefined;
+
   beforeAll(async () => {
-    platform = await startPlatform({ env: options.env });
+    // On the embedded database, a copy of the run's ready data folder spares each file a first start.
+    if (!options.env?.DATABASE_URL) {
+      dataDir = await mkdtemp(join(tmpdir(), 'kindred-browser-'));
+      await cp(inject('dataTemplate'), dataDir, { recursive: true });
+    }
+    platform = await startPlatform({ env: options.env, ...(dataDir ? { dataDir } : {}) });
     browser = await launchChromium();
   }, 120_000);
 
@@ -162,6 +170,7 @@ export function useBrowserPlatform(options: BrowserPlatformOptions = {}): Browse
       await browser?.close();
     } finally {
       await stopAll();
+      if (dataDir) await rm(dataDir, { recursive: true, force: true, maxRetries: 3 });
     }
   }, 30_000);
 
