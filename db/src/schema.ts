@@ -76,14 +76,18 @@ export const sessions = pgTable(
  * could be guessed back from it, so rows do not outlive their window for long). A success deletes the row;
  * rows past `resetAt` are swept by a later attempt (at most once a minute) and every hour.
  */
-export const loginAttempts = pgTable(
-  'login_attempts',
+// Every limit that must hold across instances (sign-in attempts, registrations, things a member creates,
+// subscribes...): one row per limit and subject, counted in the statement that decides (server/src/limits/).
+// The key is a SHA-256 of the limit's name and its subject, never the subject itself (a username or an
+// address); rows of ended windows are swept.
+export const rateLimitCounters = pgTable(
+  'rate_limit_counters',
   {
-    usernameHash: bytea().primaryKey(),
-    attempts: integer().notNull(),
+    key: bytea().primaryKey(),
+    hits: integer().notNull(),
     resetAt: timestamp({ withTimezone: true }).notNull(),
   },
-  (t) => [index('login_attempts_reset_at_idx').on(t.resetAt)],
+  (t) => [index('rate_limit_counters_reset_at_idx').on(t.resetAt)],
 );
 
 // Platform-level facts that must happen once, such as creating the default rooms on first start.

@@ -13,7 +13,6 @@ import { createBlockService } from './accounts/blocks.ts';
 import { accountRoutes } from './accounts/routes.ts';
 import { createAccountService } from './accounts/service.ts';
 import { sessionCookie } from './auth/cookie.ts';
-import { LoginThrottle } from './auth/login-throttle.ts';
 import { authPlugin } from './auth/plugin.ts';
 import { authRoutes } from './auth/routes.ts';
 import { deleteEndedSessions } from './auth/sessions.ts';
@@ -26,6 +25,7 @@ import { RoomFeeds } from './chat/feeds.ts';
 import { registerChatGateway } from './chat/gateway.ts';
 import { chatRoutes } from './chat/routes.ts';
 import { ChatWriter, containsLink } from './chat/writer.ts';
+import { LimitCounters } from './limits/counters.ts';
 import type { Config } from './config.ts';
 import { FRAME_MAX_BYTES } from '@kindred/shared';
 import { ApiError } from './errors.ts';
@@ -132,10 +132,18 @@ export async function buildApp(config: Config, deps: AppDependencies = {}): Prom
   const onFilterChanged = (userId: string) => void publishControl({ type: 'viewer-filter-changed', userId });
   const helplines = createHelplines(config.helplines);
   const cookieSettings = sessionCookie(config.publicOrigin);
-  const loginThrottle = new LoginThrottle(db, config.loginLimitPer15Min, 15 * 60 * 1000, (error) =>
-    app.log.error({ err: error }, 'deleting ended sign-in windows failed'),
-  );
-  const auth = createAuthService({ db, now, loginThrottle });
+  const limits = new LimitCounters(db, (error) => app.log.error({ err: error }, 'deleting ended limit windows failed'));
+  const auth = createAuthService({
+    db,
+    now,
+    limits,
+    loginLimit: {
+      name: 'sign-in-username',
+      max: config.loginLimitPer15Min,
+      windowMs: 15 * 60 * 1000,
+      message: 'There were many tries to sign in with this username, so it is paused for a while to keep it safe.',
+    },
+  });
   const accounts = createAccountService({
     db,
     auth,
@@ -275,7 +283,7 @@ export async function buildApp(config: Config, deps: AppDependencies = {}): Prom
       deleteEndedSessions(db, at).then(onSessionsEnded, (error: unknown) =>
         app.log.error({ err: error }, 'deleting ended sessions failed'),
       ),
-      loginThrottle.sweep(at),
+      limits.sweep(at),
     ]);
   };
   sweep();

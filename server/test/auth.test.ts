@@ -1,9 +1,9 @@
 // Registering, signing in and out, sessions and their ends, CSRF and rate limits, on a real database.
-import { createHash } from 'node:crypto';
 import { sql } from 'drizzle-orm';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../src/app.ts';
+import { keyOf } from '../src/limits/counters.ts';
 import { deleteEndedSessions, SESSION_ABSOLUTE_MS, SESSION_IDLE_MS, SESSION_REFRESH_MS } from '../src/auth/sessions.ts';
 import {
   call,
@@ -505,11 +505,11 @@ describe('rate limits', () => {
     expect((await login(member.username)).statusCode).toBe(401);
     const stored = async () => {
       const result = await t.database.db.execute(
-        sql`SELECT encode(username_hash, 'hex') AS key, attempts FROM login_attempts ORDER BY reset_at`,
+        sql`SELECT encode(key, 'hex') AS key, hits AS attempts FROM rate_limit_counters ORDER BY reset_at`,
       );
       return (result as unknown as { rows: { key: string; attempts: number }[] }).rows;
     };
-    const key = createHash('sha256').update(member.username).digest('hex');
+    const key = Buffer.from(keyOf({ name: 'sign-in-username' }, member.username)).toString('hex');
     const rows = await stored();
     expect(rows).toContainEqual({ key, attempts: 1 });
     // A minute past the window, the next attempt (whoever it is for) sweeps the ended rows away.
@@ -518,7 +518,7 @@ describe('rate limits', () => {
     const after = await stored();
     expect(after.map((row) => row.key)).not.toContain(key);
     expect(after).toContainEqual({
-      key: createHash('sha256').update('someone_else_entirely').digest('hex'),
+      key: Buffer.from(keyOf({ name: 'sign-in-username' }, 'someone_else_entirely')).toString('hex'),
       attempts: 1,
     });
   });

@@ -3,7 +3,7 @@ import { schema, sqlState, UNIQUE_VIOLATION, type Database } from '@kindred/db';
 import type { ChangePasswordBody, LoginBody, RegisterBody } from '@kindred/shared';
 import { eq, sql } from 'drizzle-orm';
 import { ApiError } from '../errors.ts';
-import type { LoginThrottle } from './login-throttle.ts';
+import type { Limit, LimitCounters } from '../limits/counters.ts';
 import { hashPassword, passwordProblem, timingDummyHash, verifyPassword } from './passwords.ts';
 import { createSession, invalidateUserSessions, type SessionRow, type UserRow } from './sessions.ts';
 
@@ -12,7 +12,9 @@ const { users } = schema;
 export interface AuthServiceDeps {
   db: Database;
   now: () => Date;
-  loginThrottle: LoginThrottle;
+  limits: LimitCounters;
+  /** Sign-in attempts per username, on top of the per-address limit on the route. */
+  loginLimit: Limit;
 }
 
 export interface SignedIn {
@@ -35,7 +37,7 @@ export function cleanDisplayName(displayName: string): string {
     .trim();
 }
 
-export function createAuthService({ db, now, loginThrottle }: AuthServiceDeps) {
+export function createAuthService({ db, now, limits, loginLimit }: AuthServiceDeps) {
   async function findUser(username: string): Promise<UserRow | undefined> {
     const [user] = await db
       .select()
@@ -71,20 +73,13 @@ export function createAuthService({ db, now, loginThrottle }: AuthServiceDeps) {
     async login(input: LoginBody): Promise<SignedIn> {
       const username = normalizeUsername(input.username);
       const at = now();
-      const wait = await loginThrottle.attempt(username, at);
-      if (wait > 0) {
-        throw new ApiError(
-          'rate_limited',
-          'There were many tries to sign in with this username, so it is paused for a while to keep it safe.',
-          undefined,
-          wait,
-        );
-      }
+      // Counted before the password is checked, so guesses sent all at once cannot slip past the limit.
+      await limits.take(loginLimit, username, at);
       const user = await findUser(username);
       // An unknown name costs one hash check too, so time does not tell which names exist.
       const valid = await verifyPassword(user?.passwordHash ?? (await timingDummyHash()), input.password);
       if (!user || !valid) throw new ApiError('invalid_credentials', INVALID_CREDENTIALS);
-      await loginThrottle.succeeded(username);
+      await limits.clear(loginLimit, username);
       if (user.bannedAt) {
         throw new ApiError('banned', 'This account has been closed by Kindred’s admins, so it can’t sign in.');
       }
