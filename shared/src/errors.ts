@@ -1,4 +1,4 @@
-// The error codes of the public API (../shared/design/API.md) and the HTTP status each one travels with.
+// The error codes of the public API (docs/API.md) and the HTTP status each one travels with.
 // Server and web both import this table, so a code can't be answered by one and unknown to the other.
 
 export const errorStatus = {
