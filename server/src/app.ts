@@ -40,6 +40,7 @@ import { roomRoutes } from './rooms/routes.ts';
 import { createRoomService } from './rooms/service.ts';
 import { healthRoutes } from './health/routes.ts';
 import { apiNotFound, internalError, registerErrorHandlers, sendError, toApiError } from './plugins/errors.ts';
+import { loggerOptions } from './plugins/logging.ts';
 import { openApiInfo } from './plugins/openapi.ts';
 import { registerSecurity } from './plugins/security.ts';
 import { installValidators } from './plugins/validation.ts';
@@ -70,13 +71,7 @@ export async function buildApp(config: Config, deps: AppDependencies = {}): Prom
   const database = deps.database ?? (await openDatabase(config));
 
   const app = Fastify({
-    logger: {
-      level: config.logLevel,
-      // Never a password, a token or what someone wrote: those are all in headers or bodies,
-      // which Fastify's serializers leave out; the cookie paths are redacted in case a log asks for them.
-      redact: ['req.headers.cookie', 'req.headers.authorization', 'res.headers["set-cookie"]'],
-      ...(deps.logStream ? { stream: deps.logStream } : {}),
-    },
+    logger: loggerOptions(config, deps.logStream),
     genReqId: () => randomUUID(),
     requestIdHeader: false,
     trustProxy: config.trustProxy,
