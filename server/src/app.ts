@@ -85,6 +85,7 @@ export async function buildApp(config: Config, deps: AppDependencies = {}): Prom
   app.addHook('onRequest', async (request, reply) => {
     reply.header('x-request-id', request.id);
   });
+  for (const warning of config.startupWarnings) app.log.warn(warning);
 
   // JSON only: a text/plain body is a 415, never a string that slips past a schema.
   app.removeContentTypeParser('text/plain');
@@ -142,7 +143,6 @@ export async function buildApp(config: Config, deps: AppDependencies = {}): Prom
   const accounts = createAccountService({
     db,
     auth,
-    adminUsernames: config.adminUsernames,
     now,
     onRoomEvents: (ranges) => {
       feeds.publishCommitted(ranges);
@@ -198,7 +198,6 @@ export async function buildApp(config: Config, deps: AppDependencies = {}): Prom
     auth,
     cookie: cookieSettings,
     now,
-    adminUsernames: config.adminUsernames,
     registerLimitPerHour: config.registerLimitPerHour,
     loginLimitPer15Min: config.loginLimitPer15Min,
     onSessionsEnded,
@@ -207,18 +206,16 @@ export async function buildApp(config: Config, deps: AppDependencies = {}): Prom
     accounts,
     auth,
     cookie: cookieSettings,
-    adminUsernames: config.adminUsernames,
     onSessionsEnded,
     blocks: createBlockService({ db, now }),
     onFilterChanged,
   });
   await app.register(roomRoutes, {
     rooms,
-    adminUsernames: config.adminUsernames,
     onMembershipEnded: (roomId, userId) => void publishControl({ type: 'membership-ended', roomId, userId }),
   });
   await app.register(chatRoutes, { db, rooms });
-  await app.register(moderationRoutes, { moderation, adminUsernames: config.adminUsernames, applyEffects });
+  await app.register(moderationRoutes, { moderation, applyEffects });
   await app.register(careRoutes, { helplines });
   const stories = createStoryService({
     db,
@@ -230,11 +227,10 @@ export async function buildApp(config: Config, deps: AppDependencies = {}): Prom
     holdForReview: async (storyId, authorId, urgent) =>
       applyEffects(await moderation.holdStory(storyId, authorId, urgent)),
   });
-  await app.register(storyRoutes, { stories, db, adminUsernames: config.adminUsernames, onFilterChanged });
+  await app.register(storyRoutes, { stories, db, onFilterChanged });
   await app.register(careToolRoutes, {
     care: createCareService({ db, now }),
     stories,
-    adminUsernames: config.adminUsernames,
     db,
   });
   const gateway = registerChatGateway(app, {
@@ -243,7 +239,6 @@ export async function buildApp(config: Config, deps: AppDependencies = {}): Prom
     feeds,
     writer,
     publicOrigin: config.publicOrigin,
-    adminUsernames: config.adminUsernames,
     messageLimitPerMinute: config.messageLimitPerMinute,
     now,
     // Words that suggest risk: the writer sees crisis lines at once, privately; the room's moderators

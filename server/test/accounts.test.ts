@@ -6,7 +6,7 @@ import { call, createTestApp, login, registerMember, sessionTokenOf, type TestAp
 
 let t: TestApp;
 beforeAll(async () => {
-  t = await createTestApp({ adminUsernames: new Set(['keeper_of_rooms']) });
+  t = await createTestApp();
 });
 afterAll(() => t.close());
 
@@ -27,13 +27,6 @@ describe('who is signed in', () => {
       expect(res.statusCode, `${method} ${url}`).toBe(401);
       expect(res.json().error.code).toBe('unauthenticated');
     }
-  });
-
-  it('marks admins named in ADMIN_USERNAMES, whatever case they registered in', async () => {
-    const admin = await registerMember(t.app, { username: 'Keeper_Of_Rooms' });
-    expect(admin.user.isAdmin).toBe(true);
-    const member = await registerMember(t.app);
-    expect(member.user.isAdmin).toBe(false);
   });
 });
 
