@@ -12,6 +12,7 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import { createBlockService } from './accounts/blocks.ts';
 import { accountRoutes } from './accounts/routes.ts';
 import { createAccountService } from './accounts/service.ts';
+import { createErasureVacuum } from './accounts/vacuum.ts';
 import { sessionCookie } from './auth/cookie.ts';
 import { authPlugin } from './auth/plugin.ts';
 import { authRoutes } from './auth/routes.ts';
@@ -140,6 +141,9 @@ export async function buildApp(config: Config, deps: AppDependencies = {}): Prom
       message: 'There were many tries to sign in with this username, so it is paused for a while to keep it safe.',
     },
   });
+  const erasureVacuum = createErasureVacuum(db, (error) =>
+    app.log.error({ err: error }, 'vacuum after an account deletion failed'),
+  );
   const accounts = createAccountService({
     db,
     auth,
@@ -148,6 +152,7 @@ export async function buildApp(config: Config, deps: AppDependencies = {}): Prom
       feeds.publishCommitted(ranges);
       bus.publishRanges(ranges).catch(logError);
     },
+    onErased: () => erasureVacuum.request(),
   });
   const rooms = createRoomService({ db, now });
   const moderation = createModerationService({ db, now });
@@ -283,6 +288,7 @@ export async function buildApp(config: Config, deps: AppDependencies = {}): Prom
     clearInterval(catchUp);
     clearInterval(sweeps);
     await sweeping;
+    await erasureVacuum.idle();
     await writer.close();
     await bus.close();
     if (ownsDatabase) await database.close();

@@ -17,9 +17,11 @@ export interface AccountServiceDeps {
   now: () => Date;
   /** Room events an account deletion added (its messages becoming placeholders), for live delivery. */
   onRoomEvents: (ranges: { roomId: string; from: number; to: number }[]) => void;
+  /** Called once a deletion has committed (the tables that held the member's words want a VACUUM). */
+  onErased: () => void;
 }
 
-export function createAccountService({ db, auth, now, onRoomEvents }: AccountServiceDeps) {
+export function createAccountService({ db, auth, now, onRoomEvents, onErased }: AccountServiceDeps) {
   return {
     async update(userId: string, changes: UpdateMeBody) {
       const values: Partial<typeof users.$inferInsert> = {};
@@ -88,6 +90,7 @@ export function createAccountService({ db, auth, now, onRoomEvents }: AccountSer
       await auth.confirmPassword(current.user, password);
       const ended = await db.select({ id: sessions.id }).from(sessions).where(eq(sessions.userId, current.user.id));
       onRoomEvents(await erasePersonalData({ db, userId: current.user.id, now: now() }));
+      onErased();
       return ended.map((row) => row.id);
     },
   };
