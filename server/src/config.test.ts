@@ -30,7 +30,9 @@ describe('loadConfig', () => {
     const config = loadConfig({ ADMIN_USERNAMES: ' Maya, sam ,,' });
     expect(config).not.toHaveProperty('adminUsernames');
     expect(config.startupWarnings).toHaveLength(1);
-    expect(config.startupWarnings[0]).toMatch(/^ADMIN_USERNAMES is retired .* npm run kindred -- admin grant/);
+    expect(config.startupWarnings[0]).toMatch(
+      /^ADMIN_USERNAMES is retired .*`npm run kindred -- admin grant <username>`/,
+    );
     expect(config.startupWarnings[0]).not.toMatch(/maya|sam\b/i);
   });
 
