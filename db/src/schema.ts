@@ -31,7 +31,7 @@ export const users = pgTable(
     username: text().notNull(),
     displayName: text().notNull(),
     passwordHash: text().notNull(),
-    // Granted by the CLI; ADMIN_USERNAMES adds admins from configuration without touching this column.
+    // Granted and revoked only by the operator's CLI (server/src/cli.ts), each change kept in admin_changes.
     isAdmin: boolean().notNull().default(false),
     // Who they are here as, if they chose to say (first visit): shapes which rooms are shown first.
     identity: text(),
@@ -88,6 +88,26 @@ export const rateLimitCounters = pgTable(
     resetAt: timestamp({ withTimezone: true }).notNull(),
   },
   (t) => [index('rate_limit_counters_reset_at_idx').on(t.resetAt)],
+);
+
+/**
+ * Every change to who is a platform admin, as the operator's CLI made it: append-only (a trigger refuses
+ * UPDATE and DELETE, as on moderation_actions). No reference to users: the record outlives the account.
+ */
+export const adminChanges = pgTable(
+  'admin_changes',
+  {
+    id: uuid().primaryKey().defaultRandom(),
+    /** 'created' (a new admin account), 'granted' or 'revoked'. */
+    change: text().notNull(),
+    userId: uuid().notNull(),
+    /** The account's name when the change was made. */
+    username: text().notNull(),
+    /** Who ran the command: the operating-system user and host of the CLI. */
+    operator: text().notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [check('admin_changes_change', sql`${t.change} IN ('created', 'granted', 'revoked')`)],
 );
 
 // Platform-level facts that must happen once, such as creating the default rooms on first start.

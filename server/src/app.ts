@@ -12,6 +12,7 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import { createBlockService } from './accounts/blocks.ts';
 import { accountRoutes } from './accounts/routes.ts';
 import { createAccountService } from './accounts/service.ts';
+import { createErasureVacuum } from './accounts/vacuum.ts';
 import { sessionCookie } from './auth/cookie.ts';
 import { authPlugin } from './auth/plugin.ts';
 import { authRoutes } from './auth/routes.ts';
@@ -40,6 +41,7 @@ import { roomRoutes } from './rooms/routes.ts';
 import { createRoomService } from './rooms/service.ts';
 import { healthRoutes } from './health/routes.ts';
 import { apiNotFound, internalError, registerErrorHandlers, sendError, toApiError } from './plugins/errors.ts';
+import { loggerOptions } from './plugins/logging.ts';
 import { openApiInfo } from './plugins/openapi.ts';
 import { registerSecurity } from './plugins/security.ts';
 import { installValidators } from './plugins/validation.ts';
@@ -70,13 +72,7 @@ export async function buildApp(config: Config, deps: AppDependencies = {}): Prom
   const database = deps.database ?? (await openDatabase(config));
 
   const app = Fastify({
-    logger: {
-      level: config.logLevel,
-      // Never a password, a token or what someone wrote: those are all in headers or bodies,
-      // which Fastify's serializers leave out; the cookie paths are redacted in case a log asks for them.
-      redact: ['req.headers.cookie', 'req.headers.authorization', 'res.headers["set-cookie"]'],
-      ...(deps.logStream ? { stream: deps.logStream } : {}),
-    },
+    logger: loggerOptions(config, deps.logStream),
     genReqId: () => randomUUID(),
     requestIdHeader: false,
     trustProxy: config.trustProxy,
@@ -90,6 +86,7 @@ export async function buildApp(config: Config, deps: AppDependencies = {}): Prom
   app.addHook('onRequest', async (request, reply) => {
     reply.header('x-request-id', request.id);
   });
+  for (const warning of config.startupWarnings) app.log.warn(warning);
 
   // JSON only: a text/plain body is a 415, never a string that slips past a schema.
   app.removeContentTypeParser('text/plain');
@@ -144,15 +141,18 @@ export async function buildApp(config: Config, deps: AppDependencies = {}): Prom
       message: 'There were many tries to sign in with this username, so it is paused for a while to keep it safe.',
     },
   });
+  const erasureVacuum = createErasureVacuum(db, (error) =>
+    app.log.error({ err: error }, 'vacuum after an account deletion failed'),
+  );
   const accounts = createAccountService({
     db,
     auth,
-    adminUsernames: config.adminUsernames,
     now,
     onRoomEvents: (ranges) => {
       feeds.publishCommitted(ranges);
       bus.publishRanges(ranges).catch(logError);
     },
+    onErased: () => erasureVacuum.request(),
   });
   const rooms = createRoomService({ db, now });
   const moderation = createModerationService({ db, now });
@@ -203,7 +203,6 @@ export async function buildApp(config: Config, deps: AppDependencies = {}): Prom
     auth,
     cookie: cookieSettings,
     now,
-    adminUsernames: config.adminUsernames,
     registerLimitPerHour: config.registerLimitPerHour,
     loginLimitPer15Min: config.loginLimitPer15Min,
     onSessionsEnded,
@@ -212,18 +211,16 @@ export async function buildApp(config: Config, deps: AppDependencies = {}): Prom
     accounts,
     auth,
     cookie: cookieSettings,
-    adminUsernames: config.adminUsernames,
     onSessionsEnded,
     blocks: createBlockService({ db, now }),
     onFilterChanged,
   });
   await app.register(roomRoutes, {
     rooms,
-    adminUsernames: config.adminUsernames,
     onMembershipEnded: (roomId, userId) => void publishControl({ type: 'membership-ended', roomId, userId }),
   });
   await app.register(chatRoutes, { db, rooms });
-  await app.register(moderationRoutes, { moderation, adminUsernames: config.adminUsernames, applyEffects });
+  await app.register(moderationRoutes, { moderation, applyEffects });
   await app.register(careRoutes, { helplines });
   const stories = createStoryService({
     db,
@@ -235,11 +232,10 @@ export async function buildApp(config: Config, deps: AppDependencies = {}): Prom
     holdForReview: async (storyId, authorId, urgent) =>
       applyEffects(await moderation.holdStory(storyId, authorId, urgent)),
   });
-  await app.register(storyRoutes, { stories, db, adminUsernames: config.adminUsernames, onFilterChanged });
+  await app.register(storyRoutes, { stories, db, onFilterChanged });
   await app.register(careToolRoutes, {
     care: createCareService({ db, now }),
     stories,
-    adminUsernames: config.adminUsernames,
     db,
   });
   const gateway = registerChatGateway(app, {
@@ -248,7 +244,6 @@ export async function buildApp(config: Config, deps: AppDependencies = {}): Prom
     feeds,
     writer,
     publicOrigin: config.publicOrigin,
-    adminUsernames: config.adminUsernames,
     messageLimitPerMinute: config.messageLimitPerMinute,
     now,
     // Words that suggest risk: the writer sees crisis lines at once, privately; the room's moderators
@@ -293,6 +288,7 @@ export async function buildApp(config: Config, deps: AppDependencies = {}): Prom
     clearInterval(catchUp);
     clearInterval(sweeps);
     await sweeping;
+    await erasureVacuum.idle();
     await writer.close();
     await bus.close();
     if (ownsDatabase) await database.close();

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { helplines as shipped } from './moderation/helplines.ts';
-import { ConfigError, loadConfig } from './config.ts';
+import { adminPasswordFromEnv, ConfigError, loadConfig } from './config.ts';
 
 describe('loadConfig', () => {
   it('gives a first run everything it needs with no variables at all', () => {
@@ -20,10 +20,28 @@ describe('loadConfig', () => {
     });
   });
 
-  it('follows PORT in the default public origin and reads admin names case-insensitively', () => {
-    const config = loadConfig({ PORT: '8080', ADMIN_USERNAMES: ' Maya, sam ,,' });
-    expect(config.publicOrigin).toBe('http://localhost:8080');
-    expect([...config.adminUsernames]).toEqual(['maya', 'sam']);
+  it('follows PORT in the default public origin', () => {
+    expect(loadConfig({ PORT: '8080' }).publicOrigin).toBe('http://localhost:8080');
+  });
+
+  it('ignores the retired ADMIN_USERNAMES, with one warning that says how to grant admin now', () => {
+    expect(loadConfig({}).startupWarnings).toEqual([]);
+    expect(loadConfig({ ADMIN_USERNAMES: ' ' }).startupWarnings).toEqual([]);
+    const config = loadConfig({ ADMIN_USERNAMES: ' Maya, sam ,,' });
+    expect(config).not.toHaveProperty('adminUsernames');
+    expect(config.startupWarnings).toHaveLength(1);
+    expect(config.startupWarnings[0]).toMatch(
+      /^ADMIN_USERNAMES is retired .*`npm run kindred -- admin grant <username>`/,
+    );
+    expect(config.startupWarnings[0]).not.toMatch(/maya|sam\b/i);
+  });
+
+  it('reads the password for `admin create` from KINDRED_ADMIN_PASSWORD, and nothing when it is empty', () => {
+    expect(adminPasswordFromEnv({ KINDRED_ADMIN_PASSWORD: 'lanterns along the harbour' })).toBe(
+      'lanterns along the harbour',
+    );
+    expect(adminPasswordFromEnv({ KINDRED_ADMIN_PASSWORD: '' })).toBeUndefined();
+    expect(adminPasswordFromEnv({})).toBeUndefined();
   });
 
   it.each([

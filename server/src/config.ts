@@ -13,7 +13,8 @@ export interface Config {
   dataDir: string;
   /** The origin browsers reach Kindred at; non-GET requests and WebSocket upgrades must come from it. */
   publicOrigin: string;
-  adminUsernames: ReadonlySet<string>;
+  /** Sentences for the operator, logged once at start (a retired variable that is still set). */
+  startupWarnings: string[];
   registerLimitPerHour: number;
   loginLimitPer15Min: number;
   messageLimitPerMinute: number;
@@ -44,12 +45,7 @@ export function loadConfig(env: Env = process.env): Config {
     databaseUrl,
     dataDir: text(env, 'DATA_DIR', './data'),
     publicOrigin,
-    adminUsernames: new Set(
-      (env.ADMIN_USERNAMES ?? '')
-        .split(',')
-        .map((name) => name.trim().toLowerCase())
-        .filter(Boolean),
-    ),
+    startupWarnings: retiredAdminUsernames(env),
     registerLimitPerHour: integer(env, 'REGISTER_LIMIT_PER_HOUR', 20, 1, 1_000_000),
     loginLimitPer15Min: integer(env, 'LOGIN_LIMIT_PER_15MIN', 10, 1, 1_000_000),
     messageLimitPerMinute: integer(env, 'MESSAGE_LIMIT_PER_MINUTE', 60, 1, 1_000_000),
@@ -60,6 +56,22 @@ export function loadConfig(env: Env = process.env): Config {
     webDir: env.WEB_DIR || undefined,
     helplines: helplinesFile(env, 'HELPLINES_FILE'),
   };
+}
+
+// Admin was once granted by naming a username here, which handed the rights to whoever registered that
+// name first (or after the admin left). Admin is now only what the operator's CLI stores in the database.
+function retiredAdminUsernames(env: Env): string[] {
+  if (!env.ADMIN_USERNAMES?.trim()) return [];
+  return [
+    'ADMIN_USERNAMES is retired and was ignored: nobody is an admin because of it. ' +
+      'Grant admin with `npm run kindred -- admin grant <username>` (or `admin create <username>` for a new ' +
+      'account), and remove ADMIN_USERNAMES from the environment.',
+  ];
+}
+
+/** The CLI's `admin create` reads the new admin's password here, for scripted set-up; unset, it asks. */
+export function adminPasswordFromEnv(env: Env = process.env): string | undefined {
+  return env.KINDRED_ADMIN_PASSWORD || undefined;
 }
 
 const validHelplines = compileStrict(HelplineDataSchema);

@@ -4,7 +4,7 @@
 // would get for something that isn't there. Moderators add warnings; HELPLINES_FILE replaces the lines.
 import { randomUUID } from 'node:crypto';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { call, createTestApp, registerMember, type Member, type TestApp } from './helpers.ts';
+import { call, createTestApp, makeAdmin, registerMember, type Member, type TestApp } from './helpers.ts';
 import { connect, listen, type Frame, type TestSocket } from './sockets.ts';
 
 let t: TestApp;
@@ -14,12 +14,12 @@ const open: TestSocket[] = [];
 
 beforeAll(async () => {
   t = await createTestApp({
-    adminUsernames: new Set(['filters_admin']),
     messageLimitPerMinute: 100_000,
     newMemberLinkWaitHours: 0,
   });
   base = await listen(t.app);
   admin = await registerMember(t.app, { username: 'filters_admin' });
+  await makeAdmin(t, admin);
 });
 afterEach(() => {
   for (const socket of open.splice(0)) socket.close();

@@ -1,13 +1,14 @@
 // The gentle tools: a journal and hard dates nobody but their owner can read, the hard-date note on the
 // member's own day (and not the day before or after), the daily mantra, and the remembrance wall.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { call, createTestApp, registerMember, type Member, type TestApp } from './helpers.ts';
+import { call, createTestApp, makeAdmin, registerMember, type Member, type TestApp } from './helpers.ts';
 
 let t: TestApp;
 let admin: Member;
 beforeAll(async () => {
-  t = await createTestApp({ adminUsernames: new Set(['care_admin']) });
+  t = await createTestApp();
   admin = await registerMember(t.app, { username: 'care_admin' });
+  await makeAdmin(t, admin);
 });
 afterAll(() => t.close());
 

@@ -5,7 +5,7 @@ import { CLOSE_TOO_SLOW } from '@kindred/shared';
 import { eq } from 'drizzle-orm';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { MAX_REPLAY } from '../src/chat/gateway.ts';
-import { call, createTestApp, ORIGIN, registerMember, type Member, type TestApp } from './helpers.ts';
+import { call, createTestApp, makeAdmin, ORIGIN, registerMember, type Member, type TestApp } from './helpers.ts';
 import { connect, listen, type Frame, type TestSocket } from './sockets.ts';
 
 let t: TestApp;
@@ -14,9 +14,10 @@ let admin: Member;
 const open: TestSocket[] = [];
 
 beforeAll(async () => {
-  t = await createTestApp({ adminUsernames: new Set(['chat_admin']), messageLimitPerMinute: 100_000 });
+  t = await createTestApp({ messageLimitPerMinute: 100_000 });
   base = await listen(t.app);
   admin = await registerMember(t.app, { username: 'chat_admin' });
+  await makeAdmin(t, admin);
 });
 afterEach(() => {
   for (const socket of open.splice(0)) socket.close();

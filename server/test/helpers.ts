@@ -3,6 +3,7 @@
 import { openTestDatabase, type TestDatabase } from '@kindred/db/testing';
 import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from 'fastify';
 import { inject } from 'vitest';
+import { createAdminService } from '../src/admin/service.ts';
 import { buildApp } from '../src/app.ts';
 import { loadConfig, type Config } from '../src/config.ts';
 
@@ -106,6 +107,16 @@ export async function registerMember(
   if (res.statusCode !== 201) throw new Error(`register failed: ${res.statusCode} ${res.body}`);
   const token = sessionTokenOf(res);
   return { user: res.json().user, username, password, token, cookie: `kindred_session=${token}` };
+}
+
+/** Makes a member a platform admin the way an operator does: the CLI's admin service, on the database. */
+export async function makeAdmin(t: TestApp, member: Member): Promise<void> {
+  const result = await createAdminService({ db: t.database.db, now: t.clock.now }).grant(
+    member.username,
+    'test@kindred',
+  );
+  if (result === 'no_such_member') throw new Error(`no member named ${member.username}`);
+  member.user.isAdmin = true;
 }
 
 export function sessionTokenOf(res: LightMyRequestResponse): string {

@@ -28,4 +28,17 @@ describe('logs', () => {
       expect(logs).not.toContain(forbidden);
     }
   });
+
+  it('hold the address of a search but never the words searched for, nor any other query value', async () => {
+    const member = await registerMember(t.app);
+    const res = await call(t.app, 'GET', '/api/stories?q=lonelyafterectopic%20waiting&tag=delayed_grief', {
+      cookie: member.cookie,
+    });
+    expect(res.statusCode).toBe(200);
+    await call(t.app, 'GET', '/api/nothing-here?note=whisperedsecretword');
+    expect(logs).toContain('/api/stories?q=');
+    for (const forbidden of ['lonelyafterectopic', 'waiting', '=delayed_grief', 'whisperedsecretword']) {
+      expect(logs).not.toContain(forbidden);
+    }
+  });
 });

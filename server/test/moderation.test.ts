@@ -3,7 +3,7 @@
 import { schema } from '@kindred/db';
 import { count, eq, sql } from 'drizzle-orm';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { call, createTestApp, registerMember, type Member, type TestApp } from './helpers.ts';
+import { call, createTestApp, makeAdmin, registerMember, type Member, type TestApp } from './helpers.ts';
 import { connect, listen, type Frame, type TestSocket } from './sockets.ts';
 
 let t: TestApp;
@@ -12,9 +12,10 @@ let admin: Member;
 const open: TestSocket[] = [];
 
 beforeAll(async () => {
-  t = await createTestApp({ adminUsernames: new Set(['mod_admin']), messageLimitPerMinute: 100_000 });
+  t = await createTestApp({ messageLimitPerMinute: 100_000 });
   base = await listen(t.app);
   admin = await registerMember(t.app, { username: 'mod_admin' });
+  await makeAdmin(t, admin);
 });
 afterEach(() => {
   for (const socket of open.splice(0)) socket.close();

@@ -1,13 +1,14 @@
 // Rooms: default rooms, membership after accepting rules, privacy of who is in a room, admin tools,
 // archived rooms, and an authorization table over every room route.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { call, createTestApp, registerMember, type Member, type TestApp } from './helpers.ts';
+import { call, createTestApp, makeAdmin, registerMember, type Member, type TestApp } from './helpers.ts';
 
 let t: TestApp;
 let admin: Member;
 beforeAll(async () => {
-  t = await createTestApp({ adminUsernames: new Set(['rooms_admin']) });
+  t = await createTestApp();
   admin = await registerMember(t.app, { username: 'rooms_admin' });
+  await makeAdmin(t, admin);
 });
 afterAll(() => t.close());
 

@@ -1,13 +1,14 @@
 // Stories on a real database: publication rules, anonymity in every answer, pending stories, replies,
 // reactions, paging, search, personal filters, and stories as moderation targets.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { call, createTestApp, registerMember, type Member, type TestApp } from './helpers.ts';
+import { call, createTestApp, makeAdmin, registerMember, type Member, type TestApp } from './helpers.ts';
 
 let t: TestApp;
 let admin: Member;
 beforeAll(async () => {
-  t = await createTestApp({ adminUsernames: new Set(['story_admin']) });
+  t = await createTestApp();
   admin = await registerMember(t.app, { username: 'story_admin' });
+  await makeAdmin(t, admin);
 });
 afterAll(() => t.close());
 

@@ -19,7 +19,7 @@ import { fileURLToPath } from 'node:url';
 import { createPostgresDatabase } from '@kindred/db/testing';
 import pg from 'pg';
 import * as prettier from 'prettier';
-import { SERVER_NODE_FLAGS, startPlatform, type Platform } from '../support/platform.ts';
+import { runAdminCommand, SERVER_NODE_FLAGS, startPlatform, type Platform } from '../support/platform.ts';
 import { CpuMeter, residentKiB, type CpuReport, type PidGroups } from './procstat.ts';
 import type {
   ChildMessage,
@@ -998,7 +998,6 @@ async function main(): Promise<void> {
   const env = {
     DATABASE_URL: database.url,
     WEB_DIR: webDir,
-    ADMIN_USERNAMES: ADMIN,
     MESSAGE_LIMIT_PER_MINUTE: '1000000',
     REQUEST_LIMIT_PER_MINUTE: '1000000',
     REGISTER_LIMIT_PER_HOUR: '1000000',
@@ -1022,6 +1021,8 @@ async function main(): Promise<void> {
 
   // Accounts and rooms, over HTTP like any client.
   const admin = await register(primary, ADMIN);
+  // Made an admin as an operator makes one: the CLI, on the running platform's PostgreSQL.
+  await runAdminCommand(['grant', ADMIN], { env: { DATABASE_URL: database.url } });
   for (let r = 0; r < ROOMS; r += 1) {
     await expectStatus(
       `creating ${roomSlug(r)}`,

@@ -6,7 +6,7 @@
 // the notices pass axe in light, dark and on a small phone, with no console errors.
 import type { Message } from '@kindred/shared';
 import type { BrowserContextOptions, Locator, Page } from 'playwright-core';
-import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import {
   expectNoAxeViolations,
   expectNoSidewaysScroll,
@@ -14,19 +14,17 @@ import {
   screenshot,
   useBrowserPlatform,
 } from '../support/browser.ts';
-import { registerAccount } from '../support/platform.ts';
 import { ChatSocket, joinRoom, registerMember, runTag, api as nodeApi, type Member } from '../support/chat.ts';
 
 const password = 'quiet harbour lantern morning';
 const adminUsername = `admin_${Date.now().toString(36)}`;
 
 const { platform, openPage, visit, newUsername } = useBrowserPlatform({
-  env: { ADMIN_USERNAMES: adminUsername, REGISTER_LIMIT_PER_HOUR: '1000', LOGIN_LIMIT_PER_15MIN: '1000' },
+  env: { REGISTER_LIMIT_PER_HOUR: '1000', LOGIN_LIMIT_PER_15MIN: '1000' },
   usernamePrefix: 'mod',
+  admins: [{ username: adminUsername, password }],
 });
 const openSockets: ChatSocket[] = [];
-
-beforeAll(() => registerAccount(platform(), { username: adminUsername, password, displayName: 'Kindred admin' }));
 
 afterEach(() => {
   for (const socket of openSockets.splice(0)) socket.close();

@@ -3,19 +3,17 @@
 // appoints one of its members as volunteer moderator, and closes it; the pages for people who aren't
 // admins. Every page passes axe, in light, dark and on a small phone, with no console errors.
 import type { BrowserContextOptions, Page } from 'playwright-core';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { expectNoAxeViolations, httpError, screenshot, useBrowserPlatform } from '../support/browser.ts';
-import { registerAccount } from '../support/platform.ts';
 
 const password = 'quiet harbour lantern morning';
 const adminUsername = `admin_${Date.now().toString(36)}`;
 const rulesRefused = 'Please read and accept the room’s rules to join.';
 
 const { platform, openPage, visit, checkPage, newUsername } = useBrowserPlatform({
-  env: { ADMIN_USERNAMES: adminUsername, REGISTER_LIMIT_PER_HOUR: '1000' },
+  env: { REGISTER_LIMIT_PER_HOUR: '1000' },
+  admins: [{ username: adminUsername, password }],
 });
-
-beforeAll(() => registerAccount(platform(), { username: adminUsername, password, displayName: 'Kindred admin' }));
 
 /**
  * Signs a browser context in through the API (its cookie jar is the context's), for a journey that starts

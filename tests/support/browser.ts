@@ -12,7 +12,7 @@ import { fileURLToPath } from 'node:url';
 import { AxeBuilder } from '@axe-core/playwright';
 import { chromium, type Browser, type BrowserContext, type BrowserContextOptions, type Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, expect, inject } from 'vitest';
-import { startPlatform, stopAll, type Platform, type PlatformOptions } from './platform.ts';
+import { createAdmin, startPlatform, stopAll, type Platform, type PlatformOptions } from './platform.ts';
 
 export const chromiumPath = '/usr/bin/chromium';
 const artifactsDir = fileURLToPath(new URL('../artifacts', import.meta.url));
@@ -113,6 +113,8 @@ export interface BrowserPlatformOptions {
   env?: PlatformOptions['env'];
   /** Starts every username from newUsername() (`member` unless told), so a file's members stand out in the logs. */
   usernamePrefix?: string;
+  /** Admin accounts made before the platform starts, as an operator makes them (the CLI's `admin create`). */
+  admins?: { username: string; password: string }[];
 }
 
 export interface BrowserPlatform {
@@ -157,6 +159,9 @@ export function useBrowserPlatform(options: BrowserPlatformOptions = {}): Browse
     if (!options.env?.DATABASE_URL) {
       dataDir = await mkdtemp(join(tmpdir(), 'kindred-browser-'));
       await cp(inject('dataTemplate'), dataDir, { recursive: true });
+    }
+    for (const admin of options.admins ?? []) {
+      await createAdmin({ env: options.env ?? {}, ...(dataDir ? { dataDir } : {}) }, admin);
     }
     platform = await startPlatform({ env: options.env, ...(dataDir ? { dataDir } : {}) });
     browser = await launchChromium();

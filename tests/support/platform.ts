@@ -211,17 +211,45 @@ process.once('exit', () => {
   }
 });
 
-/** Registers an account over HTTP as a browser would (same-origin), e.g. the admin a test names in ADMIN_USERNAMES. */
-export async function registerAccount(
-  platform: Platform,
-  account: { username: string; password: string; displayName: string },
-): Promise<void> {
-  const response = await fetch(`${platform.url}/api/auth/register`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', origin: platform.url },
-    body: JSON.stringify(account),
-    signal: AbortSignal.timeout(10_000),
+/**
+ * Runs the operator's admin CLI (`node --import tsx server/src/cli.ts admin …`) on an embedded data folder or,
+ * when `env` holds a DATABASE_URL, on PostgreSQL, as an operator would; answers what it printed, or throws
+ * with its output when it fails. On a data folder, the platform on it must not be running yet.
+ */
+export async function runAdminCommand(
+  args: string[],
+  target: { dataDir?: string; env?: Record<string, string> },
+): Promise<string> {
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    ...(target.dataDir ? { DATA_DIR: target.dataDir } : {}),
+    ...target.env,
+  };
+  if (target.env?.DATABASE_URL === undefined) delete env.DATABASE_URL;
+  const child = spawn(process.execPath, ['--import', 'tsx', 'server/src/cli.ts', 'admin', ...args], {
+    cwd: repoRoot,
+    env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+    timeout: readyTimeoutMs,
   });
-  if (response.status !== 201)
-    throw new Error(`register ${account.username}: ${response.status} ${await response.text()}`);
+  let output = '';
+  child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));
+  child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));
+  const code = await new Promise<number | null>((resolve, reject) => {
+    child.once('error', reject);
+    child.once('close', resolve);
+  });
+  if (code !== 0) throw new Error(`admin ${args.join(' ')} exited with ${code}:\n${output}`);
+  return output;
+}
+
+/** A new admin account, made as an operator makes one (`admin create`), before the platform starts. */
+export async function createAdmin(
+  target: { dataDir?: string; env?: Record<string, string> },
+  account: { username: string; password: string },
+): Promise<void> {
+  await runAdminCommand(['create', account.username], {
+    ...target,
+    env: { ...target.env, KINDRED_ADMIN_PASSWORD: account.password },
+  });
 }

@@ -32,7 +32,6 @@ const {
 export interface PersonalDataContext {
   db: Database;
   userId: string;
-  adminUsernames: ReadonlySet<string>;
   now: Date;
   /** Erasers that add room events report them here; they reach live sockets after the commit. */
   roomEvents?: { roomId: string; from: number; to: number }[];
@@ -307,9 +306,9 @@ const blocksSource: PersonalDataSource = {
 const userSource: PersonalDataSource = {
   key: 'user',
   tables: [users],
-  export: async ({ db, userId, adminUsernames }) => {
+  export: async ({ db, userId }) => {
     const [user] = await db.select().from(users).where(eq(users.id, userId));
-    return user ? toUser(user, adminUsernames) : null;
+    return user ? toUser(user) : null;
   },
   erase: async ({ db, userId }) => {
     await db.delete(users).where(eq(users.id, userId));

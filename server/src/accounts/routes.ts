@@ -25,7 +25,6 @@ export interface AccountRoutesOptions {
   accounts: AccountService;
   auth: AuthService;
   cookie: SessionCookie;
-  adminUsernames: ReadonlySet<string>;
   onSessionsEnded: (sessionIds: string[]) => void;
   blocks: BlockService;
   /** The member's filter or blocks changed: their open sockets reload them. */
@@ -36,13 +35,13 @@ const errors = { 400: ErrorBodySchema, 401: ErrorBodySchema, 404: ErrorBodySchem
 const noContent = { 204: Type.Null(), ...errors };
 
 export const accountRoutes: FastifyPluginAsyncTypebox<AccountRoutesOptions> = async (app, options) => {
-  const { accounts, auth, cookie, adminUsernames, onSessionsEnded, blocks, onFilterChanged } = options;
+  const { accounts, auth, cookie, onSessionsEnded, blocks, onFilterChanged } = options;
   const tags = ['accounts'];
 
   app.get(
     '/api/me',
     { schema: { tags, summary: 'Who is signed in', response: { 200: UserResponseSchema, ...errors } } },
-    async (request) => ({ user: toUser(requireAuth(request).user, adminUsernames) }),
+    async (request) => ({ user: toUser(requireAuth(request).user) }),
   );
 
   app.get(
@@ -56,7 +55,7 @@ export const accountRoutes: FastifyPluginAsyncTypebox<AccountRoutesOptions> = as
     },
     async (request) => {
       if (!request.auth) return { user: null, moderates: false, moderatesStories: false };
-      const user = toUser(request.auth.user, adminUsernames);
+      const user = toUser(request.auth.user);
       return {
         user,
         moderates: user.isAdmin || (await accounts.moderates(request.auth.user)),
@@ -77,7 +76,7 @@ export const accountRoutes: FastifyPluginAsyncTypebox<AccountRoutesOptions> = as
     },
     async (request) => {
       const { user } = requireAuth(request);
-      return { user: toUser(await accounts.update(user.id, request.body), adminUsernames) };
+      return { user: toUser(await accounts.update(user.id, request.body)) };
     },
   );
 

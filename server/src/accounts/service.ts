@@ -14,13 +14,14 @@ const { memberships, sessions, users } = schema;
 export interface AccountServiceDeps {
   db: Database;
   auth: AuthService;
-  adminUsernames: ReadonlySet<string>;
   now: () => Date;
   /** Room events an account deletion added (its messages becoming placeholders), for live delivery. */
   onRoomEvents: (ranges: { roomId: string; from: number; to: number }[]) => void;
+  /** Called once a deletion has committed (the tables that held the member's words want a VACUUM). */
+  onErased: () => void;
 }
 
-export function createAccountService({ db, auth, adminUsernames, now, onRoomEvents }: AccountServiceDeps) {
+export function createAccountService({ db, auth, now, onRoomEvents, onErased }: AccountServiceDeps) {
   return {
     async update(userId: string, changes: UpdateMeBody) {
       const values: Partial<typeof users.$inferInsert> = {};
@@ -82,13 +83,14 @@ export function createAccountService({ db, auth, adminUsernames, now, onRoomEven
 
     revokeOtherSessions: (current: ValidSession) => invalidateUserSessions(db, current.user.id, current.session.id),
 
-    exportData: (userId: string) => exportPersonalData({ db, userId, adminUsernames, now: now() }),
+    exportData: (userId: string) => exportPersonalData({ db, userId, now: now() }),
 
     /** Deletes the account and everything that is only theirs, after checking the password. */
     async deleteAccount(current: ValidSession, password: string): Promise<string[]> {
       await auth.confirmPassword(current.user, password);
       const ended = await db.select({ id: sessions.id }).from(sessions).where(eq(sessions.userId, current.user.id));
-      onRoomEvents(await erasePersonalData({ db, userId: current.user.id, adminUsernames, now: now() }));
+      onRoomEvents(await erasePersonalData({ db, userId: current.user.id, now: now() }));
+      onErased();
       return ended.map((row) => row.id);
     },
   };

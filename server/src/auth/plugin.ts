@@ -6,7 +6,6 @@ import type { Database } from '@kindred/db';
 import { ApiError } from '../errors.ts';
 import { clearSessionCookie, readSessionToken, setSessionCookie, type SessionCookie } from './cookie.ts';
 import { validateSessionToken, type ValidSession } from './sessions.ts';
-import { isAdmin } from './users.ts';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -47,8 +46,8 @@ export function requireAuth(request: FastifyRequest): ValidSession {
 }
 
 /** A platform admin, or 401 for the signed-out and 403 for everyone else. */
-export function requireAdmin(request: FastifyRequest, adminUsernames: ReadonlySet<string>): ValidSession {
+export function requireAdmin(request: FastifyRequest): ValidSession {
   const auth = requireAuth(request);
-  if (!isAdmin(auth.user, adminUsernames)) throw new ApiError('forbidden', 'Only a Kindred admin can do that.');
+  if (!auth.user.isAdmin) throw new ApiError('forbidden', 'Only a Kindred admin can do that.');
   return auth;
 }

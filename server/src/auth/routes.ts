@@ -14,7 +14,6 @@ export interface AuthRoutesOptions {
   auth: AuthService;
   cookie: SessionCookie;
   now: () => Date;
-  adminUsernames: ReadonlySet<string>;
   registerLimitPerHour: number;
   loginLimitPer15Min: number;
   /** Ends a member's live connections when their session ends (the chat gateway plugs in here). */
@@ -30,7 +29,7 @@ const errors = {
 };
 
 export const authRoutes: FastifyPluginAsyncTypebox<AuthRoutesOptions> = async (app, options) => {
-  const { auth, cookie, now, adminUsernames } = options;
+  const { auth, cookie, now } = options;
 
   app.post(
     '/api/auth/register',
@@ -53,7 +52,7 @@ export const authRoutes: FastifyPluginAsyncTypebox<AuthRoutesOptions> = async (a
     async (request, reply) => {
       const { user, session, token } = await auth.register(request.body);
       setSessionCookie(reply, cookie, token, sessionExpiry(session), now());
-      return reply.status(201).send({ user: toUser(user, adminUsernames) });
+      return reply.status(201).send({ user: toUser(user) });
     },
   );
 
@@ -82,7 +81,7 @@ export const authRoutes: FastifyPluginAsyncTypebox<AuthRoutesOptions> = async (a
       // A session from before this sign-in (say, on a shared computer) ends rather than lingering unseen.
       if (request.auth) await invalidateSession(options.db, request.auth.session.id);
       setSessionCookie(reply, cookie, token, sessionExpiry(session), now());
-      return { user: toUser(user, adminUsernames) };
+      return { user: toUser(user) };
     },
   );
 

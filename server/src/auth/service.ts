@@ -37,35 +37,40 @@ export function cleanDisplayName(displayName: string): string {
     .trim();
 }
 
-export function createAuthService({ db, now, limits, loginLimit }: AuthServiceDeps) {
-  async function findUser(username: string): Promise<UserRow | undefined> {
-    const [user] = await db
-      .select()
-      .from(users)
-      .where(eq(sql`lower(${users.username})`, username));
-    return user;
-  }
+async function findUser(db: Database, username: string): Promise<UserRow | undefined> {
+  const [user] = await db
+    .select()
+    .from(users)
+    .where(eq(sql`lower(${users.username})`, username));
+  return user;
+}
 
+/**
+ * A new account by the rules of registration (a free name, a password that is not common, argon2id), for
+ * a visitor registering and for the operator's `admin create` alike. The input has passed RegisterBodySchema.
+ */
+export async function createAccount(db: Database, input: RegisterBody, at: Date): Promise<UserRow> {
+  const username = normalizeUsername(input.username);
+  const displayName = cleanDisplayName(input.displayName ?? input.username) || input.username;
+  const problem = passwordProblem(input.password, username);
+  if (problem) throw new ApiError('validation', problem, 'password');
+  if (await findUser(db, username)) throw usernameTaken();
+  const passwordHash = await hashPassword(input.password);
+  try {
+    const [user] = await db.insert(users).values({ username, displayName, passwordHash, createdAt: at }).returning();
+    return user!;
+  } catch (error) {
+    // Two registrations of one name at once: the unique index decides, and the loser hears it kindly.
+    if (sqlState(error) === UNIQUE_VIOLATION) throw usernameTaken();
+    throw error;
+  }
+}
+
+export function createAuthService({ db, now, limits, loginLimit }: AuthServiceDeps) {
   return {
     async register(input: RegisterBody): Promise<SignedIn> {
-      const username = normalizeUsername(input.username);
-      const displayName = cleanDisplayName(input.displayName ?? input.username) || input.username;
-      const problem = passwordProblem(input.password, username);
-      if (problem) throw new ApiError('validation', problem, 'password');
-      if (await findUser(username)) throw usernameTaken();
-      const passwordHash = await hashPassword(input.password);
       const at = now();
-      let user: UserRow;
-      try {
-        [user] = (await db
-          .insert(users)
-          .values({ username, displayName, passwordHash, createdAt: at })
-          .returning()) as [UserRow];
-      } catch (error) {
-        // Two registrations of one name at once: the unique index decides, and the loser hears it kindly.
-        if (sqlState(error) === UNIQUE_VIOLATION) throw usernameTaken();
-        throw error;
-      }
+      const user = await createAccount(db, input, at);
       const { token, session } = await createSession(db, user.id, at);
       return { user, session, token };
     },
@@ -75,7 +80,7 @@ export function createAuthService({ db, now, limits, loginLimit }: AuthServiceDe
       const at = now();
       // Counted before the password is checked, so guesses sent all at once cannot slip past the limit.
       await limits.take(loginLimit, username, at);
-      const user = await findUser(username);
+      const user = await findUser(db, username);
       // An unknown name costs one hash check too, so time does not tell which names exist.
       const valid = await verifyPassword(user?.passwordHash ?? (await timingDummyHash()), input.password);
       if (!user || !valid) throw new ApiError('invalid_credentials', INVALID_CREDENTIALS);

@@ -22,7 +22,6 @@ import type { Database } from '@kindred/db';
 import { Type } from 'typebox';
 import { loadViewerFilter, noFilter } from '../accounts/blocks.ts';
 import { requireAuth } from '../auth/plugin.ts';
-import { isAdmin } from '../auth/users.ts';
 import type { StoryService } from '../stories/service.ts';
 import type { CareService } from './service.ts';
 
@@ -38,9 +37,8 @@ const noContent = { 204: Type.Null(), ...errors };
 export const careToolRoutes: FastifyPluginAsyncTypebox<{
   care: CareService;
   stories: StoryService;
-  adminUsernames: ReadonlySet<string>;
   db: Database;
-}> = async (app, { care, stories, adminUsernames, db }) => {
+}> = async (app, { care, stories, db }) => {
   const tags = ['care'];
 
   app.get(
@@ -169,7 +167,7 @@ export const careToolRoutes: FastifyPluginAsyncTypebox<{
     { schema: { tags, summary: 'The remembrance wall', response: { 200: CandlesSchema, ...errors } } },
     async (request) => {
       const user = request.auth?.user;
-      const steward = user ? isAdmin(user, adminUsernames) || user.storyModerator : false;
+      const steward = user ? user.isAdmin || user.storyModerator : false;
       return care.candles(user?.id, steward, user ? await loadViewerFilter(db, user.id) : noFilter);
     },
   );

@@ -20,7 +20,6 @@ import {
 import type { Database } from '@kindred/db';
 import { loadViewerFilter, noFilter, type ViewerFilter } from '../accounts/blocks.ts';
 import { ApiError } from '../errors.ts';
-import { isAdmin } from '../auth/users.ts';
 import { sendError, validationError } from '../plugins/errors.ts';
 import { compileStrict } from '../plugins/validation.ts';
 import type { RoomService } from '../rooms/service.ts';
@@ -48,7 +47,6 @@ export interface GatewayOptions {
   feeds: RoomFeeds;
   writer: ChatWriter;
   publicOrigin: string;
-  adminUsernames: ReadonlySet<string>;
   messageLimitPerMinute: number;
   now: () => Date;
   /** Sees every stored send and edit; may return a private notice for its writer (e.g. crisis resources). */
@@ -212,7 +210,7 @@ class Connection {
     const auth = request.auth!;
     this.userId = auth.user.id;
     this.sessionId = auth.session.id;
-    this.#isAdmin = isAdmin(auth.user, options.adminUsernames);
+    this.#isAdmin = auth.user.isAdmin;
     this.#joinedAt = auth.user.createdAt;
     this.#country = auth.user.country;
     this.#filterLoaded = this.#loadFilter().then(

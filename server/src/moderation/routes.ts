@@ -20,12 +20,10 @@ import {
 import type { FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
 import { requireAuth } from '../auth/plugin.ts';
-import { isAdmin } from '../auth/users.ts';
 import type { LiveEffects, ModerationService } from './service.ts';
 
 export interface ModerationRoutesOptions {
   moderation: ModerationService;
-  adminUsernames: ReadonlySet<string>;
   applyEffects: (effects: LiveEffects) => void;
 }
 
@@ -38,11 +36,11 @@ const errors = {
 };
 
 export const moderationRoutes: FastifyPluginAsyncTypebox<ModerationRoutesOptions> = async (app, options) => {
-  const { moderation, adminUsernames, applyEffects } = options;
+  const { moderation, applyEffects } = options;
   const tags = ['moderation'];
   const moderatorOf = (request: FastifyRequest) => {
     const { user } = requireAuth(request);
-    return { id: user.id, isAdmin: isAdmin(user, adminUsernames), storyModerator: user.storyModerator };
+    return { id: user.id, isAdmin: user.isAdmin, storyModerator: user.storyModerator };
   };
 
   app.post(

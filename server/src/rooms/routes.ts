@@ -14,12 +14,10 @@ import {
 import type { FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
 import { requireAdmin, requireAuth } from '../auth/plugin.ts';
-import { isAdmin } from '../auth/users.ts';
 import type { RoomService, Viewer } from './service.ts';
 
 export interface RoomRoutesOptions {
   rooms: RoomService;
-  adminUsernames: ReadonlySet<string>;
   /** Live connections of this member stop receiving the room. */
   onMembershipEnded: (roomId: string, userId: string) => void;
 }
@@ -33,21 +31,18 @@ const errors = {
   429: ErrorBodySchema,
 };
 
-export const roomRoutes: FastifyPluginAsyncTypebox<RoomRoutesOptions> = async (
-  app,
-  { rooms, adminUsernames, onMembershipEnded },
-) => {
+export const roomRoutes: FastifyPluginAsyncTypebox<RoomRoutesOptions> = async (app, { rooms, onMembershipEnded }) => {
   const tags = ['rooms'];
   const viewerOf = (request: FastifyRequest): Viewer => ({
     userId: request.auth?.user.id,
-    isAdmin: request.auth ? isAdmin(request.auth.user, adminUsernames) : false,
+    isAdmin: request.auth ? request.auth.user.isAdmin : false,
   });
   const memberOf = (request: FastifyRequest) => {
     const { user } = requireAuth(request);
-    return { userId: user.id, isAdmin: isAdmin(user, adminUsernames) };
+    return { userId: user.id, isAdmin: user.isAdmin };
   };
   const adminOf = (request: FastifyRequest) => {
-    requireAdmin(request, adminUsernames);
+    requireAdmin(request);
     return memberOf(request);
   };
 

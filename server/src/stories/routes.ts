@@ -25,7 +25,6 @@ import type { FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
 import { loadViewerFilter } from '../accounts/blocks.ts';
 import { requireAdmin, requireAuth } from '../auth/plugin.ts';
-import { isAdmin } from '../auth/users.ts';
 import { ApiError } from '../errors.ts';
 import type { StoryService, StoryViewer } from './service.ts';
 
@@ -49,17 +48,16 @@ const errors = {
 export const storyRoutes: FastifyPluginAsyncTypebox<{
   stories: StoryService;
   db: Database;
-  adminUsernames: ReadonlySet<string>;
   /** The member changed their personal filter: their open sockets reload it. */
   onFilterChanged: (userId: string) => void;
-}> = async (app, { stories, db, adminUsernames, onFilterChanged }) => {
+}> = async (app, { stories, db, onFilterChanged }) => {
   const tags = ['stories'];
   const viewerOf = async (request: FastifyRequest): Promise<StoryViewer> => {
     const user = request.auth?.user;
     if (!user) return { id: undefined, steward: false, hiddenWarnings: [], blocked: new Set() };
     return {
       id: user.id,
-      steward: isAdmin(user, adminUsernames) || user.storyModerator,
+      steward: user.isAdmin || user.storyModerator,
       ...(await loadViewerFilter(db, user.id)),
     };
   };
@@ -230,7 +228,7 @@ export const storyRoutes: FastifyPluginAsyncTypebox<{
         },
       },
       async (request, reply) => {
-        requireAdmin(request, adminUsernames);
+        requireAdmin(request);
         const updated = await db
           .update(users)
           .set({ storyModerator: method === 'put' })
