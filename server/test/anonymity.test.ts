@@ -47,7 +47,7 @@ async function as(
 ): Promise<LightMyRequestResponse> {
   const res = await call(t.app, method, url, { cookie: people[viewer].cookie, body });
   if (res.statusCode >= 300) throw new Error(`${method} ${url} as ${viewer}: ${res.statusCode} ${res.body}`);
-  seen[viewer].push({ label: `${method} ${url}`, body: res.body });
+  if (res.body) seen[viewer].push({ label: `${method} ${url}`, body: res.body });
   return res;
 }
 
@@ -281,5 +281,20 @@ describe('the table can see a link', () => {
     for (const id of [ids.story, ids.reply, ids.storyMadeAnonymous, author.user.id]) expect(forAdmin).toContain(id);
     const wall = (await call(t.app, 'GET', '/api/remembrance', { cookie: people.storyModerator.cookie })).body;
     expect(wall).toContain(ids.candle);
+  });
+});
+
+describe('a report', () => {
+  it.each<[string, () => { type: string; id: string }]>([
+    ['story', () => ({ type: 'story', id: ids.story })],
+    ['reply', () => ({ type: 'reply', id: ids.reply })],
+  ])('of one’s own anonymous %s is refused, since admins see who reports', async (_kind, target) => {
+    const res = await call(t.app, 'POST', '/api/reports', {
+      cookie: author.cookie,
+      body: { target: target(), reason: 'worried_about_member' },
+    });
+    expect(res.statusCode).toBe(400);
+    expect(res.json().error).toMatchObject({ code: 'validation' });
+    expect(res.json().error.message).toMatch(/yours/);
   });
 });

@@ -8,6 +8,7 @@ import { ApiError } from '../errors.ts';
 import { appendUpdatedEvents, type RoomEventRange } from '../chat/room-events.ts';
 import { forViewer, loadMessageViews } from '../chat/messages.ts';
 import { lensOf, loadViewerFilter, type ViewerFilter } from '../accounts/blocks.ts';
+import { anonymousContent, isAnonymous, notAboutAnonymousContent } from './anonymity.ts';
 
 const {
   memberNotices,
@@ -237,11 +238,11 @@ export function createModerationService({ db, now }: { db: Database; now: () => 
           const [row] =
             body.target.type === 'story'
               ? await tx
-                  .select({ authorId: stories.authorId })
+                  .select({ authorId: stories.authorId, anonymous: stories.anonymous })
                   .from(stories)
                   .where(and(eq(stories.id, body.target.id), eq(stories.status, 'published'), isNull(stories.hiddenAt)))
               : await tx
-                  .select({ authorId: storyReplies.authorId })
+                  .select({ authorId: storyReplies.authorId, anonymous: storyReplies.anonymous })
                   .from(storyReplies)
                   .innerJoin(stories, eq(stories.id, storyReplies.storyId))
                   .where(
@@ -252,7 +253,14 @@ export function createModerationService({ db, now }: { db: Database; now: () => 
                     ),
                   );
           if (!row) throw notFound();
-          subjectId = row.authorId;
+          // A report names its reporter to admins: of one's own anonymous words it would name their author.
+          if (row.authorId === reporterId) {
+            throw new ApiError(
+              'validation',
+              `This ${body.target.type} is yours: you can change or delete it yourself. Reports are for what others write.`,
+            );
+          }
+          subjectId = row.anonymous ? null : row.authorId;
         } else {
           const [user] = await tx.select({ id: users.id }).from(users).where(eq(users.id, body.target.id));
           if (!user) throw notFound();
@@ -314,18 +322,19 @@ export function createModerationService({ db, now }: { db: Database; now: () => 
 
     /** A story that waits for a moderator: a new account's first, or one with words that suggest risk. */
     async holdStory(storyId: string, authorId: string, urgent: boolean): Promise<LiveEffects> {
-      await db.transaction(async (tx) =>
-        openItem(
-          tx as unknown as Database,
+      await db.transaction(async (txRaw) => {
+        const tx = txRaw as unknown as Database;
+        return openItem(
+          tx,
           { type: 'story', id: storyId },
           {
             roomId: null,
-            subjectId: authorId,
+            subjectId: (await isAnonymous(tx, 'story', storyId)) ? null : authorId,
             urgent,
             automaticReason: urgent ? 'crisis_language' : 'first_story',
           },
-        ),
-      );
+        );
+      });
       return noEffects();
     },
 
@@ -344,7 +353,12 @@ export function createModerationService({ db, now }: { db: Database; now: () => 
                 : undefined,
             );
       const items = await db
-        .select({ item: moderationItems, room: rooms.slug, subjectName: users.displayName })
+        .select({
+          item: moderationItems,
+          room: rooms.slug,
+          subjectName: users.displayName,
+          anonymous: anonymousContent(db, moderationItems.targetType, moderationItems.targetId).mapWith(Boolean),
+        })
         .from(moderationItems)
         .leftJoin(rooms, eq(rooms.id, moderationItems.roomId))
         .leftJoin(users, eq(users.id, moderationItems.subjectId))
@@ -363,8 +377,8 @@ export function createModerationService({ db, now }: { db: Database; now: () => 
       // Moderators have filters too: what they hide comes folded, and they can always open it.
       const filter = await loadViewerFilter(db, moderator.id);
       const result: QueueItem[] = [];
-      for (const { item, room, subjectName } of items) {
-        const context = await itemContextFor(item, filter);
+      for (const { item, room, subjectName, anonymous } of items) {
+        const context = await itemContextFor(item, filter, anonymous);
         result.push({
           id: item.id,
           target: { type: item.targetType, id: item.targetId },
@@ -383,12 +397,9 @@ export function createModerationService({ db, now }: { db: Database; now: () => 
                 ? { reporter: { id: report.reporterId, displayName: reporterName ?? '' } }
                 : {}),
             })),
-          // The author of anonymous content stays unknown to volunteer moderators, who act on it all the same.
-          subject:
-            item.subjectId && (moderator.isAdmin || !context.anonymous)
-              ? { id: item.subjectId, displayName: subjectName ?? '' }
-              : null,
-          context: context.context,
+          // The author of anonymous content stays unknown to everyone, admins too, who act on it all the same.
+          subject: item.subjectId && !anonymous ? { id: item.subjectId, displayName: subjectName ?? '' } : null,
+          context,
         });
       }
       return result;
@@ -437,18 +448,18 @@ export function createModerationService({ db, now }: { db: Database; now: () => 
                       .update(candles)
                       .set({ hiddenAt })
                       .where(eq(candles.id, target.id))
-                      .returning({ authorId: candles.userId })
+                      .returning({ authorId: candles.userId, anonymous: candles.anonymous })
                   : await (target.type === 'story'
                       ? tx
                           .update(stories)
                           .set({ hiddenAt })
                           .where(eq(stories.id, target.id))
-                          .returning({ authorId: stories.authorId })
+                          .returning({ authorId: stories.authorId, anonymous: stories.anonymous })
                       : tx
                           .update(storyReplies)
                           .set({ hiddenAt })
                           .where(eq(storyReplies.id, target.id))
-                          .returning({ authorId: storyReplies.authorId }));
+                          .returning({ authorId: storyReplies.authorId, anonymous: storyReplies.anonymous }));
               if (!row) throw new ApiError('not_found', 'That is no longer here.');
               await assertCanModerate(tx, moderator, null, target.type);
               await notify(tx, effects, row.authorId, {
@@ -460,7 +471,7 @@ export function createModerationService({ db, now }: { db: Database; now: () => 
                     ? `A moderator hid your ${target.type}. Their reason: ${body.reason.trim()}`
                     : `A moderator has restored your ${target.type}.`,
               });
-              return audit(tx, moderator, body, { roomId: null, subjectId: row.authorId });
+              return audit(tx, moderator, body, { roomId: null, subjectId: row.anonymous ? null : row.authorId });
             }
             expect('message');
             const [message] = await tx.select().from(messages).where(eq(messages.id, target.id));
@@ -589,7 +600,7 @@ export function createModerationService({ db, now }: { db: Database; now: () => 
                 ? `Your story “${story.title}” is shared now.`
                 : `A moderator didn’t share your story “${story.title}”. Their reason: ${body.reason.trim()}. It is still yours to read and change.`,
             });
-            return audit(tx, moderator, body, { roomId: null, subjectId: story.authorId });
+            return audit(tx, moderator, body, { roomId: null, subjectId: story.anonymous ? null : story.authorId });
           }
           case 'resolve_report': {
             expect('report');
@@ -600,7 +611,8 @@ export function createModerationService({ db, now }: { db: Database; now: () => 
               .update(moderationItems)
               .set({ status: 'resolved', resolvedAt: at, updatedAt: at })
               .where(eq(moderationItems.id, item.id));
-            return audit(tx, moderator, body, { roomId: item.roomId, subjectId: item.subjectId });
+            const anonymous = await isAnonymous(tx, item.targetType, item.targetId);
+            return audit(tx, moderator, body, { roomId: item.roomId, subjectId: anonymous ? null : item.subjectId });
           }
         }
       });
@@ -655,11 +667,20 @@ export function createModerationService({ db, now }: { db: Database; now: () => 
         } else {
           const [owner] =
             kind === 'candles'
-              ? await tx.select({ id: candles.userId }).from(candles).where(eq(candles.id, id))
+              ? await tx
+                  .select({ id: candles.userId, anonymous: candles.anonymous })
+                  .from(candles)
+                  .where(eq(candles.id, id))
               : kind === 'stories'
-                ? await tx.select({ id: stories.authorId }).from(stories).where(eq(stories.id, id))
-                : await tx.select({ id: storyReplies.authorId }).from(storyReplies).where(eq(storyReplies.id, id));
-          subjectId = owner!.id;
+                ? await tx
+                    .select({ id: stories.authorId, anonymous: stories.anonymous })
+                    .from(stories)
+                    .where(eq(stories.id, id))
+                : await tx
+                    .select({ id: storyReplies.authorId, anonymous: storyReplies.anonymous })
+                    .from(storyReplies)
+                    .where(eq(storyReplies.id, id));
+          subjectId = owner!.anonymous ? null : owner!.id;
         }
         await assertCanModerate(tx, moderator, roomId, targetType);
         const merged = [...new Set([...row.contentWarnings, ...body.contentWarnings])];
@@ -743,16 +764,28 @@ export function createModerationService({ db, now }: { db: Database; now: () => 
     },
   };
 
+  /**
+   * What was done before: about anonymous content, only what was done to it (by its id); about a member,
+   * what was done about them, except to their anonymous content.
+   */
+  async function earlierActionsFor(item: typeof moderationItems.$inferSelect, anonymous: boolean) {
+    if (anonymous) {
+      return auditEntries(
+        and(eq(moderationActions.targetType, item.targetType), eq(moderationActions.targetId, item.targetId)),
+        10,
+      );
+    }
+    if (!item.subjectId) return [];
+    return auditEntries(and(eq(moderationActions.subjectId, item.subjectId), notAboutAnonymousContent(db)), 10);
+  }
+
   async function itemContextFor(
     item: typeof moderationItems.$inferSelect,
     filter: ViewerFilter,
-  ): Promise<{ context: QueueItem['context']; anonymous: boolean }> {
-    if (!STORY_TARGETS.includes(item.targetType)) {
-      return { context: await itemContext(item, filter), anonymous: false };
-    }
-    const earlierActions = item.subjectId
-      ? await auditEntries(eq(moderationActions.subjectId, item.subjectId), 10)
-      : [];
+    anonymous: boolean,
+  ): Promise<QueueItem['context']> {
+    const earlierActions = await earlierActionsFor(item, anonymous);
+    if (!STORY_TARGETS.includes(item.targetType)) return itemContext(item, filter, earlierActions);
     const [row] =
       item.targetType === 'story'
         ? await db
@@ -760,7 +793,6 @@ export function createModerationService({ db, now }: { db: Database; now: () => 
               title: stories.title,
               bodyHtml: stories.bodyHtml,
               status: stories.status,
-              anonymous: stories.anonymous,
               contentWarnings: stories.contentWarnings,
             })
             .from(stories)
@@ -770,43 +802,36 @@ export function createModerationService({ db, now }: { db: Database; now: () => 
               title: stories.title,
               bodyHtml: storyReplies.bodyHtml,
               status: stories.status,
-              anonymous: storyReplies.anonymous,
               contentWarnings: storyReplies.contentWarnings,
             })
             .from(storyReplies)
             .innerJoin(stories, eq(stories.id, storyReplies.storyId))
             .where(eq(storyReplies.id, item.targetId));
     return {
-      context: {
-        message: null,
-        surrounding: [],
-        authorRecent: [],
-        // Past actions would name the author of anonymous content by their record: kept for admins' eyes.
-        earlierActions: row?.anonymous ? [] : earlierActions,
-        ...(row
-          ? {
-              story: {
-                title: row.title,
-                bodyHtml: row.bodyHtml,
-                status: row.status,
-                contentWarnings: row.contentWarnings,
-                filtered: lensOf(filter, row.contentWarnings, null).filtered,
-              },
-            }
-          : {}),
-      },
-      anonymous: row?.anonymous ?? false,
+      message: null,
+      surrounding: [],
+      authorRecent: [],
+      earlierActions,
+      ...(row
+        ? {
+            story: {
+              title: row.title,
+              bodyHtml: row.bodyHtml,
+              status: row.status,
+              contentWarnings: row.contentWarnings,
+              filtered: lensOf(filter, row.contentWarnings, null).filtered,
+            },
+          }
+        : {}),
     };
   }
 
   async function itemContext(
     item: typeof moderationItems.$inferSelect,
     filter: ViewerFilter,
+    earlierActions: AuditEntry[],
   ): Promise<QueueItem['context']> {
     const empty = { message: null, surrounding: [], authorRecent: [], earlierActions: [] as AuditEntry[] };
-    const earlierActions = item.subjectId
-      ? await auditEntries(eq(moderationActions.subjectId, item.subjectId), 10)
-      : [];
     if (item.targetType !== 'message') {
       const authorRecent = item.subjectId && item.roomId ? await recentBy(item.subjectId, item.roomId, filter) : [];
       return { ...empty, authorRecent, earlierActions };
