@@ -194,6 +194,44 @@ describe('reports', () => {
     expect(items.map((i: { target: { id: string } }) => i.target.id)).toContain(s.author.user.id);
   });
 
+  it('takes a member report only in a room both members are in, and alerts nobody otherwise', async () => {
+    const s = await scene();
+    await call(t.app, 'PUT', `/api/rooms/${s.slug}/duty`, { cookie: s.moderator.cookie, body: {} });
+    const moderatorSocket = await socketFor(s.moderator);
+    const outsider = await registerMember(t.app);
+    const worried = (reporter: Member, about: Member, room?: string) =>
+      call(t.app, 'POST', '/api/reports', {
+        cookie: reporter.cookie,
+        body: {
+          target: { type: 'user', id: about.user.id },
+          reason: 'worried_about_member',
+          ...(room ? { room } : {}),
+        },
+      });
+    const tries = [
+      await worried(outsider, s.author, s.slug), // the reporter is not in the room
+      await worried(s.member, s.moderatorElsewhere, s.slug), // the member reported is not in it
+    ];
+    expect(tries.map((res) => [res.statusCode, res.json().error?.code])).toEqual([
+      [404, 'not_found'],
+      [404, 'not_found'],
+    ]);
+    const noRoom = await worried(s.member, s.author);
+    expect([noRoom.statusCode, noRoom.json().error]).toEqual([
+      400,
+      expect.objectContaining({ code: 'validation', field: 'room' }),
+    ]);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(moderatorSocket.frames.filter((f) => f.code === 'urgent_item')).toEqual([]);
+    const items = (await call(t.app, 'GET', '/api/moderation/queue', { cookie: admin.cookie })).json().items;
+    const about = items.map((i: { target: { id: string } }) => i.target.id);
+    expect(about).not.toContain(s.author.user.id);
+    expect(about).not.toContain(s.moderatorElsewhere.user.id);
+    // Where both are members, it reaches the room's moderator on duty at once.
+    expect((await worried(s.member, s.author, s.slug)).statusCode).toBe(201);
+    await moderatorSocket.next((f) => f.type === 'notice' && f.code === 'urgent_item', 2000);
+  });
+
   it('keeps the queue and the log from members', async () => {
     const member = await registerMember(t.app);
     expect((await call(t.app, 'GET', '/api/moderation/queue', { cookie: member.cookie })).statusCode).toBe(403);

@@ -3,7 +3,7 @@
 // (events, ended sessions and memberships, private notices) is returned and sent after the commit.
 import { schema, type Database } from '@kindred/db';
 import type { AddWarningsBody, AuditEntry, CreateActionBody, CreateReportBody, QueueItem } from '@kindred/shared';
-import { and, asc, desc, eq, gt, inArray, isNull, lt, or } from 'drizzle-orm';
+import { and, asc, desc, eq, exists, gt, inArray, isNull, lt, or, sql } from 'drizzle-orm';
 import { ApiError } from '../errors.ts';
 import { appendUpdatedEvents, type RoomEventRange } from '../chat/room-events.ts';
 import { forViewer, loadMessageViews } from '../chat/messages.ts';
@@ -262,13 +262,29 @@ export function createModerationService({ db, now }: { db: Database; now: () => 
           }
           subjectId = row.anonymous ? null : row.authorId;
         } else {
-          const [user] = await tx.select({ id: users.id }).from(users).where(eq(users.id, body.target.id));
-          if (!user) throw notFound();
-          subjectId = user.id;
-          if (body.room) {
-            const room = await roomBySlug(tx, body.room);
-            roomId = room.id;
+          // About a member: only where both are members, so a stranger can neither report anyone (nor alert
+          // a room's moderators) nor learn who is in a room; every refusal reads the same.
+          if (!body.room) throw new ApiError('validation', 'Please say which room this happened in.', 'room');
+          const [shared] = await tx
+            .select({ roomId: rooms.id })
+            .from(rooms)
+            .innerJoin(memberships, and(eq(memberships.roomId, rooms.id), eq(memberships.userId, reporterId)))
+            .where(
+              and(
+                eq(rooms.slug, body.room),
+                exists(
+                  tx
+                    .select({ one: sql`1` })
+                    .from(memberships)
+                    .where(and(eq(memberships.roomId, rooms.id), eq(memberships.userId, body.target.id))),
+                ),
+              ),
+            );
+          if (!shared) {
+            throw new ApiError('not_found', 'We couldn’t find that member in that room. They may have left it.');
           }
+          subjectId = body.target.id;
+          roomId = shared.roomId;
         }
         const itemId = await openItem(tx, body.target, {
           roomId,
