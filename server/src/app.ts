@@ -32,6 +32,7 @@ import { ApiError } from './errors.ts';
 import { assessCrisisRisk } from './moderation/crisis.ts';
 import { createHelplines } from './moderation/helplines.ts';
 import { moderationRoutes } from './moderation/routes.ts';
+import { createSanctionService } from './moderation/sanctions.ts';
 import { createModerationService, type LiveEffects } from './moderation/service.ts';
 import { ensureDefaultRooms } from './rooms/default-rooms.ts';
 import { storyRoutes } from './stories/routes.ts';
@@ -155,7 +156,7 @@ export async function buildApp(config: Config, deps: AppDependencies = {}): Prom
     },
   });
   const rooms = createRoomService({ db, now });
-  const moderation = createModerationService({ db, now });
+  const moderation = createModerationService({ db, now, adminUsernames: config.adminUsernames });
   const applyEffects = (effects: LiveEffects) => {
     feeds.publishCommitted(effects.roomEvents);
     if (effects.roomEvents.length) bus.publishRanges(effects.roomEvents).catch(logError);
@@ -223,7 +224,14 @@ export async function buildApp(config: Config, deps: AppDependencies = {}): Prom
     onMembershipEnded: (roomId, userId) => void publishControl({ type: 'membership-ended', roomId, userId }),
   });
   await app.register(chatRoutes, { db, rooms });
-  await app.register(moderationRoutes, { moderation, adminUsernames: config.adminUsernames, applyEffects });
+  await app.register(moderationRoutes, {
+    moderation,
+    sanctions: createSanctionService({ db, now }),
+    adminUsernames: config.adminUsernames,
+    applyEffects,
+    limits,
+    now,
+  });
   await app.register(careRoutes, { helplines });
   const stories = createStoryService({
     db,

@@ -124,7 +124,13 @@ beforeAll(async () => {
     await byAuthor('POST', `/api/stories/${parent.id}/replies`, { body: 'I know this night.', anonymous: true })
   ).json().reply;
   const candle = (await byAuthor('POST', '/api/remembrance', { name: 'Little one', anonymous: true })).json().candle;
-  ids = { story: anonymousStory.id, reply: reply.id, candle: candle.id, storyMadeAnonymous: '', parentStory: parent.id };
+  ids = {
+    story: anonymousStory.id,
+    reply: reply.id,
+    candle: candle.id,
+    storyMadeAnonymous: '',
+    parentStory: parent.id,
+  };
 
   // Moderators act on the anonymous content.
   await as('storyModerator', 'POST', '/api/moderation/actions', {
@@ -221,7 +227,10 @@ async function answersFor(viewer: Viewer): Promise<{ label: string; body: string
     expect(res.statusCode, `GET ${path} as ${viewer}: ${res.body}`).toBeLessThan(500);
     if (res.statusCode === 200) answers.push({ label: `GET ${path}`, body: res.body });
   }
-  const frames = sockets[viewer]!.frames.map((frame) => ({ label: `socket ${frame.type}`, body: JSON.stringify(frame) }));
+  const frames = sockets[viewer]!.frames.map((frame) => ({
+    label: `socket ${frame.type}`,
+    body: JSON.stringify(frame),
+  }));
   return [...answers, ...seen[viewer], ...frames];
 }
 

@@ -9,6 +9,16 @@ import { appendUpdatedEvents, type RoomEventRange } from '../chat/room-events.ts
 import { forViewer, loadMessageViews } from '../chat/messages.ts';
 import { lensOf, loadViewerFilter, type ViewerFilter } from '../accounts/blocks.ts';
 import { anonymousContent, isAnonymous, notAboutAnonymousContent } from './anonymity.ts';
+import {
+  assertCanModerate,
+  assertMayActOnMember,
+  memberById,
+  roomBySlug,
+  STORY_TARGETS,
+  type Moderator,
+} from './authority.ts';
+
+export type { Moderator } from './authority.ts';
 
 const {
   memberNotices,
@@ -28,16 +38,6 @@ const {
   users,
 } = schema;
 
-export interface Moderator {
-  id: string;
-  isAdmin: boolean;
-  /** Named by an admin to moderate stories and their replies, which belong to no room. */
-  storyModerator: boolean;
-}
-
-// Content that belongs to no room: stories, replies and remembrance candles.
-const STORY_TARGETS = ['story', 'reply', 'candle'];
-
 /** What an action or report changes beyond the database, to be sent after the commit. */
 export interface LiveEffects {
   roomEvents: RoomEventRange[];
@@ -56,7 +56,16 @@ const noEffects = (): LiveEffects => ({
   urgent: [],
 });
 
-export function createModerationService({ db, now }: { db: Database; now: () => Date }) {
+export function createModerationService({
+  db,
+  now,
+  adminUsernames,
+}: {
+  db: Database;
+  now: () => Date;
+  /** Admins by configuration, as well as by the column: a volunteer moderator never acts on either. */
+  adminUsernames: ReadonlySet<string>;
+}) {
   async function moderatedRoomIds(moderator: Moderator): Promise<string[] | 'all'> {
     if (moderator.isAdmin) return 'all';
     const rows = await db
@@ -64,31 +73,6 @@ export function createModerationService({ db, now }: { db: Database; now: () => 
       .from(memberships)
       .where(and(eq(memberships.userId, moderator.id), eq(memberships.role, 'moderator')));
     return rows.map((row) => row.roomId);
-  }
-
-  async function assertCanModerate(
-    tx: Database,
-    moderator: Moderator,
-    roomId: string | null,
-    targetType?: string,
-  ): Promise<void> {
-    if (moderator.isAdmin) return;
-    if (!roomId && targetType && STORY_TARGETS.includes(targetType) && moderator.storyModerator) return;
-    if (roomId) {
-      const [row] = await tx
-        .select({ role: memberships.role })
-        .from(memberships)
-        .where(and(eq(memberships.roomId, roomId), eq(memberships.userId, moderator.id)));
-      if (row?.role === 'moderator') return;
-    }
-    throw new ApiError('forbidden', 'Only this room’s moderators (or an admin) can do that.');
-  }
-
-  async function roomBySlug(tx: Database, slug: string | undefined) {
-    if (!slug) throw new ApiError('validation', 'Please say which room this is about.', 'room');
-    const [room] = await tx.select().from(rooms).where(eq(rooms.slug, slug));
-    if (!room) throw new ApiError('not_found', 'There is no room at this address.');
-    return room;
   }
 
   /** Finds or opens the queue item for a target; a second report joins the open one. */
@@ -514,12 +498,13 @@ export function createModerationService({ db, now }: { db: Database; now: () => 
           }
           case 'mute':
           case 'unmute':
-          case 'remove_from_room': {
+          case 'remove_from_room':
+          case 'readmit': {
             expect('user');
             const room = await roomBySlug(tx, body.room);
             await assertCanModerate(tx, moderator, room.id);
-            const [user] = await tx.select({ id: users.id }).from(users).where(eq(users.id, target.id));
-            if (!user) throw new ApiError('not_found', 'There is no such member.');
+            const user = await memberById(tx, target.id);
+            await assertMayActOnMember(tx, moderator, room.id, user, adminUsernames);
             if (action === 'mute') {
               if (!body.durationMinutes) {
                 throw new ApiError('validation', 'Please say how long the mute lasts.', 'durationMinutes');
@@ -528,13 +513,18 @@ export function createModerationService({ db, now }: { db: Database; now: () => 
               await tx
                 .insert(roomMutes)
                 .values({ roomId: room.id, userId: user.id, until, createdAt: at })
-                .onConflictDoUpdate({ target: [roomMutes.roomId, roomMutes.userId], set: { until } });
+                .onConflictDoUpdate({ target: [roomMutes.roomId, roomMutes.userId], set: { until, createdAt: at } });
               effects.notices.push({
                 userId: user.id,
                 notice: { type: 'notice', code: 'muted', room: room.slug, until: until.toISOString() },
               });
             } else if (action === 'unmute') {
               await tx.delete(roomMutes).where(and(eq(roomMutes.roomId, room.id), eq(roomMutes.userId, user.id)));
+            } else if (action === 'readmit') {
+              // Lifts a removal: they may join again (accepting the rules, as anyone joining does).
+              await tx
+                .delete(roomRemovals)
+                .where(and(eq(roomRemovals.roomId, room.id), eq(roomRemovals.userId, user.id)));
             } else {
               await tx.delete(memberships).where(and(eq(memberships.roomId, room.id), eq(memberships.userId, user.id)));
               await tx
