@@ -445,7 +445,10 @@ describe('lifting sanctions', () => {
     expect(lifted.json().action).toMatchObject({ action: 'readmit', target: { type: 'user', id: s.author.user.id } });
     expect((await rejoin()).statusCode).toBeLessThan(300);
     const log = await call(t.app, 'GET', `/api/moderation/log?room=${s.slug}`, { cookie: s.moderator.cookie });
-    expect(log.json().actions[0]).toMatchObject({ action: 'readmit', reason: 'We talked, and they are welcome back.' });
+    // The test clock stood still, so the removal and its lift share a time: found by what, not by order.
+    expect(log.json().actions).toContainEqual(
+      expect.objectContaining({ action: 'readmit', reason: 'We talked, and they are welcome back.' }),
+    );
   });
 
   it('shows a room’s moderators its current mutes and removals, until each is lifted or ends', async () => {
