@@ -10,7 +10,7 @@ afterEach(() => {
   vi.unstubAllGlobals();
 });
 
-function setup(props: Record<string, unknown>) {
+function setup(props: { action: 'unmute' | 'readmit' | 'unban'; room?: { slug: string; name: string } }) {
   const fetch = vi.fn().mockResolvedValue(new Response(JSON.stringify({ action: {} }), { status: 201 }));
   vi.stubGlobal('fetch', fetch);
   const onlifted = vi.fn().mockResolvedValue(undefined);
