@@ -33,6 +33,7 @@ import { ApiError } from './errors.ts';
 import { assessCrisisRisk } from './moderation/crisis.ts';
 import { createHelplines } from './moderation/helplines.ts';
 import { moderationRoutes } from './moderation/routes.ts';
+import { createSanctionService } from './moderation/sanctions.ts';
 import { createModerationService, type LiveEffects } from './moderation/service.ts';
 import { ensureDefaultRooms } from './rooms/default-rooms.ts';
 import { storyRoutes } from './stories/routes.ts';
@@ -220,7 +221,13 @@ export async function buildApp(config: Config, deps: AppDependencies = {}): Prom
     onMembershipEnded: (roomId, userId) => void publishControl({ type: 'membership-ended', roomId, userId }),
   });
   await app.register(chatRoutes, { db, rooms });
-  await app.register(moderationRoutes, { moderation, applyEffects });
+  await app.register(moderationRoutes, {
+    moderation,
+    sanctions: createSanctionService({ db, now }),
+    applyEffects,
+    limits,
+    now,
+  });
   await app.register(careRoutes, { helplines });
   const stories = createStoryService({
     db,

@@ -3,6 +3,7 @@
 import { schema } from '@kindred/db';
 import { count, eq, sql } from 'drizzle-orm';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { buildApp } from '../src/app.ts';
 import { call, createTestApp, makeAdmin, registerMember, type Member, type TestApp } from './helpers.ts';
 import { connect, listen, type Frame, type TestSocket } from './sockets.ts';
 
@@ -195,6 +196,44 @@ describe('reports', () => {
     expect(items.map((i: { target: { id: string } }) => i.target.id)).toContain(s.author.user.id);
   });
 
+  it('takes a member report only in a room both members are in, and alerts nobody otherwise', async () => {
+    const s = await scene();
+    await call(t.app, 'PUT', `/api/rooms/${s.slug}/duty`, { cookie: s.moderator.cookie, body: {} });
+    const moderatorSocket = await socketFor(s.moderator);
+    const outsider = await registerMember(t.app);
+    const worried = (reporter: Member, about: Member, room?: string) =>
+      call(t.app, 'POST', '/api/reports', {
+        cookie: reporter.cookie,
+        body: {
+          target: { type: 'user', id: about.user.id },
+          reason: 'worried_about_member',
+          ...(room ? { room } : {}),
+        },
+      });
+    const tries = [
+      await worried(outsider, s.author, s.slug), // the reporter is not in the room
+      await worried(s.member, s.moderatorElsewhere, s.slug), // the member reported is not in it
+    ];
+    expect(tries.map((res) => [res.statusCode, res.json().error?.code])).toEqual([
+      [404, 'not_found'],
+      [404, 'not_found'],
+    ]);
+    const noRoom = await worried(s.member, s.author);
+    expect([noRoom.statusCode, noRoom.json().error]).toEqual([
+      400,
+      expect.objectContaining({ code: 'validation', field: 'room' }),
+    ]);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(moderatorSocket.frames.filter((f) => f.code === 'urgent_item')).toEqual([]);
+    const items = (await call(t.app, 'GET', '/api/moderation/queue', { cookie: admin.cookie })).json().items;
+    const about = items.map((i: { target: { id: string } }) => i.target.id);
+    expect(about).not.toContain(s.author.user.id);
+    expect(about).not.toContain(s.moderatorElsewhere.user.id);
+    // Where both are members, it reaches the room's moderator on duty at once.
+    expect((await worried(s.member, s.author, s.slug)).statusCode).toBe(201);
+    await moderatorSocket.next((f) => f.type === 'notice' && f.code === 'urgent_item', 2000);
+  });
+
   it('keeps the queue and the log from members', async () => {
     const member = await registerMember(t.app);
     expect((await call(t.app, 'GET', '/api/moderation/queue', { cookie: member.cookie })).statusCode).toBe(403);
@@ -232,6 +271,10 @@ describe('authorization of every action', () => {
     {
       name: 'remove_from_room',
       body: (s) => ({ action: 'remove_from_room', target: { type: 'user', id: s.author.user.id }, room: s.slug }),
+    },
+    {
+      name: 'readmit',
+      body: (s) => ({ action: 'readmit', target: { type: 'user', id: s.author.user.id }, room: s.slug }),
     },
     { name: 'ban', body: (s) => ({ action: 'ban', target: { type: 'user', id: s.author.user.id } }), adminOnly: true },
     {
@@ -328,6 +371,172 @@ describe('authorization of every action', () => {
       cookie: s.moderatorElsewhere.cookie,
     });
     expect(elsewhere.statusCode).toBe(403);
+  });
+});
+
+describe('whom a room moderator may act on', () => {
+  it.each([
+    ['mute', 'an admin'],
+    ['mute', 'another moderator of the room'],
+    ['remove_from_room', 'an admin'],
+    ['remove_from_room', 'another moderator of the room'],
+    ['unmute', 'another moderator of the room'],
+    ['readmit', 'an admin'],
+  ])('refuses a room moderator’s %s of %s, and writes nothing', async (action, whom) => {
+    const s = await scene();
+    await call(t.app, 'PUT', `/api/rooms/${s.slug}/moderators/${s.member.user.id}`, { cookie: admin.cookie });
+    const target = whom === 'an admin' ? admin : s.member;
+    const before = await auditCount();
+    const res = await act(s.moderator, {
+      action,
+      target: { type: 'user', id: target.user.id },
+      room: s.slug,
+      ...(action === 'mute' ? { durationMinutes: 60 } : {}),
+      reason: 'I disagree with them.',
+    });
+    expect([res.statusCode, res.json().error?.code]).toEqual([403, 'forbidden']);
+    expect(res.json().error.message).toMatch(/admin/);
+    expect(await auditCount()).toBe(before);
+    const [mutes] = await t.database.db
+      .select({ n: count() })
+      .from(schema.roomMutes)
+      .where(eq(schema.roomMutes.userId, target.user.id));
+    const [removals] = await t.database.db
+      .select({ n: count() })
+      .from(schema.roomRemovals)
+      .where(eq(schema.roomRemovals.userId, target.user.id));
+    expect([Number(mutes!.n), Number(removals!.n)]).toEqual([0, 0]);
+  });
+
+  it('lets an admin act on a room’s moderator', async () => {
+    const s = await scene();
+    const res = await act(admin, {
+      action: 'mute',
+      target: { type: 'user', id: s.moderator.user.id },
+      room: s.slug,
+      durationMinutes: 15,
+      reason: 'A pause, talked over first.',
+    });
+    expect(res.statusCode).toBe(201);
+  });
+});
+
+describe('lifting sanctions', () => {
+  const sanctionsOf = (member: Member | undefined, slug: string) =>
+    call(t.app, 'GET', `/api/moderation/rooms/${slug}/sanctions`, member ? { cookie: member.cookie } : {});
+
+  it('lets a removed member back: they can join again, and the lift is in the log', async () => {
+    const s = await scene();
+    await act(s.moderator, {
+      action: 'remove_from_room',
+      target: { type: 'user', id: s.author.user.id },
+      room: s.slug,
+      reason: 'Repeated harassment.',
+    });
+    const rejoin = () =>
+      call(t.app, 'POST', `/api/rooms/${s.slug}/join`, { cookie: s.author.cookie, body: { acceptRules: true } });
+    expect((await rejoin()).statusCode).toBe(403);
+    const lifted = await act(s.moderator, {
+      action: 'readmit',
+      target: { type: 'user', id: s.author.user.id },
+      room: s.slug,
+      reason: 'We talked, and they are welcome back.',
+    });
+    expect(lifted.statusCode).toBe(201);
+    expect(lifted.json().action).toMatchObject({ action: 'readmit', target: { type: 'user', id: s.author.user.id } });
+    expect((await rejoin()).statusCode).toBeLessThan(300);
+    const log = await call(t.app, 'GET', `/api/moderation/log?room=${s.slug}`, { cookie: s.moderator.cookie });
+    // The test clock stood still, so the removal and its lift share a time: found by what, not by order.
+    expect(log.json().actions).toContainEqual(
+      expect.objectContaining({ action: 'readmit', reason: 'We talked, and they are welcome back.' }),
+    );
+  });
+
+  it('shows a room’s moderators its current mutes and removals, until each is lifted or ends', async () => {
+    const s = await scene();
+    await act(s.moderator, {
+      action: 'mute',
+      target: { type: 'user', id: s.author.user.id },
+      room: s.slug,
+      durationMinutes: 10,
+      reason: 'A short pause.',
+    });
+    await act(s.moderator, {
+      action: 'remove_from_room',
+      target: { type: 'user', id: s.member.user.id },
+      room: s.slug,
+      reason: 'Spam.',
+    });
+    const listed = (await sanctionsOf(s.moderator, s.slug)).json();
+    expect(listed.mutes).toEqual([
+      expect.objectContaining({ user: { id: s.author.user.id, displayName: s.author.user.displayName } }),
+    ]);
+    expect(listed.mutes[0].until).toBe(new Date(t.clock.now().getTime() + 10 * 60_000).toISOString());
+    expect(listed.removals).toEqual([
+      expect.objectContaining({ user: { id: s.member.user.id, displayName: s.member.user.displayName } }),
+    ]);
+    await act(s.moderator, {
+      action: 'readmit',
+      target: { type: 'user', id: s.member.user.id },
+      room: s.slug,
+      reason: 'Welcome back.',
+    });
+    t.clock.advance(11 * 60_000);
+    expect((await sanctionsOf(admin, s.slug)).json()).toEqual({ mutes: [], removals: [] });
+  });
+
+  it.each<[string, (s: Scene) => Member | undefined, number]>([
+    ['someone signed out', () => undefined, 401],
+    ['a member of the room', (s) => s.member, 403],
+    ['a moderator of another room', (s) => s.moderatorElsewhere, 403],
+    ['the room’s moderator', (s) => s.moderator, 200],
+    ['an admin', () => admin, 200],
+  ])('shows a room’s sanctions to %s', async (_who, who, status) => {
+    const s = await scene();
+    expect((await sanctionsOf(who(s), s.slug)).statusCode).toBe(status);
+  });
+
+  it.each<[string, (s: Scene) => Member | undefined, number]>([
+    ['someone signed out', () => undefined, 401],
+    ['a member', (s) => s.member, 403],
+    ['a room’s moderator', (s) => s.moderator, 403],
+    ['an admin', () => admin, 200],
+  ])('shows current bans to %s', async (_who, who, status) => {
+    const s = await scene();
+    const member = who(s);
+    const res = await call(t.app, 'GET', '/api/moderation/bans', member ? { cookie: member.cookie } : {});
+    expect(res.statusCode).toBe(status);
+  });
+
+  it('shows admins who is banned, until the ban is lifted', async () => {
+    const s = await scene();
+    const bans = async () =>
+      (await call(t.app, 'GET', '/api/moderation/bans', { cookie: admin.cookie })).json().bans as {
+        user: { id: string };
+      }[];
+    await act(admin, { action: 'ban', target: { type: 'user', id: s.author.user.id }, reason: 'Spam account.' });
+    expect((await bans()).map((ban) => ban.user.id)).toContain(s.author.user.id);
+    await act(admin, { action: 'unban', target: { type: 'user', id: s.author.user.id }, reason: 'Appeal accepted.' });
+    expect((await bans()).map((ban) => ban.user.id)).not.toContain(s.author.user.id);
+  });
+
+  it('counts each moderator’s reads of sanctions in the database, so the limit holds across instances', async () => {
+    const s = await scene();
+    const other = await buildApp(t.config, { database: t.database, now: t.clock.now });
+    try {
+      for (let i = 0; i < 30; i += 1) {
+        expect((await sanctionsOf(s.moderator, s.slug)).statusCode).toBe(200);
+        const there = await call(other, 'GET', `/api/moderation/rooms/${s.slug}/sanctions`, {
+          cookie: s.moderator.cookie,
+        });
+        expect(there.statusCode).toBe(200);
+      }
+      const over = await sanctionsOf(s.moderator, s.slug);
+      expect([over.statusCode, over.json().error?.code]).toEqual([429, 'rate_limited']);
+      expect((await sanctionsOf(admin, s.slug)).statusCode).toBe(200);
+    } finally {
+      await other.close();
+    }
   });
 });
 

@@ -251,7 +251,7 @@ describe('a reported message', () => {
 });
 
 describe('a moderator’s rooms', () => {
-  it('go on duty with their name shown, slow the room down and pause it, each with a reason', async () => {
+  it('go on duty with their name shown, slow the room down, pause it and lift a mute or a removal, each with a reason', async () => {
     const slug = 'delayed-grief';
     const moderator = await moderatorOf(slug, { colorScheme: 'dark' }, 'Ines');
     const member = await person('register', { colorScheme: 'dark' }, 'Ash');
@@ -290,6 +290,31 @@ describe('a moderator’s rooms', () => {
 
     await room.getByRole('button', { name: 'Go off duty in Delayed grief and hard dates' }).click();
     await room.getByRole('status').filter({ hasText: "You're off duty. Thank you for your time here." }).waitFor();
+
+    // A mute and a removal are listed where they can be lifted, each asking first and keeping a reason.
+    const about = { target: { type: 'user', id: member.id }, room: slug };
+    await send(moderator, 'POST', '/api/moderation/actions', {
+      ...about,
+      action: 'mute',
+      durationMinutes: 60,
+      reason: 'A pause.',
+    });
+    await send(moderator, 'POST', '/api/moderation/actions', { ...about, action: 'remove_from_room', reason: 'Spam.' });
+    await visit(moderator.page, '/moderation/rooms', moderator.errors);
+    await room.getByText('Ash is muted until', { exact: false }).waitFor();
+    await room.getByRole('button', { name: 'Lift Ash’s mute…' }).click();
+    await room.getByRole('heading', { name: 'Lift Ash’s mute?' }).waitFor();
+    await room.getByRole('textbox', { name: 'Your reason' }).last().fill('We talked, and it was a misunderstanding.');
+    await room.getByRole('button', { name: 'Lift the mute' }).click();
+    await room
+      .getByRole('status')
+      .filter({ hasText: 'Ash can write in Delayed grief and hard dates again.' })
+      .waitFor();
+    await room.getByRole('button', { name: 'Let Ash back…' }).click();
+    await room.getByRole('textbox', { name: 'Your reason' }).last().fill('Not spam after all.');
+    await room.getByRole('button', { name: 'Let them back' }).click();
+    await room.getByText('Nobody is muted in or removed from Delayed grief and hard dates now.').waitFor();
+    await send(member, 'POST', `/api/rooms/${slug}/join`, { acceptRules: true });
     expect(moderator.errors).toEqual([]);
     expect(member.errors).toEqual([]);
   });

@@ -4,6 +4,7 @@ import {
   ActionResponseSchema,
   AddWarningsBodySchema,
   AddWarningsResponseSchema,
+  BansResponseSchema,
   CreateActionBodySchema,
   CreateReportBodySchema,
   DutyBodySchema,
@@ -15,17 +16,31 @@ import {
   QueueResponseSchema,
   ReportResponseSchema,
   RoomParamsSchema,
+  RoomSanctionsResponseSchema,
   WarningTargetParamsSchema,
 } from '@kindred/shared';
 import type { FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
 import { requireAuth } from '../auth/plugin.ts';
+import type { Limit, LimitCounters } from '../limits/counters.ts';
+import type { SanctionService } from './sanctions.ts';
 import type { LiveEffects, ModerationService } from './service.ts';
 
 export interface ModerationRoutesOptions {
   moderation: ModerationService;
+  sanctions: SanctionService;
   applyEffects: (effects: LiveEffects) => void;
+  limits: LimitCounters;
+  now: () => Date;
 }
+
+/** Reads of sanctions per moderator, counted in the database: plenty for a screen, not for scraping. */
+const sanctionReads: Limit = {
+  name: 'moderation-sanction-reads',
+  max: 60,
+  windowMs: 60_000,
+  message: 'That was a lot of looking at once. Please wait a minute and try again.',
+};
 
 const errors = {
   400: ErrorBodySchema,
@@ -36,7 +51,7 @@ const errors = {
 };
 
 export const moderationRoutes: FastifyPluginAsyncTypebox<ModerationRoutesOptions> = async (app, options) => {
-  const { moderation, applyEffects } = options;
+  const { moderation, sanctions, applyEffects, limits, now } = options;
   const tags = ['moderation'];
   const moderatorOf = (request: FastifyRequest) => {
     const { user } = requireAuth(request);
@@ -125,6 +140,39 @@ export const moderationRoutes: FastifyPluginAsyncTypebox<ModerationRoutesOptions
       },
     },
     async (request) => ({ actions: await moderation.log(moderatorOf(request), request.query.room) }),
+  );
+
+  app.get(
+    '/api/moderation/rooms/:slug/sanctions',
+    {
+      schema: {
+        tags,
+        summary: 'The mutes and removals in force in a room, so they can be lifted (its moderators and admins)',
+        params: RoomParamsSchema,
+        response: { 200: RoomSanctionsResponseSchema, ...errors },
+      },
+    },
+    async (request) => {
+      const moderator = moderatorOf(request);
+      await limits.take(sanctionReads, moderator.id, now());
+      return sanctions.inRoom(moderator, request.params.slug);
+    },
+  );
+
+  app.get(
+    '/api/moderation/bans',
+    {
+      schema: {
+        tags,
+        summary: 'Members banned from Kindred now, so a ban can be lifted (admins)',
+        response: { 200: BansResponseSchema, ...errors },
+      },
+    },
+    async (request) => {
+      const moderator = moderatorOf(request);
+      await limits.take(sanctionReads, moderator.id, now());
+      return sanctions.bans(moderator);
+    },
   );
 
   app.put(

@@ -3,11 +3,22 @@
 // (events, ended sessions and memberships, private notices) is returned and sent after the commit.
 import { schema, type Database } from '@kindred/db';
 import type { AddWarningsBody, AuditEntry, CreateActionBody, CreateReportBody, QueueItem } from '@kindred/shared';
-import { and, asc, desc, eq, gt, inArray, isNull, lt, or } from 'drizzle-orm';
+import { and, asc, desc, eq, exists, gt, inArray, isNull, lt, or, sql } from 'drizzle-orm';
 import { ApiError } from '../errors.ts';
 import { appendUpdatedEvents, type RoomEventRange } from '../chat/room-events.ts';
 import { forViewer, loadMessageViews } from '../chat/messages.ts';
 import { lensOf, loadViewerFilter, type ViewerFilter } from '../accounts/blocks.ts';
+import { anonymousContent, isAnonymous, notAboutAnonymousContent } from './anonymity.ts';
+import {
+  assertCanModerate,
+  assertMayActOnMember,
+  memberById,
+  roomBySlug,
+  STORY_TARGETS,
+  type Moderator,
+} from './authority.ts';
+
+export type { Moderator } from './authority.ts';
 
 const {
   memberNotices,
@@ -26,16 +37,6 @@ const {
   storyReplies,
   users,
 } = schema;
-
-export interface Moderator {
-  id: string;
-  isAdmin: boolean;
-  /** Named by an admin to moderate stories and their replies, which belong to no room. */
-  storyModerator: boolean;
-}
-
-// Content that belongs to no room: stories, replies and remembrance candles.
-const STORY_TARGETS = ['story', 'reply', 'candle'];
 
 /** What an action or report changes beyond the database, to be sent after the commit. */
 export interface LiveEffects {
@@ -63,31 +64,6 @@ export function createModerationService({ db, now }: { db: Database; now: () => 
       .from(memberships)
       .where(and(eq(memberships.userId, moderator.id), eq(memberships.role, 'moderator')));
     return rows.map((row) => row.roomId);
-  }
-
-  async function assertCanModerate(
-    tx: Database,
-    moderator: Moderator,
-    roomId: string | null,
-    targetType?: string,
-  ): Promise<void> {
-    if (moderator.isAdmin) return;
-    if (!roomId && targetType && STORY_TARGETS.includes(targetType) && moderator.storyModerator) return;
-    if (roomId) {
-      const [row] = await tx
-        .select({ role: memberships.role })
-        .from(memberships)
-        .where(and(eq(memberships.roomId, roomId), eq(memberships.userId, moderator.id)));
-      if (row?.role === 'moderator') return;
-    }
-    throw new ApiError('forbidden', 'Only this room’s moderators (or an admin) can do that.');
-  }
-
-  async function roomBySlug(tx: Database, slug: string | undefined) {
-    if (!slug) throw new ApiError('validation', 'Please say which room this is about.', 'room');
-    const [room] = await tx.select().from(rooms).where(eq(rooms.slug, slug));
-    if (!room) throw new ApiError('not_found', 'There is no room at this address.');
-    return room;
   }
 
   /** Finds or opens the queue item for a target; a second report joins the open one. */
@@ -237,11 +213,11 @@ export function createModerationService({ db, now }: { db: Database; now: () => 
           const [row] =
             body.target.type === 'story'
               ? await tx
-                  .select({ authorId: stories.authorId })
+                  .select({ authorId: stories.authorId, anonymous: stories.anonymous })
                   .from(stories)
                   .where(and(eq(stories.id, body.target.id), eq(stories.status, 'published'), isNull(stories.hiddenAt)))
               : await tx
-                  .select({ authorId: storyReplies.authorId })
+                  .select({ authorId: storyReplies.authorId, anonymous: storyReplies.anonymous })
                   .from(storyReplies)
                   .innerJoin(stories, eq(stories.id, storyReplies.storyId))
                   .where(
@@ -252,15 +228,38 @@ export function createModerationService({ db, now }: { db: Database; now: () => 
                     ),
                   );
           if (!row) throw notFound();
-          subjectId = row.authorId;
-        } else {
-          const [user] = await tx.select({ id: users.id }).from(users).where(eq(users.id, body.target.id));
-          if (!user) throw notFound();
-          subjectId = user.id;
-          if (body.room) {
-            const room = await roomBySlug(tx, body.room);
-            roomId = room.id;
+          // A report names its reporter to admins: of one's own anonymous words it would name their author.
+          if (row.authorId === reporterId) {
+            throw new ApiError(
+              'validation',
+              `This ${body.target.type} is yours: you can change or delete it yourself. Reports are for what others write.`,
+            );
           }
+          subjectId = row.anonymous ? null : row.authorId;
+        } else {
+          // About a member: only where both are members, so a stranger can neither report anyone (nor alert
+          // a room's moderators) nor learn who is in a room; every refusal reads the same.
+          if (!body.room) throw new ApiError('validation', 'Please say which room this happened in.', 'room');
+          const [shared] = await tx
+            .select({ roomId: rooms.id })
+            .from(rooms)
+            .innerJoin(memberships, and(eq(memberships.roomId, rooms.id), eq(memberships.userId, reporterId)))
+            .where(
+              and(
+                eq(rooms.slug, body.room),
+                exists(
+                  tx
+                    .select({ one: sql`1` })
+                    .from(memberships)
+                    .where(and(eq(memberships.roomId, rooms.id), eq(memberships.userId, body.target.id))),
+                ),
+              ),
+            );
+          if (!shared) {
+            throw new ApiError('not_found', 'We couldn’t find that member in that room. They may have left it.');
+          }
+          subjectId = body.target.id;
+          roomId = shared.roomId;
         }
         const itemId = await openItem(tx, body.target, {
           roomId,
@@ -314,18 +313,19 @@ export function createModerationService({ db, now }: { db: Database; now: () => 
 
     /** A story that waits for a moderator: a new account's first, or one with words that suggest risk. */
     async holdStory(storyId: string, authorId: string, urgent: boolean): Promise<LiveEffects> {
-      await db.transaction(async (tx) =>
-        openItem(
-          tx as unknown as Database,
+      await db.transaction(async (txRaw) => {
+        const tx = txRaw as unknown as Database;
+        return openItem(
+          tx,
           { type: 'story', id: storyId },
           {
             roomId: null,
-            subjectId: authorId,
+            subjectId: (await isAnonymous(tx, 'story', storyId)) ? null : authorId,
             urgent,
             automaticReason: urgent ? 'crisis_language' : 'first_story',
           },
-        ),
-      );
+        );
+      });
       return noEffects();
     },
 
@@ -344,7 +344,12 @@ export function createModerationService({ db, now }: { db: Database; now: () => 
                 : undefined,
             );
       const items = await db
-        .select({ item: moderationItems, room: rooms.slug, subjectName: users.displayName })
+        .select({
+          item: moderationItems,
+          room: rooms.slug,
+          subjectName: users.displayName,
+          anonymous: anonymousContent(db, moderationItems.targetType, moderationItems.targetId).mapWith(Boolean),
+        })
         .from(moderationItems)
         .leftJoin(rooms, eq(rooms.id, moderationItems.roomId))
         .leftJoin(users, eq(users.id, moderationItems.subjectId))
@@ -363,8 +368,8 @@ export function createModerationService({ db, now }: { db: Database; now: () => 
       // Moderators have filters too: what they hide comes folded, and they can always open it.
       const filter = await loadViewerFilter(db, moderator.id);
       const result: QueueItem[] = [];
-      for (const { item, room, subjectName } of items) {
-        const context = await itemContextFor(item, filter);
+      for (const { item, room, subjectName, anonymous } of items) {
+        const context = await itemContextFor(item, filter, anonymous);
         result.push({
           id: item.id,
           target: { type: item.targetType, id: item.targetId },
@@ -383,12 +388,9 @@ export function createModerationService({ db, now }: { db: Database; now: () => 
                 ? { reporter: { id: report.reporterId, displayName: reporterName ?? '' } }
                 : {}),
             })),
-          // The author of anonymous content stays unknown to volunteer moderators, who act on it all the same.
-          subject:
-            item.subjectId && (moderator.isAdmin || !context.anonymous)
-              ? { id: item.subjectId, displayName: subjectName ?? '' }
-              : null,
-          context: context.context,
+          // The author of anonymous content stays unknown to everyone, admins too, who act on it all the same.
+          subject: item.subjectId && !anonymous ? { id: item.subjectId, displayName: subjectName ?? '' } : null,
+          context,
         });
       }
       return result;
@@ -437,18 +439,18 @@ export function createModerationService({ db, now }: { db: Database; now: () => 
                       .update(candles)
                       .set({ hiddenAt })
                       .where(eq(candles.id, target.id))
-                      .returning({ authorId: candles.userId })
+                      .returning({ authorId: candles.userId, anonymous: candles.anonymous })
                   : await (target.type === 'story'
                       ? tx
                           .update(stories)
                           .set({ hiddenAt })
                           .where(eq(stories.id, target.id))
-                          .returning({ authorId: stories.authorId })
+                          .returning({ authorId: stories.authorId, anonymous: stories.anonymous })
                       : tx
                           .update(storyReplies)
                           .set({ hiddenAt })
                           .where(eq(storyReplies.id, target.id))
-                          .returning({ authorId: storyReplies.authorId }));
+                          .returning({ authorId: storyReplies.authorId, anonymous: storyReplies.anonymous }));
               if (!row) throw new ApiError('not_found', 'That is no longer here.');
               await assertCanModerate(tx, moderator, null, target.type);
               await notify(tx, effects, row.authorId, {
@@ -460,7 +462,7 @@ export function createModerationService({ db, now }: { db: Database; now: () => 
                     ? `A moderator hid your ${target.type}. Their reason: ${body.reason.trim()}`
                     : `A moderator has restored your ${target.type}.`,
               });
-              return audit(tx, moderator, body, { roomId: null, subjectId: row.authorId });
+              return audit(tx, moderator, body, { roomId: null, subjectId: row.anonymous ? null : row.authorId });
             }
             expect('message');
             const [message] = await tx.select().from(messages).where(eq(messages.id, target.id));
@@ -487,12 +489,13 @@ export function createModerationService({ db, now }: { db: Database; now: () => 
           }
           case 'mute':
           case 'unmute':
-          case 'remove_from_room': {
+          case 'remove_from_room':
+          case 'readmit': {
             expect('user');
             const room = await roomBySlug(tx, body.room);
             await assertCanModerate(tx, moderator, room.id);
-            const [user] = await tx.select({ id: users.id }).from(users).where(eq(users.id, target.id));
-            if (!user) throw new ApiError('not_found', 'There is no such member.');
+            const user = await memberById(tx, target.id);
+            await assertMayActOnMember(tx, moderator, room.id, user);
             if (action === 'mute') {
               if (!body.durationMinutes) {
                 throw new ApiError('validation', 'Please say how long the mute lasts.', 'durationMinutes');
@@ -501,13 +504,18 @@ export function createModerationService({ db, now }: { db: Database; now: () => 
               await tx
                 .insert(roomMutes)
                 .values({ roomId: room.id, userId: user.id, until, createdAt: at })
-                .onConflictDoUpdate({ target: [roomMutes.roomId, roomMutes.userId], set: { until } });
+                .onConflictDoUpdate({ target: [roomMutes.roomId, roomMutes.userId], set: { until, createdAt: at } });
               effects.notices.push({
                 userId: user.id,
                 notice: { type: 'notice', code: 'muted', room: room.slug, until: until.toISOString() },
               });
             } else if (action === 'unmute') {
               await tx.delete(roomMutes).where(and(eq(roomMutes.roomId, room.id), eq(roomMutes.userId, user.id)));
+            } else if (action === 'readmit') {
+              // Lifts a removal: they may join again (accepting the rules, as anyone joining does).
+              await tx
+                .delete(roomRemovals)
+                .where(and(eq(roomRemovals.roomId, room.id), eq(roomRemovals.userId, user.id)));
             } else {
               await tx.delete(memberships).where(and(eq(memberships.roomId, room.id), eq(memberships.userId, user.id)));
               await tx
@@ -589,7 +597,7 @@ export function createModerationService({ db, now }: { db: Database; now: () => 
                 ? `Your story “${story.title}” is shared now.`
                 : `A moderator didn’t share your story “${story.title}”. Their reason: ${body.reason.trim()}. It is still yours to read and change.`,
             });
-            return audit(tx, moderator, body, { roomId: null, subjectId: story.authorId });
+            return audit(tx, moderator, body, { roomId: null, subjectId: story.anonymous ? null : story.authorId });
           }
           case 'resolve_report': {
             expect('report');
@@ -600,7 +608,8 @@ export function createModerationService({ db, now }: { db: Database; now: () => 
               .update(moderationItems)
               .set({ status: 'resolved', resolvedAt: at, updatedAt: at })
               .where(eq(moderationItems.id, item.id));
-            return audit(tx, moderator, body, { roomId: item.roomId, subjectId: item.subjectId });
+            const anonymous = await isAnonymous(tx, item.targetType, item.targetId);
+            return audit(tx, moderator, body, { roomId: item.roomId, subjectId: anonymous ? null : item.subjectId });
           }
         }
       });
@@ -655,11 +664,20 @@ export function createModerationService({ db, now }: { db: Database; now: () => 
         } else {
           const [owner] =
             kind === 'candles'
-              ? await tx.select({ id: candles.userId }).from(candles).where(eq(candles.id, id))
+              ? await tx
+                  .select({ id: candles.userId, anonymous: candles.anonymous })
+                  .from(candles)
+                  .where(eq(candles.id, id))
               : kind === 'stories'
-                ? await tx.select({ id: stories.authorId }).from(stories).where(eq(stories.id, id))
-                : await tx.select({ id: storyReplies.authorId }).from(storyReplies).where(eq(storyReplies.id, id));
-          subjectId = owner!.id;
+                ? await tx
+                    .select({ id: stories.authorId, anonymous: stories.anonymous })
+                    .from(stories)
+                    .where(eq(stories.id, id))
+                : await tx
+                    .select({ id: storyReplies.authorId, anonymous: storyReplies.anonymous })
+                    .from(storyReplies)
+                    .where(eq(storyReplies.id, id));
+          subjectId = owner!.anonymous ? null : owner!.id;
         }
         await assertCanModerate(tx, moderator, roomId, targetType);
         const merged = [...new Set([...row.contentWarnings, ...body.contentWarnings])];
@@ -743,16 +761,28 @@ export function createModerationService({ db, now }: { db: Database; now: () => 
     },
   };
 
+  /**
+   * What was done before: about anonymous content, only what was done to it (by its id); about a member,
+   * what was done about them, except to their anonymous content.
+   */
+  async function earlierActionsFor(item: typeof moderationItems.$inferSelect, anonymous: boolean) {
+    if (anonymous) {
+      return auditEntries(
+        and(eq(moderationActions.targetType, item.targetType), eq(moderationActions.targetId, item.targetId)),
+        10,
+      );
+    }
+    if (!item.subjectId) return [];
+    return auditEntries(and(eq(moderationActions.subjectId, item.subjectId), notAboutAnonymousContent(db)), 10);
+  }
+
   async function itemContextFor(
     item: typeof moderationItems.$inferSelect,
     filter: ViewerFilter,
-  ): Promise<{ context: QueueItem['context']; anonymous: boolean }> {
-    if (!STORY_TARGETS.includes(item.targetType)) {
-      return { context: await itemContext(item, filter), anonymous: false };
-    }
-    const earlierActions = item.subjectId
-      ? await auditEntries(eq(moderationActions.subjectId, item.subjectId), 10)
-      : [];
+    anonymous: boolean,
+  ): Promise<QueueItem['context']> {
+    const earlierActions = await earlierActionsFor(item, anonymous);
+    if (!STORY_TARGETS.includes(item.targetType)) return itemContext(item, filter, earlierActions);
     const [row] =
       item.targetType === 'story'
         ? await db
@@ -760,7 +790,6 @@ export function createModerationService({ db, now }: { db: Database; now: () => 
               title: stories.title,
               bodyHtml: stories.bodyHtml,
               status: stories.status,
-              anonymous: stories.anonymous,
               contentWarnings: stories.contentWarnings,
             })
             .from(stories)
@@ -770,43 +799,36 @@ export function createModerationService({ db, now }: { db: Database; now: () => 
               title: stories.title,
               bodyHtml: storyReplies.bodyHtml,
               status: stories.status,
-              anonymous: storyReplies.anonymous,
               contentWarnings: storyReplies.contentWarnings,
             })
             .from(storyReplies)
             .innerJoin(stories, eq(stories.id, storyReplies.storyId))
             .where(eq(storyReplies.id, item.targetId));
     return {
-      context: {
-        message: null,
-        surrounding: [],
-        authorRecent: [],
-        // Past actions would name the author of anonymous content by their record: kept for admins' eyes.
-        earlierActions: row?.anonymous ? [] : earlierActions,
-        ...(row
-          ? {
-              story: {
-                title: row.title,
-                bodyHtml: row.bodyHtml,
-                status: row.status,
-                contentWarnings: row.contentWarnings,
-                filtered: lensOf(filter, row.contentWarnings, null).filtered,
-              },
-            }
-          : {}),
-      },
-      anonymous: row?.anonymous ?? false,
+      message: null,
+      surrounding: [],
+      authorRecent: [],
+      earlierActions,
+      ...(row
+        ? {
+            story: {
+              title: row.title,
+              bodyHtml: row.bodyHtml,
+              status: row.status,
+              contentWarnings: row.contentWarnings,
+              filtered: lensOf(filter, row.contentWarnings, null).filtered,
+            },
+          }
+        : {}),
     };
   }
 
   async function itemContext(
     item: typeof moderationItems.$inferSelect,
     filter: ViewerFilter,
+    earlierActions: AuditEntry[],
   ): Promise<QueueItem['context']> {
     const empty = { message: null, surrounding: [], authorRecent: [], earlierActions: [] as AuditEntry[] };
-    const earlierActions = item.subjectId
-      ? await auditEntries(eq(moderationActions.subjectId, item.subjectId), 10)
-      : [];
     if (item.targetType !== 'message') {
       const authorRecent = item.subjectId && item.roomId ? await recentBy(item.subjectId, item.roomId, filter) : [];
       return { ...empty, authorRecent, earlierActions };

@@ -71,6 +71,7 @@ export const moderationActions = [
   'mute',
   'unmute',
   'remove_from_room',
+  'readmit',
   'ban',
   'unban',
   'set_slow_mode',
@@ -91,6 +92,7 @@ export const CreateActionBodySchema = Type.Object(
         Type.Literal('mute'),
         Type.Literal('unmute'),
         Type.Literal('remove_from_room'),
+        Type.Literal('readmit'),
         Type.Literal('ban'),
         Type.Literal('unban'),
         Type.Literal('set_slow_mode'),
@@ -194,6 +196,48 @@ export const DutyBodySchema = Type.Object(
   { showName: Type.Optional(Type.Boolean({ description: 'Let members see who is on duty' })) },
   { additionalProperties: false },
 );
+
+const SanctionedMemberSchema = Type.Object(
+  { id: Type.String(), displayName: Type.String() },
+  { additionalProperties: false },
+);
+/** A room's sanctions in force now, for its moderators and admins, so each can be lifted. */
+export const RoomSanctionsResponseSchema = Type.Object(
+  {
+    mutes: Type.Array(
+      Type.Object(
+        {
+          user: SanctionedMemberSchema,
+          since: Type.String({ format: 'date-time' }),
+          until: Type.String({ format: 'date-time' }),
+        },
+        { additionalProperties: false },
+      ),
+    ),
+    /** Removed members, who cannot join again until a moderator lets them back (`readmit`). */
+    removals: Type.Array(
+      Type.Object(
+        { user: SanctionedMemberSchema, since: Type.String({ format: 'date-time' }) },
+        { additionalProperties: false },
+      ),
+    ),
+  },
+  { additionalProperties: false },
+);
+export type RoomSanctions = Static<typeof RoomSanctionsResponseSchema>;
+/** Members banned from Kindred now, for admins. */
+export const BansResponseSchema = Type.Object(
+  {
+    bans: Type.Array(
+      Type.Object(
+        { user: SanctionedMemberSchema, since: Type.String({ format: 'date-time' }) },
+        { additionalProperties: false },
+      ),
+    ),
+  },
+  { additionalProperties: false },
+);
+export type Bans = Static<typeof BansResponseSchema>;
 
 export const NoticeSchema = Type.Object(
   {

@@ -67,6 +67,7 @@ const verbs: Record<ModerationActionName, (entry: AuditEntry) => string> = {
   mute: (entry) => `muted a member${entry.durationMinutes ? ` for ${durationText(entry.durationMinutes)}` : ''}`,
   unmute: () => 'lifted a member’s mute',
   remove_from_room: () => 'removed a member from the room',
+  readmit: () => 'let a member back into the room',
   ban: () => 'banned a member from Kindred',
   unban: () => 'lifted a member’s ban',
   set_slow_mode: (entry) =>
