@@ -114,7 +114,11 @@ describe('a flood of subscribes', () => {
     // Every accepted subscribe replays the room from the start, one after another, each strictly +1 from
     // seq 1 up to where the room stood (and on into what came live, for the one that stays).
     const lastOf = accepted.map((f) => f.lastSeq as number);
-    await sf.collect((f) => f.type === 'event', lastOf.reduce((n, last) => n + last, 0), 60_000);
+    await sf.collect(
+      (f) => f.type === 'event',
+      lastOf.reduce((n, last) => n + last, 0),
+      60_000,
+    );
     const runs: number[][] = [];
     for (const frame of sf.frames) {
       if (frame.type === 'subscribed') runs.push([]);
@@ -150,7 +154,11 @@ describe('a flood of subscribes', () => {
     const answers = (
       await Promise.all(
         sockets.map((s) =>
-          s.collect((f) => (f.type === 'subscribed' || f.type === 'error') && f.room === slug, SUBSCRIBES_AT_ONCE, 60_000),
+          s.collect(
+            (f) => (f.type === 'subscribed' || f.type === 'error') && f.room === slug,
+            SUBSCRIBES_AT_ONCE,
+            60_000,
+          ),
         ),
       )
     ).flat();

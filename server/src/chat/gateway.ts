@@ -51,6 +51,8 @@ const HARD_BUFFERED_BYTES = 8 * 1024 * 1024;
 /** A replay writes its next piece once the socket holds no more than this waiting to be written. */
 const REPLAY_LOW_WATER_BYTES = 64 * 1024;
 const HEARTBEAT_MS = 30_000;
+/** Where every socket's turn of subscribes starts: one promise for all, not one more object per socket. */
+const settled = Promise.resolve();
 
 export interface GatewayOptions {
   db: Database;
@@ -238,7 +240,7 @@ class Connection {
    * Subscribes and unsubscribes are handled one at a time, in the order they came: one replay at a time
    * per socket, and an unsubscribe never overtakes the subscribe before it.
    */
-  #subscriptionTurn: Promise<void> = Promise.resolve();
+  #subscriptionTurn: Promise<void> = settled;
 
   constructor(
     private readonly socket: WebSocket,

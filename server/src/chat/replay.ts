@@ -32,10 +32,10 @@ export async function replayEvents(
   to: number,
   target: ReplayTarget,
 ): Promise<boolean> {
-  for (let after = from; after < to; ) {
+  for (let after = from; after < to;) {
     const upTo = Math.min(to, after + REPLAY_PAGE);
     const events = await loadPreparedEvents(db, roomId, after, upTo);
-    for (let first = 0; first < events.length; ) {
+    for (let first = 0; first < events.length;) {
       if (!(await target.writable()) || !target.wanted()) return false;
       let end = first + 1;
       let bytes = events[first]!.frame.length;
