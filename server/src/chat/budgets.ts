@@ -1,6 +1,6 @@
 // What one member may ask of the chat gateway besides writing (writes have their own allowance): how many
-// subscribes (each may replay up to MAX_REPLAY events) per socket and per member, and how many sockets a
-// member may hold open on an instance. Sized so a real client is never refused: a phone that comes back
+// subscribes (each may replay up to MAX_REPLAY events) per socket and per member, how fast their replays
+// go, and how many sockets a member may hold open on an instance. Sized so a real client is never refused: a phone that comes back
 // online resubscribes to every room it has open, a few dozen at most, each time it reconnects.
 import type { Limit } from '../limits/counters.ts';
 
@@ -20,28 +20,63 @@ export const SUBSCRIBE_LIMIT: Limit = {
 export const MAX_SOCKETS_PER_MEMBER = 20;
 
 /** A socket's subscribe allowance comes back one every this long (60 a minute, after the first 60). */
-const SUBSCRIBE_REFILL_MS = 1_000;
+const SUBSCRIBE_REFILL_PER_MS = 1 / 1_000;
 
 /**
- * One socket's allowance of subscribes, refilled continuously. Checked before anything else, in memory, so a
- * flood from one socket is refused without a database round trip per frame.
+ * Events one member's replays may send at once on an instance, and how fast that comes back (per ms): a
+ * phone resuming 40 rooms with 250 missed events each goes at once; a member replaying over and over gets
+ * 2,500 events a second (a full replay every 0.4 s), so their share of the server stays small.
  */
-export class SubscribeAllowance {
-  #tokens = SUBSCRIBES_AT_ONCE;
+export const REPLAY_EVENTS_AT_ONCE = 10_000;
+const REPLAY_EVENTS_PER_MS = 2.5;
+
+/** An allowance that refills continuously, up to what it holds when full. */
+export class Allowance {
+  #tokens: number;
   #at: number;
 
-  constructor(now: number) {
+  constructor(
+    private readonly full: number,
+    private readonly perMs: number,
+    now: number,
+  ) {
+    this.#tokens = full;
     this.#at = now;
   }
 
-  /** 0 when allowed (and spent), else whole seconds to wait. */
-  take(now: number): number {
-    this.#tokens = Math.min(SUBSCRIBES_AT_ONCE, this.#tokens + (now - this.#at) / SUBSCRIBE_REFILL_MS);
-    this.#at = now;
-    if (this.#tokens >= 1) {
-      this.#tokens -= 1;
+  /** Spends `n` if there is that much: 0, else the whole seconds until there will be (nothing spent). */
+  take(n: number, now: number): number {
+    this.#refill(now);
+    if (this.#tokens >= n) {
+      this.#tokens -= n;
       return 0;
     }
-    return Math.ceil(((1 - this.#tokens) * SUBSCRIBE_REFILL_MS) / 1000);
+    return Math.max(1, Math.ceil((n - this.#tokens) / this.perMs / 1000));
+  }
+
+  /** Spends `n` whatever is left, as a debt paid off over time: the milliseconds to wait before using it. */
+  reserve(n: number, now: number): number {
+    this.#refill(now);
+    this.#tokens -= n;
+    return this.#tokens >= 0 ? 0 : Math.ceil(-this.#tokens / this.perMs);
+  }
+
+  isFull(now: number): boolean {
+    this.#refill(now);
+    return this.#tokens >= this.full;
+  }
+
+  #refill(now: number): void {
+    this.#tokens = Math.min(this.full, this.#tokens + (now - this.#at) * this.perMs);
+    this.#at = now;
   }
 }
+
+/**
+ * One socket's allowance of subscribes. Checked before anything else, in memory, so a flood from one
+ * socket is refused without a database round trip per frame.
+ */
+export const subscribeAllowance = (now: number) => new Allowance(SUBSCRIBES_AT_ONCE, SUBSCRIBE_REFILL_PER_MS, now);
+
+/** One member's allowance of replayed events on this instance, shared by all their sockets here. */
+export const replayAllowance = (now: number) => new Allowance(REPLAY_EVENTS_AT_ONCE, REPLAY_EVENTS_PER_MS, now);

@@ -30,7 +30,14 @@ import type { LimitCounters } from '../limits/counters.ts';
 import { sendError, validationError } from '../plugins/errors.ts';
 import { compileStrict } from '../plugins/validation.ts';
 import type { RoomService } from '../rooms/service.ts';
-import { MAX_SOCKETS_PER_MEMBER, SUBSCRIBE_LIMIT, SubscribeAllowance } from './budgets.ts';
+import { performance } from 'node:perf_hooks';
+import {
+  MAX_SOCKETS_PER_MEMBER,
+  SUBSCRIBE_LIMIT,
+  replayAllowance,
+  subscribeAllowance,
+  type Allowance,
+} from './budgets.ts';
 import type { ControlMessage } from './bus.ts';
 import type { RoomFeeds, Subscriber } from './feeds.ts';
 import { EventRun, forViewer, roomLastSeq, wsFrames, type PreparedEvent } from './messages.ts';
@@ -117,11 +124,18 @@ export function registerChatGateway(app: FastifyInstance, options: GatewayOption
   const connections = new Set<Connection>();
   /** Each member's connections here, oldest first (a Set keeps the order they were added in). */
   const byMember = new Map<string, Set<Connection>>();
+  /**
+   * Each member's replayed events here, over all their sockets; kept after their last socket closes until it
+   * is full again, so reconnecting does not start a new allowance.
+   */
+  const replays = new Map<string, Allowance>();
   const allowance = new SendAllowance(options.messageLimitPerMinute);
   const ofMember = (userId: string): Iterable<Connection> => byMember.get(userId) ?? [];
 
   const heartbeat = setInterval(() => {
     for (const connection of connections) connection.heartbeat();
+    const now = performance.now();
+    for (const [userId, replay] of replays) if (!byMember.has(userId) && replay.isFull(now)) replays.delete(userId);
   }, HEARTBEAT_MS);
   heartbeat.unref();
   app.addHook('onClose', async () => clearInterval(heartbeat));
@@ -146,7 +160,11 @@ export function registerChatGateway(app: FastifyInstance, options: GatewayOption
       socket.removeAllListeners('error');
       const tcp = request.raw.socket as typeof request.raw.socket & { _httpMessage?: ServerResponse | null };
       tcp._httpMessage?.detachSocket(tcp);
-      const connection = new Connection(socket, request, options, allowance, () => {
+      const userId = request.auth!.user.id;
+      // Pacing is not a rule about time the test clock should move: it reads the process's own clock.
+      if (!replays.has(userId)) replays.set(userId, replayAllowance(performance.now()));
+      const replay = replays.get(userId)!;
+      const connection = new Connection(socket, request, options, allowance, replay, () => {
         connections.delete(connection);
         const mine = byMember.get(connection.userId);
         mine?.delete(connection);
@@ -235,7 +253,7 @@ class Connection {
   #closed = false;
   /** Set while the socket is behind: checks again, SLOW_GRACE_MS after it fell behind. */
   #slowCheck: NodeJS.Timeout | undefined;
-  readonly #subscribeAllowance: SubscribeAllowance;
+  readonly #subscribeAllowance: Allowance;
   /**
    * Subscribes and unsubscribes are handled one at a time, in the order they came: one replay at a time
    * per socket, and an unsubscribe never overtakes the subscribe before it.
@@ -247,6 +265,7 @@ class Connection {
     request: FastifyRequest,
     private readonly options: GatewayOptions,
     private readonly allowance: SendAllowance,
+    private readonly replayAllowance: Allowance,
     private readonly onGone: () => void,
   ) {
     const auth = request.auth!;
@@ -255,7 +274,7 @@ class Connection {
     this.#isAdmin = isAdmin(auth.user, options.adminUsernames);
     this.#joinedAt = auth.user.createdAt;
     this.#country = auth.user.country;
-    this.#subscribeAllowance = new SubscribeAllowance(options.now().getTime());
+    this.#subscribeAllowance = subscribeAllowance(options.now().getTime());
     this.#filterLoaded = this.#loadFilter().then(
       () => {},
       () => this.close(1011, 'unavailable'),
@@ -521,7 +540,7 @@ class Connection {
    */
   async #takeSubscribe(): Promise<number> {
     const now = this.options.now();
-    const wait = this.#subscribeAllowance.take(now.getTime());
+    const wait = this.#subscribeAllowance.take(1, now.getTime());
     if (wait > 0) return wait;
     return this.options.limits.hit(SUBSCRIBE_LIMIT, this.userId, now);
   }
@@ -593,6 +612,7 @@ class Connection {
           writable: () => this.#writable(),
           wanted: () => !this.#closed && this.#subscriptions.get(room.id) === subscription,
           write: (run, after) => this.sendEvents(run, after),
+          pace: (events) => this.replayAllowance.reserve(events, performance.now()),
         });
         if (!complete) return;
       }

@@ -2,8 +2,9 @@
 // written in small pieces, each only once the socket has written out what it had, with a turn of the event
 // loop between pieces: the server never holds a replay whole in memory, a reader that stops reading stops
 // its replay (and is let go, as any reader that falls behind is), and a member replaying a room over and
-// over takes turns with everyone else instead of holding up the process.
-import { setImmediate as nextTurn } from 'node:timers/promises';
+// over takes turns with everyone else instead of holding up the process; past the member's allowance of
+// replayed events (budgets.ts), each page also waits its turn in time.
+import { setImmediate as nextTurn, setTimeout as sleep } from 'node:timers/promises';
 import type { Database } from '@kindred/db';
 import { EventRun, loadPreparedEvents } from './messages.ts';
 
@@ -22,6 +23,8 @@ export interface ReplayTarget {
   wanted(): boolean;
   /** Writes events of the room, those after `after`, in one write. */
   write(run: EventRun, after: number): void;
+  /** Spends `events` of the member's replay allowance: the milliseconds to wait before sending them. */
+  pace(events: number): number;
 }
 
 /** Replays a room's events with from < seq <= to to `target`, in order. False if it stopped before the end. */
@@ -34,6 +37,9 @@ export async function replayEvents(
 ): Promise<boolean> {
   for (let after = from; after < to;) {
     const upTo = Math.min(to, after + REPLAY_PAGE);
+    const wait = target.pace(upTo - after);
+    if (wait > 0) await sleep(wait);
+    if (!target.wanted()) return false;
     const events = await loadPreparedEvents(db, roomId, after, upTo);
     for (let first = 0; first < events.length;) {
       if (!(await target.writable()) || !target.wanted()) return false;
