@@ -14,18 +14,18 @@ describe('a socket’s subscribe allowance', () => {
 });
 
 describe('a member’s replay allowance', () => {
-  it('sends a reconnect’s replays at once and paces a flood at 2,500 events a second', () => {
+  it('sends a reconnect’s replays at once and paces a flood at 1,000 events a second', () => {
     const allowance = replayAllowance(0);
-    // A phone resuming 40 rooms with 250 missed events each: no wait.
-    for (let room = 0; room < 40; room += 1) expect(allowance.reserve(250, 0)).toBe(0);
-    expect(REPLAY_EVENTS_AT_ONCE).toBe(40 * 250);
+    // A phone resuming 40 rooms with 125 missed events each: no wait.
+    for (let room = 0; room < 40; room += 1) expect(allowance.reserve(125, 0)).toBe(0);
+    expect(REPLAY_EVENTS_AT_ONCE).toBe(40 * 125);
     // Past that, every page waits its turn: pages reserved together queue one behind the other.
-    expect(allowance.reserve(100, 0)).toBe(40);
-    expect(allowance.reserve(100, 0)).toBe(80);
-    expect(allowance.reserve(1_000, 0)).toBe(480);
+    expect(allowance.reserve(100, 0)).toBe(100);
+    expect(allowance.reserve(100, 0)).toBe(200);
+    expect(allowance.reserve(1_000, 0)).toBe(1_200);
     // In time the debt is paid, and after a quiet while the whole allowance is back.
-    expect(allowance.reserve(0, 480)).toBe(0);
-    expect(allowance.isFull(480)).toBe(false);
-    expect(allowance.isFull(480 + REPLAY_EVENTS_AT_ONCE / 2.5)).toBe(true);
+    expect(allowance.reserve(0, 1_200)).toBe(0);
+    expect(allowance.isFull(1_200)).toBe(false);
+    expect(allowance.isFull(1_200 + REPLAY_EVENTS_AT_ONCE)).toBe(true);
   });
 });

@@ -24,11 +24,12 @@ const SUBSCRIBE_REFILL_PER_MS = 1 / 1_000;
 
 /**
  * Events one member's replays may send at once on an instance, and how fast that comes back (per ms): a
- * phone resuming 40 rooms with 250 missed events each goes at once; a member replaying over and over gets
- * 2,500 events a second (a full replay every 0.4 s), so their share of the server stays small.
+ * phone resuming 40 rooms with 125 missed events each goes at once; a member replaying over and over gets
+ * 1,000 events a second (a full replay a second, about twice what a room at 500 messages a second prepares),
+ * so their share of the server stays small.
  */
-export const REPLAY_EVENTS_AT_ONCE = 10_000;
-const REPLAY_EVENTS_PER_MS = 2.5;
+export const REPLAY_EVENTS_AT_ONCE = 5_000;
+const REPLAY_EVENTS_PER_MS = 1;
 
 /** An allowance that refills continuously, up to what it holds when full. */
 export class Allowance {
