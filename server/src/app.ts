@@ -23,7 +23,7 @@ import { createCareService } from './care/service.ts';
 import { careToolRoutes } from './care/tools-routes.ts';
 import { createBus } from './chat/bus.ts';
 import { RoomFeeds } from './chat/feeds.ts';
-import { registerChatGateway } from './chat/gateway.ts';
+import { closeSocketsForRestart, registerChatGateway } from './chat/gateway.ts';
 import { chatRoutes } from './chat/routes.ts';
 import { ChatWriter, containsLink } from './chat/writer.ts';
 import { LimitCounters } from './limits/counters.ts';
@@ -180,7 +180,7 @@ export async function buildApp(config: Config, deps: AppDependencies = {}): Prom
   await ensureDefaultRooms(db);
 
   await app.register(cookie);
-  await app.register(websocket, { options: { maxPayload: FRAME_MAX_BYTES } });
+  await app.register(websocket, { options: { maxPayload: FRAME_MAX_BYTES }, preClose: closeSocketsForRestart });
   await app.register(authPlugin, { db, cookie: cookieSettings, now });
   // The general ceiling: per session when signed in, else per address. Runs after the session is known.
   await app.register(rateLimit, {
@@ -249,6 +249,7 @@ export async function buildApp(config: Config, deps: AppDependencies = {}): Prom
     db,
     rooms,
     feeds,
+    limits,
     writer,
     publicOrigin: config.publicOrigin,
     messageLimitPerMinute: config.messageLimitPerMinute,

@@ -8,12 +8,15 @@ export type Frame = Record<string, unknown> & { type: string };
 
 export class TestSocket {
   readonly frames: Frame[] = [];
+  /** Every byte of every message received: what the server sent this socket. */
+  bytes = 0;
   closed: { code: number; reason: string } | undefined;
   #waiters: { predicate: (frame: Frame) => boolean; resolve: (frame: Frame) => void }[] = [];
   #closeWaiters: ((code: number) => void)[] = [];
 
   constructor(readonly ws: WebSocket) {
-    ws.on('message', (data) => {
+    ws.on('message', (data: Buffer) => {
+      this.bytes += data.length;
       const frame = JSON.parse(data.toString()) as Frame;
       this.frames.push(frame);
       this.#waiters = this.#waiters.filter((w) => {

@@ -4,7 +4,7 @@
 //
 //   npm run bench:chat                  full run: 3 repetitions (~10 minutes)
 //   npm run bench:chat -- --quick       one short repetition, README left alone
-//   options: --reps=N  --only=closed,open1000,open500big,two,memory  --write-readme  --no-readme
+//   options: --reps=N  --only=closed,open1000,open500big,two,flood,memory  --write-readme  --no-readme
 //            --profile: a V8 CPU profile of every Kindred process over each measured window, written to
 //            tests/bench/profiles/ (summarize with tests/bench/profile-summary.ts)
 //
@@ -23,6 +23,10 @@ import { runAdminCommand, SERVER_NODE_FLAGS, startPlatform, type Platform } from
 import { CpuMeter, residentKiB, type CpuReport, type PidGroups } from './procstat.ts';
 import type {
   ChildMessage,
+  FloodChildMessage,
+  FloodConfig,
+  FloodParentMessage,
+  FloodResult,
   LoadConfig,
   LoadMember,
   LoadResult,
@@ -35,6 +39,7 @@ import { mapLimit, sleep, spread, within, type Spread } from './util.ts';
 const here = fileURLToPath(new URL('.', import.meta.url));
 const repoRoot = fileURLToPath(new URL('../..', import.meta.url));
 const loadScript = join(here, 'load.ts');
+const floodScript = join(here, 'flood.ts');
 const baselineScript = join(here, 'baseline-server.ts');
 const readmePath = join(here, 'README.md');
 const profileDir = join(here, 'profiles');
@@ -51,6 +56,14 @@ const BIG_MEMBERS = 200;
 const SENDERS_PER_ROOM = 5;
 const BODY_CHARS = 120;
 const ADMIN = 'bench_admin';
+/** The flood scenario's member, room, and the history each of its replays sends (Kindred's MAX_REPLAY). */
+const FLOODER = 'bench_flood';
+const FLOOD_ROOM = 'bench-flood';
+const FLOOD_HISTORY = 1000;
+/** The flooder's sockets: the most Kindred lets one member keep open on an instance. */
+const FLOOD_SOCKETS = 20;
+/** The flood scenario's target: the others' p99 with the flood at most this many times their p99 without. */
+const FLOOD_P99_RATIO = 1.5;
 const PASSWORD = 'quiet-harbour-lantern-47';
 
 const argv = process.argv.slice(2);
@@ -72,7 +85,8 @@ const settings = {
   limitMs: quick ? 8 * 60_000 : 20 * 60_000,
 };
 
-type Server = 'kindred' | 'baseline';
+/** `flooded`: Kindred while one more member floods it with replays (the flood scenario's subject). */
+type Server = 'kindred' | 'baseline' | 'flooded';
 
 interface Scenario {
   key: string;
@@ -82,6 +96,8 @@ interface Scenario {
   membersPerRoom: number;
   instances: 1 | 2;
   target: string;
+  /** Compared with Kindred itself under a flood of replays, instead of with the bare broadcast. */
+  flood?: true;
 }
 
 const scenarios: Scenario[] = [
@@ -118,6 +134,16 @@ const scenarios: Scenario[] = [
     membersPerRoom: MEMBERS,
     instances: 2,
     target: 'deliveries/s ≥ 0.80 × baseline',
+  },
+  {
+    key: 'flood',
+    title: `open loop 500 msg/s, ${ROOMS}×${MEMBERS}, one member replaying`,
+    mode: 'open',
+    rate: 500,
+    membersPerRoom: MEMBERS,
+    instances: 1,
+    target: `others' p99 ≤ ${FLOOD_P99_RATIO} × without the flood, 0 lost`,
+    flood: true,
   },
 ];
 const selected = (key: string) => !settings.only || settings.only.includes(key);
@@ -210,6 +236,8 @@ const roomSlug = (r: number) => `bench-room-${r}`;
 interface Running {
   kindred: Platform[];
   baselinePid: number | undefined;
+  /** The flood process, while one runs. */
+  floodPid?: number | undefined;
   pgClient: pg.Client;
   database: string;
 }
@@ -224,6 +252,7 @@ async function pidGroups(running: Running, loadPid: number | undefined): Promise
     kindred: running.kindred.map((p) => p.pid),
     baseline: running.baselinePid ? [running.baselinePid] : [],
     load: loadPid ? [loadPid] : [],
+    flood: running.floodPid ? [running.floodPid] : [],
     postgres: rows.map((row) => row.pid),
     driver: [process.pid],
   };
@@ -332,7 +361,7 @@ function toggleProfiles(pids: number[], label?: string): void {
   }
 }
 
-function startLoad(running: Running, profile?: { pids: number[]; label: string }): LoadSession {
+function startLoad(running: Running, profile?: { pids: number[]; label: string }, onSending?: () => void): LoadSession {
   const child = fork(loadScript, [], {
     cwd: repoRoot,
     // Kindred's own V8 flags: the generator's pauses for garbage would show as the servers' latency.
@@ -377,6 +406,10 @@ function startLoad(running: Running, profile?: { pids: number[]; label: string }
             () => resolveCpu(undefined),
           );
       }
+      return;
+    }
+    if (message.type === 'sending') {
+      onSending?.();
       return;
     }
     inbox.push(message);
@@ -425,14 +458,22 @@ interface RunRecord {
   batches?: { perSecond: number; meanSize: number };
   /** Kindred: average number of database backends in each state over the window. */
   waits?: Record<string, number>;
+  /** `flooded`: what the flood did. */
+  flood?: FloodResult;
 }
 
 async function runLoad(
   running: Running,
   config: LoadConfig,
   profilePids: number[],
+  flood?: FloodSession,
 ): Promise<{ result: LoadResult; cpu?: CpuReport; waits: Record<string, number> }> {
-  const session = startLoad(running, profilePids.length ? { pids: profilePids, label: config.label } : undefined);
+  const session = startLoad(
+    running,
+    profilePids.length ? { pids: profilePids, label: config.label } : undefined,
+    // The flood starts with the load's warm-up, once every member is connected and subscribed.
+    flood ? () => flood.post({ type: 'go' }) : undefined,
+  );
   try {
     await session.next('ready', 60_000);
     session.post({ type: 'config', config });
@@ -445,6 +486,80 @@ async function runLoad(
     return { result: message.result, waits, ...(cpu ? { cpu } : {}) };
   } finally {
     await stopLoad(session);
+  }
+}
+
+interface FloodSession {
+  pid: number;
+  post(message: FloodParentMessage): void;
+  next(type: FloodChildMessage['type'], timeoutMs: number): Promise<FloodChildMessage>;
+  done: Promise<void>;
+}
+
+/** Forks the flooder and waits until it is connected with its room filled (`armed`). */
+async function startFlood(config: FloodConfig): Promise<FloodSession> {
+  const child = fork(floodScript, [], {
+    cwd: repoRoot,
+    execArgv: [...SERVER_NODE_FLAGS, '--import', 'tsx'],
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
+  children.add(child);
+  const inbox: FloodChildMessage[] = [];
+  let wake: (() => void) | undefined;
+  let ended = false;
+  const done = new Promise<void>((resolve) =>
+    child.once('exit', () => {
+      children.delete(child);
+      ended = true;
+      wake?.();
+      resolve();
+    }),
+  );
+  child.on('message', (message: FloodChildMessage) => {
+    inbox.push(message);
+    wake?.();
+  });
+  const next = async (type: FloodChildMessage['type'], timeoutMs: number) => {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const i = inbox.findIndex((m) => m.type === type || m.type === 'failed');
+      if (i >= 0) {
+        const [message] = inbox.splice(i, 1);
+        if (message!.type === 'failed') throw new Error(`flood: ${message!.message}`);
+        return message!;
+      }
+      if (ended) throw new Error(`the flood process exited before sending "${type}"`);
+      if (Date.now() > deadline) throw new Error(`no "${type}" from the flood within ${timeoutMs / 1000} s`);
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, Math.max(0, deadline - Date.now()));
+        wake = () => {
+          clearTimeout(timer);
+          resolve();
+        };
+      });
+    }
+  };
+  const session: FloodSession = { pid: child.pid!, post: (message) => child.send(message), next, done };
+  try {
+    await next('ready', 60_000);
+    session.post({ type: 'config', config });
+    await next('armed', 180_000);
+  } catch (error) {
+    child.kill('SIGKILL');
+    throw error;
+  }
+  return session;
+}
+
+async function stopFlood(session: FloodSession): Promise<FloodResult | undefined> {
+  try {
+    session.post({ type: 'stop' });
+    const message = await session.next('result', 30_000);
+    return message.type === 'result' ? message.result : undefined;
+  } finally {
+    if (!(await Promise.race([session.done.then(() => true), sleep(5_000).then(() => false)]))) {
+      process.kill(session.pid, 'SIGKILL');
+    }
   }
 }
 
@@ -612,6 +727,19 @@ function show(values: number[], format: (n: number) => string): string {
   return `${format(s.median)} (${format(s.min)}–${format(s.max)})`;
 }
 
+const megabytes = (bytes: number) => bytes / 1e6;
+
+function describeFlood(flood: FloodResult): string {
+  return (
+    `${int(flood.subscribes)} subscribes (${int(flood.accepted)} accepted, ${int(flood.refused)} refused), ` +
+    `${int(flood.events)} events, ${fixed(1)(megabytes(flood.bytesReceived))} MB received ` +
+    `(${fixed(1)(megabytes(flood.bytesReceived) / Math.max(0.001, flood.floodMs / 1000))} MB/s), ` +
+    `${fixed(1)(flood.bytesSent / 1000)} KB sent` +
+    (Object.keys(flood.errors).length ? `, errors ${JSON.stringify(flood.errors)}` : '') +
+    (Object.keys(flood.closes).length ? `, closes ${JSON.stringify(flood.closes)}` : '')
+  );
+}
+
 function describeWaits(waits: Record<string, number> | undefined): string {
   const entries = Object.entries(waits ?? {}).filter(([, n]) => n >= 0.05);
   return entries.length ? entries.map(([key, n]) => `${key} ${n.toFixed(2)}`).join(', ') : 'idle';
@@ -646,12 +774,21 @@ function buildReport(runs: RunRecord[], memory: MemoryRecord[]): Report {
     runs.filter((r) => r.scenario === key && r.server === server).sort((a, b) => a.rep - b.rep);
 
   for (const scenario of scenarios) {
-    const kindred = runsOf(scenario.key, 'kindred');
+    // Kindred against the bare broadcast; in the flood scenario, Kindred flooded against Kindred calm.
+    const [subject, reference, ratioName] = scenario.flood
+      ? (['flooded', 'kindred', 'flooded/no flood'] as const)
+      : (['kindred', 'baseline', 'Kindred/baseline'] as const);
+    const serverName = {
+      kindred: scenario.flood ? 'Kindred, no flood' : 'Kindred',
+      baseline: 'baseline',
+      flooded: 'Kindred, flooded',
+    };
+    const kindred = runsOf(scenario.key, subject);
     if (kindred.length === 0) continue;
-    const baseline = runsOf(scenario.key, 'baseline');
-    const line = (name: string, list: RunRecord[]) => [
-      name === 'Kindred' ? scenario.title : '',
-      name,
+    const baseline = runsOf(scenario.key, reference);
+    const line = (server: Server, list: RunRecord[]) => [
+      server === subject ? scenario.title : '',
+      serverName[server],
       show(
         list.map((r) => r.result.deliveriesPerSecond),
         int,
@@ -676,9 +813,9 @@ function buildReport(runs: RunRecord[], memory: MemoryRecord[]): Report {
         cores2,
       ),
     ];
-    rows.push(line('Kindred', kindred));
+    rows.push(line(subject, kindred));
     if (baseline.length === 0) continue;
-    rows.push(line('baseline', baseline));
+    rows.push(line(reference, baseline));
     // Ratios rep by rep, of runs made side by side.
     const pairs = kindred.flatMap((k) => {
       const b = baseline.find((x) => x.rep === k.rep);
@@ -687,7 +824,7 @@ function buildReport(runs: RunRecord[], memory: MemoryRecord[]): Report {
     const ratio = (pick: (r: LoadResult) => number) => pairs.map(([k, b]) => pick(k) / pick(b));
     rows.push([
       '',
-      'Kindred/baseline',
+      ratioName,
       show(
         ratio((r) => r.deliveriesPerSecond),
         ratio2,
@@ -709,6 +846,15 @@ function buildReport(runs: RunRecord[], memory: MemoryRecord[]): Report {
       '',
       '',
     ]);
+    if (scenario.flood) {
+      const p99 = ratio((r) => r.latency.p99);
+      const lost = kindred.reduce((n, r) => n + r.result.lost, 0);
+      verdicts.push({
+        target: `${scenario.title}: others' p99 ≤ ${FLOOD_P99_RATIO} × the same load without the flood, 0 lost`,
+        met: Number.isFinite(spread(p99).median) ? spread(p99).median <= FLOOD_P99_RATIO && lost === 0 : undefined,
+        measured: `${show(p99, ratio2)} ×, ${int(lost)} lost`,
+      });
+    }
     if (scenario.key === 'closed' || scenario.key === 'two') {
       const need = scenario.key === 'closed' ? 0.85 : 0.8;
       const median = spread(ratio((r) => r.deliveriesPerSecond)).median;
@@ -806,6 +952,40 @@ function buildReport(runs: RunRecord[], memory: MemoryRecord[]): Report {
     });
   }
 
+  // What each flood did: the one member's subscribes, and what Kindred sent back for them.
+  const floodHeader = [
+    'run',
+    'flood s',
+    'subscribes sent',
+    'accepted',
+    'refused',
+    'events replayed',
+    'MB received',
+    'MB/s',
+    'KB sent',
+    'flood CPU (cores)',
+    'other errors, closes',
+  ];
+  const floodRows = runs.flatMap((r) =>
+    r.flood
+      ? [
+          [
+            `${r.scenario}/rep ${r.rep + 1}`,
+            fixed(1)(r.flood.floodMs / 1000),
+            int(r.flood.subscribes),
+            int(r.flood.accepted),
+            int(r.flood.refused),
+            int(r.flood.events),
+            fixed(1)(megabytes(r.flood.bytesReceived)),
+            fixed(1)(megabytes(r.flood.bytesReceived) / Math.max(0.001, r.flood.floodMs / 1000)),
+            fixed(1)(r.flood.bytesSent / 1000),
+            cores2(r.cpu?.groups.flood ?? Number.NaN),
+            [JSON.stringify(r.flood.errors), JSON.stringify(r.flood.closes)].filter((x) => x !== '{}').join(' ') ||
+              'none',
+          ],
+        ]
+      : [],
+  );
   const memoryHeader = [
     'server',
     'idle sockets',
@@ -886,6 +1066,7 @@ function buildReport(runs: RunRecord[], memory: MemoryRecord[]): Report {
   const text = [
     textTable(header, rows),
     '',
+    ...(floodRows.length ? [textTable(floodHeader, floodRows), ''] : []),
     textTable(memoryHeader, memoryRows),
     '',
     ...verdictRows.map(([target, measured, met]) => `${met!.padEnd(12)}  ${target}: ${measured}`),
@@ -897,6 +1078,17 @@ function buildReport(runs: RunRecord[], memory: MemoryRecord[]): Report {
     '',
     markdownTable(header, rows),
     '',
+    ...(floodRows.length
+      ? [
+          '### The flood',
+          '',
+          "One member's subscribes with `since: 0` to a room of " +
+            `${int(FLOOD_HISTORY)} events, from ${FLOOD_SOCKETS} sockets, during each flooded run.`,
+          '',
+          markdownTable(floodHeader, floodRows),
+          '',
+        ]
+      : []),
     '### Memory per idle connection',
     '',
     markdownTable(memoryHeader, memoryRows),
@@ -1041,6 +1233,32 @@ async function main(): Promise<void> {
       201,
     );
   }
+  // The flood's member and room: a room of its own, so its history stays at what each replay sends.
+  let flooder: Account | undefined;
+  if (selected('flood')) {
+    await expectStatus(
+      `creating ${FLOOD_ROOM}`,
+      api(
+        primary,
+        '/api/rooms',
+        {
+          slug: FLOOD_ROOM,
+          name: 'Bench flood room',
+          description: 'A room whose history one member replays over and over.',
+          audience: 'everyone',
+          rules: 'Be kind.',
+        },
+        admin.cookie,
+      ),
+      201,
+    );
+    flooder = await register(primary, FLOODER);
+    await expectStatus(
+      `joining ${FLOOD_ROOM}`,
+      api(primary, `/api/rooms/${FLOOD_ROOM}/join`, { acceptRules: true }, flooder.cookie),
+      200,
+    );
+  }
   const needBig = selected('open500big') || selected('memory');
   const perRoom = needBig ? BIG_MEMBERS : MEMBERS;
   const registerStart = Date.now();
@@ -1106,7 +1324,10 @@ async function main(): Promise<void> {
       // Each scenario's baseline runs right beside it (the order alternating by repetition): on a shared
       // machine the bare broadcast's own figure drifts by a quarter from one minute to the next. With two
       // instances the baseline is the same closed loop on its one server.
-      const servers: Server[] = rep % 2 ? ['baseline', 'kindred'] : ['kindred', 'baseline'];
+      // The flood scenario's reference is Kindred itself, the same load without the flood.
+      const reference: Server = scenario.flood ? 'kindred' : 'baseline';
+      const subject: Server = scenario.flood ? 'flooded' : 'kindred';
+      const servers: Server[] = rep % 2 ? [reference, subject] : [subject, reference];
       for (const server of servers) {
         const targets =
           server === 'baseline'
@@ -1116,15 +1337,36 @@ async function main(): Promise<void> {
           `${scenario.key}/${server}/${rep + 1}`,
           scenario,
           targets,
-          server === 'kindred' ? accounts : undefined,
+          server === 'baseline' ? undefined : accounts,
         );
-        const { result, cpu, waits } = await runLoad(
-          running,
-          config,
-          settings.profile && server === 'kindred' ? running.kindred.map((p) => p.pid) : [],
-        );
+        const flood =
+          server === 'flooded'
+            ? await startFlood({
+                target: targetOf(primary),
+                cookie: flooder!.cookie,
+                room: FLOOD_ROOM,
+                history: FLOOD_HISTORY,
+                sockets: FLOOD_SOCKETS,
+                connectTimeoutMs: 30_000,
+              })
+            : undefined;
+        running.floodPid = flood?.pid;
+        let loaded: Awaited<ReturnType<typeof runLoad>>;
+        let floodResult: FloodResult | undefined;
+        try {
+          loaded = await runLoad(
+            running,
+            config,
+            settings.profile && server !== 'baseline' ? running.kindred.map((p) => p.pid) : [],
+            flood,
+          );
+        } finally {
+          if (flood) floodResult = await stopFlood(flood);
+          running.floodPid = undefined;
+        }
+        const { result, cpu, waits } = loaded;
         let batches: RunRecord['batches'];
-        if (server === 'kindred') {
+        if (server !== 'baseline') {
           const counted = await writerBatches(running, result.runTag);
           const seconds = (settings.warmupMs + result.windowMs) / 1000;
           batches = { perSecond: counted.batches / seconds, meanSize: counted.messages / Math.max(1, counted.batches) };
@@ -1136,13 +1378,15 @@ async function main(): Promise<void> {
           result,
           cpu,
           ...(batches ? { batches, waits } : {}),
+          ...(floodResult ? { flood: floodResult } : {}),
         });
         log(
           `[rep ${rep + 1}/${settings.reps}] ${scenario.key.padEnd(10)} ${server.padEnd(8)} ` +
             `${int(result.deliveriesPerSecond).padStart(8)} deliveries/s ${int(result.ackedPerSecond).padStart(6)} acks/s ` +
             `p50 ${ms2(result.latency.p50)} p99 ${ms2(result.latency.p99)} ms  lost ${result.lost} unanswered ${result.unanswered} ` +
-            `seq ${integrity(result)}  CPU: server ${cores2(cpu?.groups[server] ?? Number.NaN)} pg ${cores2(cpu?.groups.postgres ?? Number.NaN)} ` +
+            `seq ${integrity(result)}  CPU: server ${cores2(cpu?.groups[server === 'baseline' ? 'baseline' : 'kindred'] ?? Number.NaN)} pg ${cores2(cpu?.groups.postgres ?? Number.NaN)} ` +
             `load ${cores2(cpu?.groups.load ?? Number.NaN)} others ${cores2(cpu?.others ?? Number.NaN)}` +
+            (floodResult ? `  flood ${describeFlood(floodResult)}` : '') +
             (batches ? `  batches ${int(batches.perSecond)}/s of ${fixed(1)(batches.meanSize)}` : '') +
             (batches ? `  db ${describeWaits(waits)}` : '') +
             (Object.keys(result.errors).length ? `  errors ${JSON.stringify(result.errors)}` : '') +

@@ -382,6 +382,7 @@ async function runLoad(): Promise<LoadResult> {
     );
   }
 
+  void send({ type: 'sending' });
   const start = performance.now();
   windowStart = start + config.warmupMs;
   windowEnd = windowStart + config.durationMs;

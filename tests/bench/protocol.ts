@@ -108,8 +108,53 @@ export type ChildMessage =
   | { type: 'ready' }
   | { type: 'connected'; sockets: number; failures: number; connectMs: number }
   | { type: 'subscribed'; sockets: number; failures: number }
+  /** Every socket is connected and subscribed; sending (the warm-up) starts now. */
+  | { type: 'sending' }
   /** The measured window starts or ends now (the driver measures CPU over it). */
   | { type: 'window'; phase: 'start' | 'end' }
   | { type: 'result'; result: LoadResult }
   | { type: 'closed' }
+  | { type: 'failed'; message: string };
+
+// ---- the flood (flood.ts): one member replaying a room's history as fast as the server lets it --------------
+
+export interface FloodConfig {
+  target: LoadTarget;
+  /** The flooding member's session cookie. */
+  cookie: string;
+  /** A room of the member's, filled up to `history` events before the flood (so since 0 replays all of it). */
+  room: string;
+  history: number;
+  /** Sockets the member floods from (the most Kindred lets one member keep open). */
+  sockets: number;
+  connectTimeoutMs: number;
+}
+
+export interface FloodResult {
+  /** Subscribe frames sent, accepted (`subscribed`) and refused (`rate_limited`), over the whole flood. */
+  subscribes: number;
+  accepted: number;
+  refused: number;
+  /** Errors other than rate_limited, by code; sockets closed by the server, by close code. */
+  errors: Record<string, number>;
+  closes: Record<string, number>;
+  /** Events replayed to the flooder, and the bytes it received (WebSocket payloads) and sent. */
+  events: number;
+  bytesReceived: number;
+  bytesSent: number;
+  floodMs: number;
+}
+
+export type FloodParentMessage =
+  | { type: 'config'; config: FloodConfig }
+  /** Start flooding now (the load generator started sending). */
+  | { type: 'go' }
+  /** Stop, and answer with the result. */
+  | { type: 'stop' };
+
+export type FloodChildMessage =
+  | { type: 'ready' }
+  /** Connected, and the room holds its history. */
+  | { type: 'armed' }
+  | { type: 'result'; result: FloodResult }
   | { type: 'failed'; message: string };

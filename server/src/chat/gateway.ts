@@ -5,12 +5,17 @@
 // member's personal filter (hidden warnings, blocked members), loaded at connect and reloaded when a
 // `viewer-filter-changed` control message says it changed, so events reach it through that filter; the
 // member's screens are then told (`notice` `view_changed`) to fetch again what they already show.
+// What one member may ask besides writes is budgeted (budgets.ts): subscribes per socket and per member,
+// taken one at a time per socket, each replay paced by its socket (replay.ts); sockets per member here.
 import type {} from '@fastify/websocket';
 import type { ServerResponse } from 'node:http';
+import type { Socket } from 'node:net';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { WebSocket } from 'ws';
 import {
+  CLOSE_SERVICE_RESTART,
   CLOSE_SESSION_ENDED,
+  CLOSE_TOO_MANY_SOCKETS,
   CLOSE_TOO_SLOW,
   ClientFrameSchema,
   FRAME_MAX_BYTES,
@@ -20,12 +25,22 @@ import {
 import type { Database } from '@kindred/db';
 import { loadViewerFilter, noFilter, type ViewerFilter } from '../accounts/blocks.ts';
 import { ApiError } from '../errors.ts';
+import type { LimitCounters } from '../limits/counters.ts';
 import { sendError, validationError } from '../plugins/errors.ts';
 import { compileStrict } from '../plugins/validation.ts';
 import type { RoomService } from '../rooms/service.ts';
+import { performance } from 'node:perf_hooks';
+import {
+  MAX_SOCKETS_PER_MEMBER,
+  SUBSCRIBE_LIMIT,
+  replayAllowance,
+  subscribeAllowance,
+  type Allowance,
+} from './budgets.ts';
 import type { ControlMessage } from './bus.ts';
 import type { RoomFeeds, Subscriber } from './feeds.ts';
-import { EventRun, forViewer, loadPreparedEvents, roomLastSeq, wsFrames, type PreparedEvent } from './messages.ts';
+import { EventRun, forViewer, roomLastSeq, wsFrames, type PreparedEvent } from './messages.ts';
+import { replayEvents } from './replay.ts';
 import type { ChatWriter, WriteOp, WriteResult } from './writer.ts';
 
 /** How many missed events a resuming socket is sent; beyond that it reloads history over HTTP. */
@@ -39,12 +54,18 @@ const MAX_BUFFERED_BYTES = 1024 * 1024;
 const SLOW_GRACE_MS = 5_000;
 /** Let go at once past this: the most a socket may ever hold waiting. */
 const HARD_BUFFERED_BYTES = 8 * 1024 * 1024;
+/** A replay writes its next piece once the socket holds no more than this waiting to be written. */
+const REPLAY_LOW_WATER_BYTES = 64 * 1024;
 const HEARTBEAT_MS = 30_000;
+/** Where every socket's turn of subscribes starts: one promise for all, not one more object per socket. */
+const settled = Promise.resolve();
 
 export interface GatewayOptions {
   db: Database;
   rooms: RoomService;
   feeds: RoomFeeds;
+  /** The counters that hold across instances: each member's subscribes. */
+  limits: LimitCounters;
   writer: ChatWriter;
   publicOrigin: string;
   messageLimitPerMinute: number;
@@ -87,12 +108,32 @@ class SendAllowance {
   }
 }
 
+/**
+ * The websocket plugin's `preClose`: at shutdown every socket is closed with 1012 (service restart), so
+ * clients reconnect at once (to another instance, or to this one when it is back) rather than wondering.
+ */
+export function closeSocketsForRestart(this: FastifyInstance, done: () => void): void {
+  for (const client of this.websocketServer.clients) client.close(CLOSE_SERVICE_RESTART, 'service restart');
+  this.websocketServer.close();
+  done();
+}
+
 export function registerChatGateway(app: FastifyInstance, options: GatewayOptions) {
   const connections = new Set<Connection>();
+  /** Each member's connections here, oldest first (a Set keeps the order they were added in). */
+  const byMember = new Map<string, Set<Connection>>();
+  /**
+   * Each member's replayed events here, over all their sockets; kept after their last socket closes until it
+   * is full again, so reconnecting does not start a new allowance.
+   */
+  const replays = new Map<string, Allowance>();
   const allowance = new SendAllowance(options.messageLimitPerMinute);
+  const ofMember = (userId: string): Iterable<Connection> => byMember.get(userId) ?? [];
 
   const heartbeat = setInterval(() => {
     for (const connection of connections) connection.heartbeat();
+    const now = performance.now();
+    for (const [userId, replay] of replays) if (!byMember.has(userId) && replay.isFull(now)) replays.delete(userId);
   }, HEARTBEAT_MS);
   heartbeat.unref();
   app.addHook('onClose', async () => clearInterval(heartbeat));
@@ -117,9 +158,26 @@ export function registerChatGateway(app: FastifyInstance, options: GatewayOption
       socket.removeAllListeners('error');
       const tcp = request.raw.socket as typeof request.raw.socket & { _httpMessage?: ServerResponse | null };
       tcp._httpMessage?.detachSocket(tcp);
-      const connection = new Connection(socket, request, options, allowance, () => connections.delete(connection));
+      const userId = request.auth!.user.id;
+      // Pacing is not a rule about time the test clock should move: it reads the process's own clock.
+      if (!replays.has(userId)) replays.set(userId, replayAllowance(performance.now()));
+      const replay = replays.get(userId)!;
+      const connection = new Connection(socket, request, options, allowance, replay, () => {
+        connections.delete(connection);
+        const mine = byMember.get(connection.userId);
+        mine?.delete(connection);
+        if (mine?.size === 0) byMember.delete(connection.userId);
+      });
       connections.add(connection);
       request.auth = null;
+      const mine = byMember.get(connection.userId) ?? new Set();
+      byMember.set(connection.userId, mine);
+      mine.add(connection);
+      // A member's thousandth socket would cost everyone memory and fan-out: past the cap the oldest goes
+      // (per instance: a member's sockets on other instances are not counted here).
+      if (mine.size > MAX_SOCKETS_PER_MEMBER) {
+        mine.values().next().value?.close(CLOSE_TOO_MANY_SOCKETS, 'too many sockets');
+      }
     },
   );
 
@@ -131,18 +189,12 @@ export function registerChatGateway(app: FastifyInstance, options: GatewayOption
           if (ended.has(connection.sessionId)) connection.close(CLOSE_SESSION_ENDED, 'session ended');
         }
       } else if (message.type === 'viewer-filter-changed') {
-        for (const connection of connections) {
-          if (connection.userId === message.userId) connection.reloadFilter();
-        }
+        for (const connection of ofMember(message.userId)) connection.reloadFilter();
       } else if (message.type === 'membership-ended') {
-        for (const connection of connections) {
-          if (connection.userId === message.userId) connection.leaveRoom(message.roomId);
-        }
+        for (const connection of ofMember(message.userId)) connection.leaveRoom(message.roomId);
       } else {
         const frame = JSON.stringify(message.notice);
-        for (const connection of connections) {
-          if (connection.userId === message.userId) connection.sendRaw(frame);
-        }
+        for (const connection of ofMember(message.userId)) connection.sendRaw(frame);
       }
     },
     get size() {
@@ -199,12 +251,19 @@ class Connection {
   #closed = false;
   /** Set while the socket is behind: checks again, SLOW_GRACE_MS after it fell behind. */
   #slowCheck: NodeJS.Timeout | undefined;
+  readonly #subscribeAllowance: Allowance;
+  /**
+   * Subscribes and unsubscribes are handled one at a time, in the order they came: one replay at a time
+   * per socket, and an unsubscribe never overtakes the subscribe before it.
+   */
+  #subscriptionTurn: Promise<void> = settled;
 
   constructor(
     private readonly socket: WebSocket,
     request: FastifyRequest,
     private readonly options: GatewayOptions,
     private readonly allowance: SendAllowance,
+    private readonly replayAllowance: Allowance,
     private readonly onGone: () => void,
   ) {
     const auth = request.auth!;
@@ -213,6 +272,7 @@ class Connection {
     this.#isAdmin = auth.user.isAdmin;
     this.#joinedAt = auth.user.createdAt;
     this.#country = auth.user.country;
+    this.#subscribeAllowance = subscribeAllowance(options.now().getTime());
     this.#filterLoaded = this.#loadFilter().then(
       () => {},
       () => this.close(1011, 'unavailable'),
@@ -359,15 +419,28 @@ class Connection {
         case 'ping':
           this.send({ type: 'pong' });
           return;
-        case 'subscribe':
-          await this.#subscribe(frame.room, frame.since);
-          return;
-        case 'unsubscribe': {
-          const subscription = [...this.#subscriptions.values()].find((s) => s.slug === frame.room);
-          if (subscription) this.#unsubscribe(subscription);
-          this.send({ type: 'unsubscribed', room: frame.room });
+        case 'subscribe': {
+          const wait = await this.#takeSubscribe();
+          if (wait > 0) {
+            this.send({
+              type: 'error',
+              code: 'rate_limited',
+              room: frame.room,
+              retryAfter: wait,
+              message: `${SUBSCRIBE_LIMIT.message} Please wait ${wait} seconds — nothing is lost.`,
+            });
+            return;
+          }
+          await this.#inTurn(() => this.#subscribe(frame.room, frame.since));
           return;
         }
+        case 'unsubscribe':
+          await this.#inTurn(async () => {
+            const subscription = [...this.#subscriptions.values()].find((s) => s.slug === frame.room);
+            if (subscription) this.#unsubscribe(subscription);
+            this.send({ type: 'unsubscribed', room: frame.room });
+          });
+          return;
         case 'send':
           await this.#write(frame.clientId, {
             kind: 'send',
@@ -459,7 +532,56 @@ class Connection {
     }
   }
 
+  /**
+   * Spends one subscribe of this socket's allowance, then one of the member's (in the database, across
+   * instances). 0 when allowed, else seconds to wait.
+   */
+  async #takeSubscribe(): Promise<number> {
+    const now = this.options.now();
+    const wait = this.#subscribeAllowance.take(1, now.getTime());
+    if (wait > 0) return wait;
+    return this.options.limits.hit(SUBSCRIBE_LIMIT, this.userId, now);
+  }
+
+  #inTurn(task: () => Promise<void>): Promise<void> {
+    const turn = this.#subscriptionTurn.then(task);
+    this.#subscriptionTurn = turn.catch(() => {}); // the failure is answered by #handle, once
+    return turn;
+  }
+
+  /**
+   * Resolves true once this socket has written out all but REPLAY_LOW_WATER_BYTES of what it holds; false
+   * when it closes, or when it does not drain within SLOW_GRACE_MS (then it is let go, as too slow).
+   */
+  async #writable(): Promise<boolean> {
+    const tcp = (this.socket as WebSocket & { _socket?: Socket })._socket;
+    while (
+      !this.#closed &&
+      tcp &&
+      this.socket.bufferedAmount > REPLAY_LOW_WATER_BYTES &&
+      // 'drain' comes only after a write that found the buffer full.
+      tcp.writableNeedDrain
+    ) {
+      const drained = await new Promise<boolean>((resolve) => {
+        const done = (ok: boolean) => {
+          clearTimeout(timer);
+          tcp.off('drain', onDrain);
+          tcp.off('close', onClose);
+          resolve(ok);
+        };
+        const onDrain = () => done(true);
+        const onClose = () => done(false);
+        const timer = setTimeout(() => done(false), SLOW_GRACE_MS);
+        tcp.on('drain', onDrain);
+        tcp.on('close', onClose);
+      });
+      if (!drained) this.close(CLOSE_TOO_SLOW, 'too far behind');
+    }
+    return !this.#closed && this.socket.readyState === this.socket.OPEN;
+  }
+
   async #subscribe(slug: string, since: number | undefined): Promise<void> {
+    if (this.#closed) return;
     const { rooms, feeds, db } = this.options;
     let room;
     try {
@@ -484,9 +606,16 @@ class Connection {
       if (lastSeq - since > MAX_REPLAY) {
         this.send({ type: 'resync', room: slug });
       } else {
-        this.sendEvents(new EventRun(await loadPreparedEvents(db, room.id, since, lastSeq)), since);
+        const complete = await replayEvents(db, room.id, since, lastSeq, {
+          writable: () => this.#writable(),
+          wanted: () => !this.#closed && this.#subscriptions.get(room.id) === subscription,
+          write: (run, after) => this.sendEvents(run, after),
+          pace: (events) => this.replayAllowance.reserve(events, performance.now()),
+        });
+        if (!complete) return;
       }
     }
+    // Live events that came while the replay was written were kept; they follow it now.
     subscription.sentSeq = lastSeq;
     subscription.goLive();
   }

@@ -140,3 +140,10 @@ export type ServerFrame =
 export const CLOSE_SESSION_ENDED = 4401;
 /** The close code for a socket that could not keep up with its room and was let go. */
 export const CLOSE_TOO_SLOW = 4408;
+/**
+ * The close code for a member's oldest socket on an instance, closed to make room for a newer one past the
+ * most a member may have open there. A client should not reconnect on its own: that would close the next.
+ */
+export const CLOSE_TOO_MANY_SOCKETS = 4409;
+/** The standard close code a server going down sends (service restart): reconnect at once, with jitter. */
+export const CLOSE_SERVICE_RESTART = 1012;

@@ -3,15 +3,20 @@
 // stream: the last seq applied. After any drop it subscribes again with `since`, so the server replays
 // exactly what was missed; a jump in seq means a frame went missing, and the same resubscribe fills it.
 // Writes (send, edit, delete, react) are requests answered by ack/done or an error naming them.
+// A server going down closes with 1012 and is tried again after the first, short backoff step. A subscribe
+// refused for being one of too many (`rate_limited`) is sent again after the wait the server names. A socket
+// closed because the member has too many open (4409) pauses instead of reconnecting, which would only
+// close the next oldest: it comes back when its tab is looked at again, or when the member asks.
 // Only `status` is rune state; the bookkeeping maps are never rendered, so they stay plain.
 /* eslint-disable svelte/prefer-svelte-reactivity */
 import type { CrisisResources } from '@kindred/shared';
 import { noticeInbox } from '$lib/moderation/notices.svelte';
-import { CLOSE_SESSION_ENDED, type ClientFrame, type ServerFrame } from '@kindred/shared';
+import { CLOSE_SESSION_ENDED, CLOSE_TOO_MANY_SOCKETS, type ClientFrame, type ServerFrame } from '@kindred/shared';
 import { api } from '$lib/api';
 import { session } from '$lib/session.svelte';
 
-export type SocketStatus = 'idle' | 'connecting' | 'open' | 'reconnecting' | 'offline';
+/** `paused`: closed by the server because the member has Kindred open in many other places (4409). */
+export type SocketStatus = 'idle' | 'connecting' | 'open' | 'reconnecting' | 'offline' | 'paused';
 
 export type EventFrame = Extract<ServerFrame, { type: 'event' }>;
 type WriteFrame = Extract<ClientFrame, { type: 'send' | 'edit' | 'delete' | 'react' }>;
@@ -109,6 +114,8 @@ export class ChatSocket {
   #idleTimer: ReturnType<typeof setTimeout> | undefined;
   #heartbeat: ReturnType<typeof setInterval> | undefined;
   #deadline: ReturnType<typeof setTimeout> | undefined;
+  /** Subscribes the server asked us to send again later (rate_limited). */
+  readonly #resubscribes = new Set<ReturnType<typeof setTimeout>>();
   #listening = false;
 
   constructor(private readonly url: () => string = defaultUrl) {}
@@ -218,6 +225,11 @@ export class ChatSocket {
         }, SESSION_END_GRACE_MS);
         return;
       }
+      if (event.code === CLOSE_TOO_MANY_SOCKETS) {
+        for (const followed of this.#rooms.values()) followed.away = true;
+        this.#close('paused');
+        return;
+      }
       this.#drop(socket, opened);
     };
   }
@@ -248,6 +260,8 @@ export class ChatSocket {
     clearTimeout(this.#deadline);
     clearTimeout(this.#retryTimer);
     clearTimeout(this.#idleTimer);
+    for (const timer of this.#resubscribes) clearTimeout(timer);
+    this.#resubscribes.clear();
     this.#unsubscribing.clear();
     for (const followed of this.#rooms.values()) followed.subscribing = false;
     if (socket) {
@@ -286,7 +300,8 @@ export class ChatSocket {
     });
     window.addEventListener('online', () => this.reconnectNow());
     document.addEventListener('visibilitychange', () => {
-      if (document.visibilityState === 'visible' && this.status === 'reconnecting') this.reconnectNow();
+      if (document.visibilityState !== 'visible') return;
+      if (this.status === 'reconnecting' || this.status === 'paused') this.reconnectNow();
     });
   }
 
@@ -347,6 +362,8 @@ export class ChatSocket {
       case 'error':
         if (frame.ref) {
           this.#settle(frame.ref, (waiting) => waiting.reject(new ChatRequestError(frame.code, frame.message)));
+        } else if (frame.room && frame.code === 'rate_limited') {
+          this.#subscribeLater(frame.room, frame.retryAfter ?? 1);
         } else if (frame.room) {
           this.#refuse(frame.room, frame.code, frame.message);
         } else {
@@ -383,6 +400,24 @@ export class ChatSocket {
     }
     followed.lastSeq = frame.seq;
     followed.feed.event(frame, frame.seq <= followed.missedUpTo);
+  }
+
+  /** The server asked for a wait before this room's subscribe: the room stays followed, and asks again then. */
+  #subscribeLater(room: string, seconds: number): void {
+    const followed = this.#rooms.get(room);
+    if (!followed) return;
+    // Still `subscribing` meanwhile: a gap seen in the room needs no subscribe of its own.
+    const timer = setTimeout(
+      () => {
+        this.#resubscribes.delete(timer);
+        if (this.#rooms.get(room) === followed && this.#socket?.readyState === WebSocket.OPEN) {
+          this.#subscribe(room, followed);
+        }
+      },
+      // Up to a second more, at random: a tab's rooms refused together don't all ask again together.
+      seconds * 1000 + Math.round(Math.random() * 1000),
+    );
+    this.#resubscribes.add(timer);
   }
 
   #refuse(room: string, code: string, message: string): void {

@@ -328,6 +328,63 @@ describe('ChatSocket', () => {
     expect(session.expire).toHaveBeenCalledOnce();
   });
 
+  it('comes back after the first short wait when the server restarts (close 1012)', () => {
+    const socket = new ChatSocket(() => 'ws://test');
+    follow(socket, 'mothers', 4, recordingFeed().feed);
+    latest().open();
+    latest().receive({ type: 'subscribed', room: 'mothers', lastSeq: 4 });
+    latest().drop(1012);
+    expect(socket.status).toBe('reconnecting');
+    vi.advanceTimersByTime(retryDelay(0, () => 1));
+    expect(FakeSocket.all).toHaveLength(2);
+    latest().open();
+    expect(latest().sent).toEqual([{ type: 'subscribe', room: 'mothers', since: 4 }]);
+  });
+
+  it('asks again for a room whose subscribe was one of too many, after the wait the server names', () => {
+    const socket = new ChatSocket(() => 'ws://test');
+    const { feed, seen } = recordingFeed();
+    follow(socket, 'mothers', 4, feed);
+    const ws = latest();
+    ws.open();
+    ws.receive({ type: 'error', code: 'rate_limited', room: 'mothers', retryAfter: 3, message: 'Please wait' });
+    expect(feed.refused).not.toHaveBeenCalled();
+    ws.receive(created(6)); // a gap while waiting asks for nothing more
+    vi.advanceTimersByTime(2_999);
+    expect(ws.sent.filter((frame) => frame.type === 'subscribe')).toHaveLength(1);
+    vi.advanceTimersByTime(1_001);
+    expect(ws.sent.filter((frame) => frame.type === 'subscribe')).toHaveLength(2);
+    expect(ws.sent.at(-1)).toEqual({ type: 'subscribe', room: 'mothers', since: 4 });
+    ws.receive({ type: 'subscribed', room: 'mothers', lastSeq: 6 });
+    ws.receive(created(5));
+    ws.receive(created(6));
+    expect(seen.map((e) => e.seq)).toEqual([5, 6]);
+  });
+
+  it('pauses instead of reconnecting when the member has too many sockets open (4409), until asked', () => {
+    const socket = new ChatSocket(() => 'ws://test');
+    const { feed, seen } = recordingFeed();
+    follow(socket, 'mothers', 2, feed);
+    latest().open();
+    latest().receive({ type: 'subscribed', room: 'mothers', lastSeq: 2 });
+    latest().drop(4409);
+    expect(socket.status).toBe('paused');
+    vi.advanceTimersByTime(MAX_RETRY_MS * 3);
+    expect(FakeSocket.all).toHaveLength(1);
+
+    document.dispatchEvent(new Event('visibilitychange'));
+    expect(FakeSocket.all).toHaveLength(2);
+    latest().open();
+    expect(latest().sent).toEqual([{ type: 'subscribe', room: 'mothers', since: 2 }]);
+    latest().receive({ type: 'subscribed', room: 'mothers', lastSeq: 3 });
+    latest().receive(created(3));
+    expect(seen).toEqual([{ seq: 3, missed: true }]);
+
+    latest().drop(4409);
+    socket.reconnectNow();
+    expect(FakeSocket.all).toHaveLength(3);
+  });
+
   it('lets a sign-out on this page finish without sending anyone to sign in', () => {
     const socket = new ChatSocket(() => 'ws://test');
     follow(socket, 'mothers', 0, recordingFeed().feed);
