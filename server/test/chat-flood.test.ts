@@ -7,7 +7,7 @@ import type { FastifyInstance } from 'fastify';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../src/app.ts';
 import { MAX_SOCKETS_PER_MEMBER, SUBSCRIBES_AT_ONCE, SUBSCRIBE_LIMIT } from '../src/chat/budgets.ts';
-import { call, createTestApp, registerMember, type Member, type TestApp } from './helpers.ts';
+import { call, createTestApp, makeAdmin, registerMember, type Member, type TestApp } from './helpers.ts';
 import { connect, listen, type TestSocket } from './sockets.ts';
 
 let t: TestApp;
@@ -17,9 +17,10 @@ const open: TestSocket[] = [];
 const others: FastifyInstance[] = [];
 
 beforeAll(async () => {
-  t = await createTestApp({ adminUsernames: new Set(['flood_admin']), messageLimitPerMinute: 100_000 });
+  t = await createTestApp({ messageLimitPerMinute: 100_000 });
   base = await listen(t.app);
   admin = await registerMember(t.app, { username: 'flood_admin' });
+  await makeAdmin(t, admin);
 });
 afterEach(async () => {
   for (const socket of open.splice(0)) socket.close();
