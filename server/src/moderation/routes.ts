@@ -54,6 +54,7 @@ export const moderationRoutes: FastifyPluginAsyncTypebox<ModerationRoutesOptions
         body: CreateReportBodySchema,
         response: { 201: ReportResponseSchema, ...errors },
       },
+      config: { limit: 'reports' },
     },
     async (request, reply) => {
       const { user } = requireAuth(request);

@@ -66,6 +66,7 @@ export const roomRoutes: FastifyPluginAsyncTypebox<RoomRoutesOptions> = async (
         body: CreateRoomBodySchema,
         response: { 201: RoomResponseSchema, ...errors },
       },
+      config: { limit: 'rooms' },
     },
     async (request, reply) => {
       const viewer = adminOf(request);
