@@ -4,6 +4,7 @@
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../src/app.ts';
+import { loadConfig } from '../src/config.ts';
 import { call, createTestApp, nextAddress, ORIGIN, registerMember, type Member, type TestApp } from './helpers.ts';
 
 const DAY = 24 * 60 * 60 * 1000;
@@ -34,7 +35,13 @@ beforeAll(async () => {
   t.clock.advance(DAY + 1000); // past the new-account window, so the author's story is published at once
   const res = await call(t.app, 'POST', '/api/stories', {
     cookie: author.cookie,
-    body: { title: 'The spring we lost her', body: 'We planted a tree.', tags: [], contentWarnings: [], anonymous: false },
+    body: {
+      title: 'The spring we lost her',
+      body: 'We planted a tree.',
+      tags: [],
+      contentWarnings: [],
+      anonymous: false,
+    },
   });
   story = res.json().story;
 });
@@ -46,8 +53,7 @@ afterAll(async () => {
 let counter = 0;
 let admins = 0;
 /** A fresh member, or (for what only admins may do) a fresh admin. */
-const newMember = (asAdmin: boolean) =>
-  registerMember(t.app, asAdmin ? { username: `limits_admin_${++admins}` } : {});
+const newMember = (asAdmin: boolean) => registerMember(t.app, asAdmin ? { username: `limits_admin_${++admins}` } : {});
 
 type Create = (app: FastifyInstance, member: Member) => Promise<LightMyRequestResponse>;
 
@@ -75,14 +81,24 @@ const creations: [name: string, create: Create, words: RegExp, asAdmin?: boolean
     (app, m) =>
       call(app, 'POST', '/api/stories', {
         cookie: m.cookie,
-        body: { title: `Draft ${++counter}`, body: 'Not ready yet.', tags: [], contentWarnings: [], anonymous: false, draft: true },
+        body: {
+          title: `Draft ${++counter}`,
+          body: 'Not ready yet.',
+          tags: [],
+          contentWarnings: [],
+          anonymous: false,
+          draft: true,
+        },
       }),
     /stories/,
   ],
   [
     'replying to a story',
     (app, m) =>
-      call(app, 'POST', `/api/stories/${story.id}/replies`, { cookie: m.cookie, body: { body: `Thinking of you ${++counter}` } }),
+      call(app, 'POST', `/api/stories/${story.id}/replies`, {
+        cookie: m.cookie,
+        body: { body: `Thinking of you ${++counter}` },
+      }),
     /replies/,
   ],
   [
@@ -119,30 +135,41 @@ const creations: [name: string, create: Create, words: RegExp, asAdmin?: boolean
 ];
 
 describe('per-member limits on creating things', () => {
-  it.each(creations)('%s: the limit bites, on every instance, and says so kindly', async (_case, create, words, asAdmin = false) => {
-    const member = await newMember(asAdmin);
-    // Half the allowance on each instance: the count is shared, not kept per instance.
-    expect([200, 201]).toContain((await create(t.app, member)).statusCode);
-    expect([200, 201]).toContain((await create(other, member)).statusCode);
-    for (const app of [t.app, other]) {
-      const refused = await create(app, member);
-      expect(refused.statusCode).toBe(429);
-      expect(refused.json().error.code).toBe('rate_limited');
-      expect(refused.json().error.message).toMatch(words);
-      expect(Number(refused.headers['retry-after'])).toBeGreaterThan(0);
-    }
-    // Someone else is not held back by this member's count.
-    expect([200, 201]).toContain((await create(t.app, await newMember(asAdmin))).statusCode);
-  });
+  it.each(creations)(
+    '%s: the limit bites, on every instance, and says so kindly',
+    async (_case, create, words, asAdmin = false) => {
+      const member = await newMember(asAdmin);
+      // Half the allowance on each instance: the count is shared, not kept per instance.
+      expect([200, 201]).toContain((await create(t.app, member)).statusCode);
+      expect([200, 201]).toContain((await create(other, member)).statusCode);
+      for (const app of [t.app, other]) {
+        const refused = await create(app, member);
+        expect(refused.statusCode).toBe(429);
+        expect(refused.json().error.code).toBe('rate_limited');
+        expect(refused.json().error.message).toMatch(words);
+        expect(Number(refused.headers['retry-after'])).toBeGreaterThan(0);
+      }
+      // Someone else is not held back by this member's count.
+      expect([200, 201]).toContain((await create(t.app, await newMember(asAdmin))).statusCode);
+    },
+  );
 
   it('counts a journal entry turned into a story as a story', async () => {
     const member = await registerMember(t.app);
-    const entry = (await call(t.app, 'POST', '/api/journal', { cookie: member.cookie, body: { body: 'For her.' } })).json()
-      .entry;
+    const entry = (
+      await call(t.app, 'POST', '/api/journal', { cookie: member.cookie, body: { body: 'For her.' } })
+    ).json().entry;
     for (let i = 0; i < LIMIT; i += 1) {
       const draft = await call(t.app, 'POST', '/api/stories', {
         cookie: member.cookie,
-        body: { title: `Draft ${i}`, body: 'Not ready yet.', tags: [], contentWarnings: [], anonymous: false, draft: true },
+        body: {
+          title: `Draft ${i}`,
+          body: 'Not ready yet.',
+          tags: [],
+          contentWarnings: [],
+          anonymous: false,
+          draft: true,
+        },
       });
       expect(draft.statusCode).toBe(201);
     }
@@ -204,7 +231,8 @@ describe('per-address limits', () => {
         remoteAddress: '192.0.2.45',
       });
       statuses.push(res.statusCode);
-      if (res.statusCode === 429) expect(res.json().error.message).toMatch(/^There were many tries to sign in from here/);
+      if (res.statusCode === 429)
+        expect(res.json().error.message).toMatch(/^There were many tries to sign in from here/);
     }
     expect(statuses.filter((s) => s === 401)).toHaveLength(t.config.loginLimitPer15Min);
     expect(statuses.at(-1)).toBe(429);
@@ -250,6 +278,58 @@ describe('per-address limits', () => {
       expect((await register('192.0.2.47')).statusCode).toBe(201);
       expect((await register('::ffff:192.0.2.47')).statusCode).toBe(429);
       expect((await register('192.0.2.48')).statusCode).toBe(201);
+    } finally {
+      await limited.close();
+    }
+  });
+});
+
+describe('behind a reverse proxy', () => {
+  it.each([
+    ['1', '127.0.0.1'],
+    ['127.0.0.1', '127.0.0.1'],
+    ['10.0.0.0/8, 127.0.0.0/8', '127.0.0.1'],
+  ])(
+    'with TRUST_PROXY=%s counts the address the proxy saw, not one the client wrote before it',
+    async (trust, proxy) => {
+      const limited = await createTestApp({
+        registerLimitPerHour: 1,
+        trustProxy: loadConfig({ TRUST_PROXY: trust }).trustProxy,
+      });
+      try {
+        // The client prepends an address of its choosing; the proxy appends the one it saw.
+        const register = (written: string) =>
+          limited.app.inject({
+            method: 'POST',
+            url: '/api/auth/register',
+            headers: { origin: ORIGIN, 'x-forwarded-for': `${written}, 203.0.113.60` },
+            payload: { username: `proxied_${++counter}_${process.pid}`, password: 'a long and quiet night' },
+            remoteAddress: proxy,
+          });
+        expect((await register('198.51.100.1')).statusCode).toBe(201);
+        expect((await register('198.51.100.2')).statusCode).toBe(429);
+      } finally {
+        await limited.close();
+      }
+    },
+  );
+
+  it('believes no X-Forwarded-For from a client that is not one of the listed proxies', async () => {
+    const limited = await createTestApp({
+      registerLimitPerHour: 1,
+      trustProxy: loadConfig({ TRUST_PROXY: '10.0.0.2' }).trustProxy,
+    });
+    try {
+      const register = (written: string) =>
+        limited.app.inject({
+          method: 'POST',
+          url: '/api/auth/register',
+          headers: { origin: ORIGIN, 'x-forwarded-for': written },
+          payload: { username: `direct_${++counter}_${process.pid}`, password: 'a long and quiet night' },
+          remoteAddress: '192.0.2.61',
+        });
+      expect((await register('198.51.100.3')).statusCode).toBe(201);
+      expect((await register('198.51.100.4')).statusCode).toBe(429);
     } finally {
       await limited.close();
     }

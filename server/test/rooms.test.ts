@@ -6,7 +6,11 @@ import { call, createTestApp, registerMember, type Member, type TestApp } from '
 let t: TestApp;
 let admin: Member;
 beforeAll(async () => {
-  t = await createTestApp({ adminUsernames: new Set(['rooms_admin']) });
+  t = await createTestApp({
+    adminUsernames: new Set(['rooms_admin']),
+    // One admin makes a room for nearly every test here; the limit itself is tested in limits.test.ts.
+    limitOverrides: { rooms: 100_000 },
+  });
   admin = await registerMember(t.app, { username: 'rooms_admin' });
 });
 afterAll(() => t.close());

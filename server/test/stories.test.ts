@@ -6,7 +6,11 @@ import { call, createTestApp, registerMember, type Member, type TestApp } from '
 let t: TestApp;
 let admin: Member;
 beforeAll(async () => {
-  t = await createTestApp({ adminUsernames: new Set(['story_admin']) });
+  t = await createTestApp({
+    adminUsernames: new Set(['story_admin']),
+    // Some members here write many stories in one test day; the limit itself is tested in limits.test.ts.
+    limitOverrides: { stories: 100_000 },
+  });
   admin = await registerMember(t.app, { username: 'story_admin' });
 });
 afterAll(() => t.close());

@@ -1,5 +1,6 @@
-// Takes the limits before a route runs: the general ceiling on every API request, then the route's own
-// limit, which it names in `config.limit` (`{ config: { limit: 'candles' } }`). Both run after the session
+// Takes the limits before a route runs: the route's own limit, which it names in `config.limit`
+// (`{ config: { limit: 'candles' } }`), then the general ceiling on every API request. The route's comes
+// first so a refusal says what it is about, and a request it refuses is not counted twice. Both run after the session
 // is known and the body is validated, so malformed requests cost nothing and a member's count follows
 // them from device to device. Every count is one statement in the database (counters.ts): the ceiling
 // too, since a per-instance count is multiplied by the number of instances behind a load balancer
@@ -27,13 +28,14 @@ export function registerLimits(app: FastifyInstance, { limits, table, now }: Lim
     // The web app's files are not counted: they cost the database nothing, and a page load fetches many.
     if (!request.url.startsWith('/api')) return;
     const at = now();
-    await limits.take(table.requests, subjectOf(table.requests, request)!, at);
     const name = request.routeOptions.config.limit;
-    if (!name) return;
-    const limit = table[name];
-    const subject = subjectOf(limit, request);
-    // Signed out: the route answers 401 itself, and the ceiling above has counted the request.
-    if (subject) await limits.take(limit, subject, at);
+    if (name) {
+      const limit = table[name];
+      const subject = subjectOf(limit, request);
+      // Signed out: the route answers 401 itself; the ceiling below counts the request.
+      if (subject) await limits.take(limit, subject, at);
+    }
+    await limits.take(table.requests, subjectOf(table.requests, request)!, at);
   });
 }
 

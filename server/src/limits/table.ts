@@ -29,14 +29,16 @@ const creation = {
   candles: {
     max: 10,
     windowMs: DAY,
-    message: 'You’ve lit many candles today, so lighting more is paused for a while. Every candle you lit is still on the wall.',
+    message:
+      'You’ve lit many candles today, so lighting more is paused for a while. Every candle you lit is still on the wall.',
   },
   // Each report reaches a moderator (an urgent one alerts whoever is on duty): 20 an hour is far past what
   // one member sees go wrong, and keeps one account from paging moderators all night.
   reports: {
     max: 20,
     windowMs: HOUR,
-    message: 'You’ve sent many reports in the last hour, so sending more reports is paused for a while. The ones you sent are with the moderators.',
+    message:
+      'You’ve sent many reports in the last hour, so sending more reports is paused for a while. The ones you sent are with the moderators.',
   },
   // New stories, drafts included (and journal entries turned into drafts): a story takes a while to write,
   // and a new account's stories each wait for a moderator. Sharing a draft needs no count of its own: each
@@ -44,23 +46,27 @@ const creation = {
   stories: {
     max: 10,
     windowMs: DAY,
-    message: 'You’ve started many stories today, so starting more stories is paused for a while. Everything you wrote is kept.',
+    message:
+      'You’ve started many stories today, so starting more stories is paused for a while. Everything you wrote is kept.',
   },
   replies: {
     max: 60,
     windowMs: HOUR,
-    message: 'You’ve written many replies in the last hour, so replying is paused for a while. Your replies so far are kept.',
+    message:
+      'You’ve written many replies in the last hour, so replying is paused for a while. Your replies so far are kept.',
   },
   // Support reactions on stories, on and off: tapping through a page of stories stays well inside it.
   reactions: {
     max: 300,
     windowMs: HOUR,
-    message: 'You’ve sent many reactions in the last hour, so reactions are paused for a while. The ones you sent are kept.',
+    message:
+      'You’ve sent many reactions in the last hour, so reactions are paused for a while. The ones you sent are kept.',
   },
   journal: {
     max: 100,
     windowMs: DAY,
-    message: 'You’ve written many journal entries today, so new entries are paused for a while. Everything in your journal is kept.',
+    message:
+      'You’ve written many journal entries today, so new entries are paused for a while. Everything in your journal is kept.',
   },
   dates: {
     max: 50,
@@ -71,7 +77,8 @@ const creation = {
   rooms: {
     max: 20,
     windowMs: DAY,
-    message: 'Many rooms were created from your account today, so creating rooms is paused for a while. The rooms you made are kept.',
+    message:
+      'Many rooms were created from your account today, so creating rooms is paused for a while. The rooms you made are kept.',
   },
 } satisfies Record<string, Omit<Limit, 'name'>>;
 
