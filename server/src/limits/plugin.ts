@@ -12,8 +12,11 @@ import type { KeptLimit, LimitName, LimitTable } from './table.ts';
 
 declare module 'fastify' {
   interface FastifyContextConfig {
-    /** The limit a route counts before its handler, from the table in limits/table.ts. */
-    limit?: LimitName;
+    /**
+     * The limit a route counts before its handler, from the table in limits/table.ts; 'none' for a route
+     * that must answer even when the database does not (health probes), which skips the ceiling too.
+     */
+    limit?: LimitName | 'none';
   }
 }
 
@@ -29,6 +32,7 @@ export function registerLimits(app: FastifyInstance, { limits, table, now }: Lim
     if (!request.url.startsWith('/api')) return;
     const at = now();
     const name = request.routeOptions.config.limit;
+    if (name === 'none') return;
     if (name) {
       const limit = table[name];
       const subject = subjectOf(limit, request);

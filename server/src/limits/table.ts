@@ -41,10 +41,11 @@ const creation = {
       'You’ve sent many reports in the last hour, so sending more reports is paused for a while. The ones you sent are with the moderators.',
   },
   // New stories, drafts included (and journal entries turned into drafts): a story takes a while to write,
-  // and a new account's stories each wait for a moderator. Sharing a draft needs no count of its own: each
-  // draft was counted when it was made.
+  // and twenty a day is more than anyone writes, while a new account's flood of stories, each waiting for
+  // a moderator, stops at twenty a day instead of sixty an hour. Sharing a draft needs no count of its own:
+  // each draft was counted when it was made.
   stories: {
-    max: 10,
+    max: 20,
     windowMs: DAY,
     message:
       'You’ve started many stories today, so starting more stories is paused for a while. Everything you wrote is kept.',
