@@ -358,4 +358,25 @@ describe('the general ceiling on requests', () => {
       await limited.close();
     }
   });
+
+  it('counts in batches on each instance and still holds across them, within a batch per instance', async () => {
+    // 120 a minute: each instance adds its requests to the shared count two at a time.
+    const limited = await createTestApp({ requestLimitPerMinute: 120 });
+    const second = await buildApp(limited.config, { database: limited.database, now: limited.clock.now });
+    try {
+      const member = await registerMember(limited.app);
+      const statuses: number[] = [];
+      for (let i = 0; i < 160; i += 1) {
+        const app = i % 2 === 0 ? limited.app : second;
+        statuses.push((await call(app, 'GET', '/api/me', { cookie: member.cookie })).statusCode);
+      }
+      const allowed = statuses.filter((s) => s === 200).length;
+      expect(allowed).toBeGreaterThanOrEqual(120);
+      expect(allowed).toBeLessThanOrEqual(120 + 2 * 2); // each per-instance count alone would allow 240
+      expect(statuses.slice(-20)).toEqual(Array(20).fill(429));
+    } finally {
+      await second.close();
+      await limited.close();
+    }
+  });
 });

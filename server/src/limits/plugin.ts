@@ -1,12 +1,12 @@
 // Takes the limits before a route runs: the route's own limit, which it names in `config.limit`
 // (`{ config: { limit: 'candles' } }`), then the general ceiling on every API request. The route's comes
-// first so a refusal says what it is about, and a request it refuses is not counted twice. Both run after the session
-// is known and the body is validated, so malformed requests cost nothing and a member's count follows
-// them from device to device. Every count is one statement in the database (counters.ts): the ceiling
-// too, since a per-instance count is multiplied by the number of instances behind a load balancer
-// (measured: about 0.2 ms a request on PostgreSQL and PGlite alike, see the README).
+// first so a refusal says what it is about, and a request it refuses is not counted twice. Both run after
+// the session is known and the body is validated, so malformed requests cost nothing, and a member's count
+// follows them from device to device. Both are counted in the database, so they hold across instances:
+// a route's limit on every hit (counters.ts), the ceiling in batches (ceiling.ts).
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { addressSubject } from './address.ts';
+import { RequestCeiling } from './ceiling.ts';
 import type { LimitCounters } from './counters.ts';
 import type { KeptLimit, LimitName, LimitTable } from './table.ts';
 
@@ -27,6 +27,7 @@ export interface LimitHookOptions {
 }
 
 export function registerLimits(app: FastifyInstance, { limits, table, now }: LimitHookOptions): void {
+  const ceiling = new RequestCeiling(limits, table.requests);
   app.addHook('preHandler', async (request) => {
     // The web app's files are not counted: they cost the database nothing, and a page load fetches many.
     if (!request.url.startsWith('/api')) return;
@@ -39,7 +40,7 @@ export function registerLimits(app: FastifyInstance, { limits, table, now }: Lim
       // Signed out: the route answers 401 itself; the ceiling below counts the request.
       if (subject) await limits.take(limit, subject, at);
     }
-    await limits.take(table.requests, subjectOf(table.requests, request)!, at);
+    await ceiling.take(subjectOf(table.requests, request)!, at);
   });
 }
 
