@@ -5,7 +5,7 @@ import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../src/app.ts';
 import { loadConfig } from '../src/config.ts';
-import { call, createTestApp, nextAddress, ORIGIN, registerMember, type Member, type TestApp } from './helpers.ts';
+import { call, createTestApp, ORIGIN, registerMember, type Member, type TestApp } from './helpers.ts';
 
 const DAY = 24 * 60 * 60 * 1000;
 const LIMIT = 2;
