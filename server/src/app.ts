@@ -3,7 +3,6 @@
 import { randomUUID } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import cookie from '@fastify/cookie';
-import rateLimit from '@fastify/rate-limit';
 import websocket from '@fastify/websocket';
 import swagger from '@fastify/swagger';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
@@ -27,9 +26,10 @@ import { closeSocketsForRestart, registerChatGateway } from './chat/gateway.ts';
 import { chatRoutes } from './chat/routes.ts';
 import { ChatWriter, containsLink } from './chat/writer.ts';
 import { LimitCounters } from './limits/counters.ts';
+import { registerLimits } from './limits/plugin.ts';
+import { limitTable } from './limits/table.ts';
 import type { Config } from './config.ts';
 import { FRAME_MAX_BYTES } from '@kindred/shared';
-import { ApiError } from './errors.ts';
 import { assessCrisisRisk } from './moderation/crisis.ts';
 import { createHelplines } from './moderation/helplines.ts';
 import { moderationRoutes } from './moderation/routes.ts';
@@ -76,8 +76,16 @@ export async function buildApp(config: Config, deps: AppDependencies = {}): Prom
     logger: loggerOptions(config, deps.logStream),
     genReqId: () => randomUUID(),
     requestIdHeader: false,
-    trustProxy: config.trustProxy,
+    trustProxy: trustedProxies(config.trustProxy),
     bodyLimit: 256 * 1024,
+    // A request must arrive whole in time, so a client sending half a body cannot hold a connection (and
+    // its memory) for minutes. A WebSocket leaves this lifecycle once upgraded: these never cut a socket.
+    requestTimeout: config.requestTimeoutMs,
+    http: {
+      headersTimeout: config.headersTimeoutMs,
+      // Node checks these timeouts on this interval (30 s by default, which would double them).
+      connectionsCheckingInterval: Math.min(1000, config.headersTimeoutMs / 2),
+    },
     forceCloseConnections: 'idle',
     return503OnClosing: true,
     // Errors raised before routing (a malformed URL) take the same path as every other error.
@@ -131,17 +139,8 @@ export async function buildApp(config: Config, deps: AppDependencies = {}): Prom
   const helplines = createHelplines(config.helplines);
   const cookieSettings = sessionCookie(config.publicOrigin);
   const limits = new LimitCounters(db, (error) => app.log.error({ err: error }, 'deleting ended limit windows failed'));
-  const auth = createAuthService({
-    db,
-    now,
-    limits,
-    loginLimit: {
-      name: 'sign-in-username',
-      max: config.loginLimitPer15Min,
-      windowMs: 15 * 60 * 1000,
-      message: 'There were many tries to sign in with this username, so it is paused for a while to keep it safe.',
-    },
-  });
+  const limitsTable = limitTable(config);
+  const auth = createAuthService({ db, now, limits, passwordLimit: limitsTable.password });
   const erasureVacuum = createErasureVacuum(db, (error) =>
     app.log.error({ err: error }, 'vacuum after an account deletion failed'),
   );
@@ -182,21 +181,7 @@ export async function buildApp(config: Config, deps: AppDependencies = {}): Prom
   await app.register(cookie);
   await app.register(websocket, { options: { maxPayload: FRAME_MAX_BYTES }, preClose: closeSocketsForRestart });
   await app.register(authPlugin, { db, cookie: cookieSettings, now });
-  // The general ceiling: per session when signed in, else per address. Runs after the session is known.
-  await app.register(rateLimit, {
-    global: true,
-    hook: 'preHandler',
-    max: config.requestLimitPerMinute,
-    timeWindow: 60_000,
-    keyGenerator: (request) => request.auth?.session.id ?? request.ip ?? 'no-ip',
-    errorResponseBuilder: (_request, context) =>
-      new ApiError(
-        'rate_limited',
-        'That was a lot of requests at once. Please wait a little and try again.',
-        undefined,
-        context.ttl / 1000,
-      ),
-  });
+  registerLimits(app, { limits, table: limitsTable, now });
 
   await app.register(healthRoutes, { database });
   await app.register(authRoutes, {
@@ -204,8 +189,6 @@ export async function buildApp(config: Config, deps: AppDependencies = {}): Prom
     auth,
     cookie: cookieSettings,
     now,
-    registerLimitPerHour: config.registerLimitPerHour,
-    loginLimitPer15Min: config.loginLimitPer15Min,
     onSessionsEnded,
   });
   await app.register(accountRoutes, {
@@ -225,8 +208,6 @@ export async function buildApp(config: Config, deps: AppDependencies = {}): Prom
     moderation,
     sanctions: createSanctionService({ db, now }),
     applyEffects,
-    limits,
-    now,
   });
   await app.register(careRoutes, { helplines });
   const stories = createStoryService({
@@ -311,6 +292,16 @@ export async function buildApp(config: Config, deps: AppDependencies = {}): Prom
   });
 
   return app;
+}
+
+/**
+ * Fastify's trustProxy, from TRUST_PROXY. Fastify takes a list of addresses as it is, but treats a bare hop
+ * count as "trust nothing" (a client that reaches Kindred directly could write that many hops itself), so a
+ * count becomes the function Express and proxy-addr mean by it: the nearest `hops` addresses are proxies.
+ */
+function trustedProxies(trust: Config['trustProxy']): false | string[] | ((address: string, hop: number) => boolean) {
+  if (typeof trust !== 'number') return trust;
+  return (_address, hop) => hop < trust;
 }
 
 async function openDatabase(config: Config): Promise<DatabaseHandle> {

@@ -57,10 +57,43 @@ describe('loadConfig', () => {
     ['REGISTER_LIMIT_PER_HOUR', '0'],
     ['LOGIN_LIMIT_PER_15MIN', 'ten'],
     ['TRUST_PROXY', 'maybe'],
+    ['TRUST_PROXY', 'true'],
+    ['TRUST_PROXY', 'proxy.example'],
+    ['TRUST_PROXY', '10.0.0.0/33'],
+    ['TRUST_PROXY', '10.0.0.1/8/8'],
+    ['TRUST_PROXY', '-1'],
+    ['REQUEST_TIMEOUT_SECONDS', '0'],
+    ['HEADERS_TIMEOUT_SECONDS', '31'],
     ['LOG_LEVEL', 'loud'],
   ])('refuses %s=%s with a sentence that names the variable', (name, value) => {
     expect(() => loadConfig({ [name]: value })).toThrow(ConfigError);
     expect(() => loadConfig({ [name]: value })).toThrow(new RegExp(`^${name} `));
+  });
+
+  it.each(['true', 'TRUE', 'yes'])('refuses TRUST_PROXY=%s, saying what to set instead', (value) => {
+    expect(() => loadConfig({ TRUST_PROXY: value })).toThrow(
+      /^TRUST_PROXY can no longer be true: .* any client can write\. Set TRUST_PROXY to the number of proxies/,
+    );
+  });
+
+  it.each<[string, false | number | string[]]>([
+    ['', false],
+    ['0', false],
+    ['false', false],
+    ['1', 1],
+    ['2', 2],
+    ['10.0.0.2', ['10.0.0.2']],
+    [' 10.0.0.0/8, 192.168.1.1 ,fd00::/8, ::1 ', ['10.0.0.0/8', '192.168.1.1', 'fd00::/8', '::1']],
+  ])('reads TRUST_PROXY="%s" as a hop count or a list of proxies', (value, trusted) => {
+    expect(loadConfig({ TRUST_PROXY: value }).trustProxy).toEqual(trusted);
+  });
+
+  it('times out slow requests: 30 s for a whole request, 15 s for its headers, unless set', () => {
+    expect(loadConfig({})).toMatchObject({ requestTimeoutMs: 30_000, headersTimeoutMs: 15_000 });
+    expect(loadConfig({ REQUEST_TIMEOUT_SECONDS: '60', HEADERS_TIMEOUT_SECONDS: '20' })).toMatchObject({
+      requestTimeoutMs: 60_000,
+      headersTimeoutMs: 20_000,
+    });
   });
 
   it('never repeats a database password in its error', () => {

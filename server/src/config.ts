@@ -1,7 +1,9 @@
 // The only reader of the environment. Every variable is documented here and in .env.example; a bad value
 // stops start-up with a sentence that names the variable, before anything listens or opens a database.
 import { readFileSync } from 'node:fs';
+import { isIP } from 'node:net';
 import { HelplineDataSchema, type HelplineData } from '@kindred/shared';
+import type { CreationLimitName } from './limits/table.ts';
 import { helplines as shippedHelplines } from './moderation/helplines.ts';
 import { compileStrict } from './plugins/validation.ts';
 
@@ -22,8 +24,17 @@ export interface Config {
   requestLimitPerMinute: number;
   /** Hours after joining during which a member may not post links (0: no sandbox). */
   newMemberLinkWaitHours: number;
-  /** Honour X-Forwarded-For from a reverse proxy in front of Kindred. */
-  trustProxy: boolean;
+  /**
+   * The reverse proxies in front of Kindred whose X-Forwarded-For is believed: how many hops, or their
+   * addresses and ranges. Never "all": the left-most address in that header is whatever the client wrote.
+   */
+  trustProxy: false | number | string[];
+  /** The longest a request may take to arrive whole, headers and body (then 408 and the connection closes). */
+  requestTimeoutMs: number;
+  /** The longest a request's headers may take to arrive. */
+  headersTimeoutMs: number;
+  /** Lower limits for tests (no variable: an operator has no need to change what a person is allowed). */
+  limitOverrides?: Partial<Record<CreationLimitName, number>>;
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   /** The built web app; unset in tests that need only the API. */
   webDir: string | undefined;
@@ -51,7 +62,8 @@ export function loadConfig(env: Env = process.env): Config {
     messageLimitPerMinute: integer(env, 'MESSAGE_LIMIT_PER_MINUTE', 60, 1, 1_000_000),
     requestLimitPerMinute: integer(env, 'REQUEST_LIMIT_PER_MINUTE', 600, 1, 1_000_000),
     newMemberLinkWaitHours: integer(env, 'NEW_MEMBER_LINK_WAIT_HOURS', 24, 0, 24 * 365),
-    trustProxy: boolean(env, 'TRUST_PROXY', false),
+    trustProxy: proxies(env, 'TRUST_PROXY'),
+    ...timeouts(env),
     logLevel: oneOf(env, 'LOG_LEVEL', ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], 'info'),
     webDir: env.WEB_DIR || undefined,
     helplines: helplinesFile(env, 'HELPLINES_FILE'),
@@ -111,12 +123,45 @@ function integer(env: Env, name: string, fallback: number, min: number, max: num
   return value;
 }
 
-function boolean(env: Env, name: string, fallback: boolean): boolean {
-  const raw = env[name];
-  if (raw === undefined || raw === '') return fallback;
-  if (['1', 'true', 'yes'].includes(raw.toLowerCase())) return true;
-  if (['0', 'false', 'no'].includes(raw.toLowerCase())) return false;
-  throw new ConfigError(`${name} must be true or false, but it is "${raw}".`);
+function proxies(env: Env, name: string): false | number | string[] {
+  const raw = (env[name] ?? '').trim();
+  if (raw === '' || raw === '0' || raw.toLowerCase() === 'false') return false;
+  const advice = `Set ${name} to the number of proxies in front of Kindred (such as 1), or to their addresses or ranges, comma-separated (such as 10.0.0.2 or 10.0.0.0/8)`;
+  if (['true', 'yes'].includes(raw.toLowerCase())) {
+    throw new ConfigError(
+      `${name} can no longer be true: that believes the left-most X-Forwarded-For address, which any client can write. ${advice}.`,
+    );
+  }
+  if (/^\d+$/.test(raw)) {
+    const hops = Number(raw);
+    if (hops <= 100) return hops;
+  }
+  const list = raw
+    .split(',')
+    .map((part) => part.trim())
+    .filter(Boolean);
+  const wrong = list.find((entry) => {
+    const [address = '', bits, ...rest] = entry.split('/');
+    const family = isIP(address);
+    if (family === 0 || rest.length > 0) return true;
+    if (bits === undefined) return false;
+    return !/^\d+$/.test(bits) || Number(bits) > (family === 4 ? 32 : 128);
+  });
+  if (wrong !== undefined || list.length === 0) {
+    throw new ConfigError(`${name} must be a number of proxies or a list of addresses, but it is "${raw}". ${advice}.`);
+  }
+  return list;
+}
+
+function timeouts(env: Env): { requestTimeoutMs: number; headersTimeoutMs: number } {
+  const request = integer(env, 'REQUEST_TIMEOUT_SECONDS', 30, 1, 3600);
+  const headers = integer(env, 'HEADERS_TIMEOUT_SECONDS', 15, 1, 3600);
+  if (headers > request) {
+    throw new ConfigError(
+      `HEADERS_TIMEOUT_SECONDS must be no more than REQUEST_TIMEOUT_SECONDS (${request}), but it is ${headers}.`,
+    );
+  }
+  return { requestTimeoutMs: request * 1000, headersTimeoutMs: headers * 1000 };
 }
 
 function oneOf<T extends string>(env: Env, name: string, allowed: readonly T[], fallback: T): T {

@@ -25,6 +25,13 @@ afterAll(() => t.close());
 
 const HOUR = 60 * 60 * 1000;
 
+let base: string | undefined;
+/** The app listening on a real port, once for the file, for the tests that open sockets. */
+async function wsBase(): Promise<string> {
+  base ??= await listen(t.app);
+  return base;
+}
+
 async function me(cookie: string) {
   return call(t.app, 'GET', '/api/me', { cookie });
 }
@@ -160,6 +167,17 @@ describe('login', () => {
     expect((await me(member.cookie)).statusCode).toBe(401);
   });
 
+  it('closes the live connections of the session it ends', async () => {
+    const member = await registerMember(t.app);
+    const socket = await connect(await wsBase(), member);
+    const res = await call(t.app, 'POST', '/api/auth/login', {
+      body: { username: member.username, password: member.password },
+      cookie: member.cookie,
+    });
+    expect(res.statusCode).toBe(200);
+    expect(await socket.waitClosed(2_000)).toBe(4401);
+  });
+
   it('answers an unknown user and a wrong password identically', async () => {
     const member = await registerMember(t.app);
     const unknown = await login(t.app, 'nobody_by_this_name', 'whatever it is');
@@ -226,7 +244,7 @@ describe('sessions', () => {
     async () => {
       const member = await registerMember(t.app);
       // A tab left open on a shelf: its socket outlives the session's 30 idle days.
-      const socket = await connect(await listen(t.app), member);
+      const socket = await connect(await wsBase(), member);
       t.clock.advance(SESSION_IDLE_MS + 60_000);
       const other = await buildApp(t.config, { database: t.database, now: t.clock.now });
       await other.ready();
@@ -477,6 +495,33 @@ describe('rate limits', () => {
     } finally {
       await other.close();
     }
+  });
+
+  it.each<[string, 'PUT' | 'DELETE', string, (password: string) => Record<string, string>]>([
+    [
+      'changing the password',
+      'PUT',
+      '/api/me/password',
+      (currentPassword) => ({ currentPassword, newPassword: 'a brand new phrase here' }),
+    ],
+    ['deleting the account', 'DELETE', '/api/me', (password) => ({ password })],
+  ])('counts the current password asked for when %s as a sign-in guess', async (_case, method, url, body) => {
+    const member = await registerMember(t.app);
+    // A stolen session guesses at the password it does not know.
+    for (let i = 0; i < t.config.loginLimitPer15Min; i += 1) {
+      const res = await call(t.app, method, url, { cookie: member.cookie, body: body(`wrong guess ${i}`) });
+      expect(res.statusCode).toBe(401);
+    }
+    const refused = await call(t.app, method, url, { cookie: member.cookie, body: body(member.password) });
+    expect(refused.statusCode).toBe(429);
+    expect(refused.json().error.code).toBe('rate_limited');
+    expect(Number(refused.headers['retry-after'])).toBeGreaterThan(0);
+    // The same count as signing in: the guesses there and here add up.
+    expect((await login(t.app, member.username, member.password)).statusCode).toBe(429);
+    expect((await me(member.cookie)).statusCode).toBe(200); // nothing changed, nothing deleted
+    t.clock.advance(15 * 60 * 1000);
+    const allowed = await call(t.app, method, url, { cookie: member.cookie, body: body(member.password) });
+    expect(allowed.statusCode).toBe(204);
   });
 
   it('lets no guess past the limit when many arrive at once', async () => {

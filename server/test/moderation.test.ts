@@ -13,7 +13,11 @@ let admin: Member;
 const open: TestSocket[] = [];
 
 beforeAll(async () => {
-  t = await createTestApp({ messageLimitPerMinute: 100_000 });
+  t = await createTestApp({
+    messageLimitPerMinute: 100_000,
+    // One admin makes a room for nearly every test here; the limit itself is tested in limits.test.ts.
+    limitOverrides: { rooms: 100_000 },
+  });
   base = await listen(t.app);
   admin = await registerMember(t.app, { username: 'mod_admin' });
   await makeAdmin(t, admin);

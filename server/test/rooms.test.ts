@@ -6,7 +6,10 @@ import { call, createTestApp, makeAdmin, registerMember, type Member, type TestA
 let t: TestApp;
 let admin: Member;
 beforeAll(async () => {
-  t = await createTestApp();
+  t = await createTestApp({
+    // One admin makes a room for nearly every test here; the limit itself is tested in limits.test.ts.
+    limitOverrides: { rooms: 100_000 },
+  });
   admin = await registerMember(t.app, { username: 'rooms_admin' });
   await makeAdmin(t, admin);
 });

@@ -6,7 +6,10 @@ import { call, createTestApp, makeAdmin, registerMember, type Member, type TestA
 let t: TestApp;
 let admin: Member;
 beforeAll(async () => {
-  t = await createTestApp();
+  t = await createTestApp({
+    // Some members here write many stories in one test day; the limit itself is tested in limits.test.ts.
+    limitOverrides: { stories: 100_000 },
+  });
   admin = await registerMember(t.app, { username: 'story_admin' });
   await makeAdmin(t, admin);
 });

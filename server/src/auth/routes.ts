@@ -3,7 +3,6 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { Database } from '@kindred/db';
 import { ErrorBodySchema, LoginBodySchema, RegisterBodySchema, UserResponseSchema } from '@kindred/shared';
 import { Type } from 'typebox';
-import { ApiError } from '../errors.ts';
 import { clearSessionCookie, setSessionCookie, type SessionCookie } from './cookie.ts';
 import type { AuthService } from './service.ts';
 import { invalidateSession, sessionExpiry } from './sessions.ts';
@@ -14,8 +13,6 @@ export interface AuthRoutesOptions {
   auth: AuthService;
   cookie: SessionCookie;
   now: () => Date;
-  registerLimitPerHour: number;
-  loginLimitPer15Min: number;
   /** Ends a member's live connections when their session ends (the chat gateway plugs in here). */
   onSessionsEnded: (sessionIds: string[]) => void;
 }
@@ -40,14 +37,7 @@ export const authRoutes: FastifyPluginAsyncTypebox<AuthRoutesOptions> = async (a
         body: RegisterBodySchema,
         response: { 201: UserResponseSchema, ...errors },
       },
-      config: {
-        rateLimit: {
-          max: options.registerLimitPerHour,
-          timeWindow: 60 * 60 * 1000,
-          groupId: 'register',
-          errorResponseBuilder: paused('Many accounts were made from here just now, so joining is paused for a while.'),
-        },
-      },
+      config: { limit: 'register' },
     },
     async (request, reply) => {
       const { user, session, token } = await auth.register(request.body);
@@ -65,21 +55,17 @@ export const authRoutes: FastifyPluginAsyncTypebox<AuthRoutesOptions> = async (a
         body: LoginBodySchema,
         response: { 200: UserResponseSchema, ...errors },
       },
-      config: {
-        rateLimit: {
-          max: options.loginLimitPer15Min,
-          timeWindow: 15 * 60 * 1000,
-          groupId: 'login',
-          errorResponseBuilder: paused(
-            'There were many tries to sign in from here, so signing in is paused for a while to keep accounts safe.',
-          ),
-        },
-      },
+      // Per address here, then per username in the auth service.
+      config: { limit: 'signIn' },
     },
     async (request, reply) => {
       const { user, session, token } = await auth.login(request.body);
-      // A session from before this sign-in (say, on a shared computer) ends rather than lingering unseen.
-      if (request.auth) await invalidateSession(options.db, request.auth.session.id);
+      // A session from before this sign-in (say, on a shared computer) ends rather than lingering unseen,
+      // and so do its live connections, as on sign-out.
+      if (request.auth) {
+        await invalidateSession(options.db, request.auth.session.id);
+        options.onSessionsEnded([request.auth.session.id]);
+      }
       setSessionCookie(reply, cookie, token, sessionExpiry(session), now());
       return { user: toUser(user) };
     },
@@ -104,9 +90,3 @@ export const authRoutes: FastifyPluginAsyncTypebox<AuthRoutesOptions> = async (a
     },
   );
 };
-
-/** A route's own words for its limit; the web app adds when the member can try again (`retryAfter`). */
-function paused(message: string) {
-  return (_request: unknown, context: { ttl: number }) =>
-    new ApiError('rate_limited', message, undefined, Math.ceil(context.ttl / 1000));
-}

@@ -13,8 +13,12 @@ export interface AuthServiceDeps {
   db: Database;
   now: () => Date;
   limits: LimitCounters;
-  /** Sign-in attempts per username, on top of the per-address limit on the route. */
-  loginLimit: Limit;
+  /**
+   * Password guesses per username, wherever they come from: sign-in (on top of the per-address limit on its
+   * route), and the current password asked for before a password change or an account deletion, so a
+   * stolen session cannot guess its way to the password either.
+   */
+  passwordLimit: Limit;
 }
 
 export interface SignedIn {
@@ -66,7 +70,16 @@ export async function createAccount(db: Database, input: RegisterBody, at: Date)
   }
 }
 
-export function createAuthService({ db, now, limits, loginLimit }: AuthServiceDeps) {
+export function createAuthService({ db, now, limits, passwordLimit }: AuthServiceDeps) {
+  /** Checks a password against the username's count of guesses: counted first, forgotten when right. */
+  async function checkPassword(username: string, passwordHash: string, password: string): Promise<boolean> {
+    // Counted before the password is checked, so guesses sent all at once cannot slip past the limit.
+    await limits.take(passwordLimit, username, now());
+    const valid = await verifyPassword(passwordHash, password);
+    if (valid) await limits.clear(passwordLimit, username);
+    return valid;
+  }
+
   return {
     async register(input: RegisterBody): Promise<SignedIn> {
       const at = now();
@@ -77,14 +90,11 @@ export function createAuthService({ db, now, limits, loginLimit }: AuthServiceDe
 
     async login(input: LoginBody): Promise<SignedIn> {
       const username = normalizeUsername(input.username);
-      const at = now();
-      // Counted before the password is checked, so guesses sent all at once cannot slip past the limit.
-      await limits.take(loginLimit, username, at);
       const user = await findUser(db, username);
       // An unknown name costs one hash check too, so time does not tell which names exist.
-      const valid = await verifyPassword(user?.passwordHash ?? (await timingDummyHash()), input.password);
+      const valid = await checkPassword(username, user?.passwordHash ?? (await timingDummyHash()), input.password);
       if (!user || !valid) throw new ApiError('invalid_credentials', INVALID_CREDENTIALS);
-      await limits.clear(loginLimit, username);
+      const at = now();
       if (user.bannedAt) {
         throw new ApiError('banned', 'This account has been closed by Kindred’s admins, so it can’t sign in.');
       }
@@ -94,14 +104,14 @@ export function createAuthService({ db, now, limits, loginLimit }: AuthServiceDe
 
     /** Checks the current password; used before anything that can't be undone. */
     async confirmPassword(user: UserRow, password: string): Promise<void> {
-      if (!(await verifyPassword(user.passwordHash, password))) {
+      if (!(await checkPassword(user.username, user.passwordHash, password))) {
         throw new ApiError('invalid_credentials', 'That password is not right. Please try again.', 'password');
       }
     },
 
     /** Changes the password and ends every other session. Returns the ids of the sessions ended. */
     async changePassword(user: UserRow, currentSessionId: string, input: ChangePasswordBody): Promise<string[]> {
-      if (!(await verifyPassword(user.passwordHash, input.currentPassword))) {
+      if (!(await checkPassword(user.username, user.passwordHash, input.currentPassword))) {
         throw new ApiError('invalid_credentials', 'Your current password is not right.', 'currentPassword');
       }
       const problem = passwordProblem(input.newPassword, user.username);

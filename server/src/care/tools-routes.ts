@@ -74,6 +74,7 @@ export const careToolRoutes: FastifyPluginAsyncTypebox<{
         body: CreateJournalEntryBodySchema,
         response: { 201: JournalEntryResponseSchema, ...errors },
       },
+      config: { limit: 'journal' },
     },
     async (request, reply) =>
       reply.status(201).send({
@@ -115,6 +116,7 @@ export const careToolRoutes: FastifyPluginAsyncTypebox<{
         params: CareIdParamsSchema,
         response: { 201: StoryResponseSchema, ...errors },
       },
+      config: { limit: 'stories' },
     },
     async (request, reply) => {
       const { user } = requireAuth(request);
@@ -148,6 +150,7 @@ export const careToolRoutes: FastifyPluginAsyncTypebox<{
         body: CreateHardDateBodySchema,
         response: { 201: HardDateResponseSchema, ...errors },
       },
+      config: { limit: 'dates' },
     },
     async (request, reply) =>
       reply.status(201).send({ date: await care.addDate(requireAuth(request).user.id, request.body) }),
@@ -181,6 +184,7 @@ export const careToolRoutes: FastifyPluginAsyncTypebox<{
         body: LightCandleBodySchema,
         response: { 201: CandleResponseSchema, ...errors },
       },
+      config: { limit: 'candles' },
     },
     async (request, reply) =>
       reply.status(201).send({ candle: await care.light(requireAuth(request).user, request.body) }),

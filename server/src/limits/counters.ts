@@ -34,19 +34,20 @@ export class LimitCounters {
   ) {}
 
   /**
-   * Counts one hit of `limit` for `subject`. Returns the seconds until the subject may try again when this
-   * hit is over the limit (it must then be refused), else 0. A window that has ended starts again here.
+   * Counts `weight` hits (one, unless a caller counted several itself) of `limit` for `subject`. Returns the
+   * seconds until the subject may try again when the count is over the limit (it must then be refused),
+   * else 0. A window that has ended starts again here.
    */
-  async hit(limit: Limit, subject: string, now: Date): Promise<number> {
+  async hit(limit: Limit, subject: string, now: Date, weight = 1): Promise<number> {
     const resetAt = new Date(now.getTime() + limit.windowMs);
     const ended = sql`${rateLimitCounters.resetAt} <= ${now.toISOString()}::timestamptz`;
     const [row] = await this.db
       .insert(rateLimitCounters)
-      .values({ key: keyOf(limit, subject), hits: 1, resetAt })
+      .values({ key: keyOf(limit, subject), hits: weight, resetAt })
       .onConflictDoUpdate({
         target: rateLimitCounters.key,
         set: {
-          hits: sql`CASE WHEN ${ended} THEN 1 ELSE ${rateLimitCounters.hits} + 1 END`,
+          hits: sql`CASE WHEN ${ended} THEN ${weight}::integer ELSE ${rateLimitCounters.hits} + ${weight}::integer END`,
           resetAt: sql`CASE WHEN ${ended} THEN excluded.reset_at ELSE ${rateLimitCounters.resetAt} END`,
         },
       })

@@ -22,7 +22,6 @@ import {
 import type { FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
 import { requireAuth } from '../auth/plugin.ts';
-import type { Limit, LimitCounters } from '../limits/counters.ts';
 import type { SanctionService } from './sanctions.ts';
 import type { LiveEffects, ModerationService } from './service.ts';
 
@@ -30,17 +29,7 @@ export interface ModerationRoutesOptions {
   moderation: ModerationService;
   sanctions: SanctionService;
   applyEffects: (effects: LiveEffects) => void;
-  limits: LimitCounters;
-  now: () => Date;
 }
-
-/** Reads of sanctions per moderator, counted in the database: plenty for a screen, not for scraping. */
-const sanctionReads: Limit = {
-  name: 'moderation-sanction-reads',
-  max: 60,
-  windowMs: 60_000,
-  message: 'That was a lot of looking at once. Please wait a minute and try again.',
-};
 
 const errors = {
   400: ErrorBodySchema,
@@ -51,7 +40,7 @@ const errors = {
 };
 
 export const moderationRoutes: FastifyPluginAsyncTypebox<ModerationRoutesOptions> = async (app, options) => {
-  const { moderation, sanctions, applyEffects, limits, now } = options;
+  const { moderation, sanctions, applyEffects } = options;
   const tags = ['moderation'];
   const moderatorOf = (request: FastifyRequest) => {
     const { user } = requireAuth(request);
@@ -67,6 +56,7 @@ export const moderationRoutes: FastifyPluginAsyncTypebox<ModerationRoutesOptions
         body: CreateReportBodySchema,
         response: { 201: ReportResponseSchema, ...errors },
       },
+      config: { limit: 'reports' },
     },
     async (request, reply) => {
       const { user } = requireAuth(request);
@@ -145,6 +135,7 @@ export const moderationRoutes: FastifyPluginAsyncTypebox<ModerationRoutesOptions
   app.get(
     '/api/moderation/rooms/:slug/sanctions',
     {
+      config: { limit: 'sanctionReads' },
       schema: {
         tags,
         summary: 'The mutes and removals in force in a room, so they can be lifted (its moderators and admins)',
@@ -152,27 +143,20 @@ export const moderationRoutes: FastifyPluginAsyncTypebox<ModerationRoutesOptions
         response: { 200: RoomSanctionsResponseSchema, ...errors },
       },
     },
-    async (request) => {
-      const moderator = moderatorOf(request);
-      await limits.take(sanctionReads, moderator.id, now());
-      return sanctions.inRoom(moderator, request.params.slug);
-    },
+    async (request) => sanctions.inRoom(moderatorOf(request), request.params.slug),
   );
 
   app.get(
     '/api/moderation/bans',
     {
+      config: { limit: 'sanctionReads' },
       schema: {
         tags,
         summary: 'Members banned from Kindred now, so a ban can be lifted (admins)',
         response: { 200: BansResponseSchema, ...errors },
       },
     },
-    async (request) => {
-      const moderator = moderatorOf(request);
-      await limits.take(sanctionReads, moderator.id, now());
-      return sanctions.bans(moderator);
-    },
+    async (request) => sanctions.bans(moderatorOf(request)),
   );
 
   app.put(

@@ -61,6 +61,7 @@ export const roomRoutes: FastifyPluginAsyncTypebox<RoomRoutesOptions> = async (a
         body: CreateRoomBodySchema,
         response: { 201: RoomResponseSchema, ...errors },
       },
+      config: { limit: 'rooms' },
     },
     async (request, reply) => {
       const viewer = adminOf(request);

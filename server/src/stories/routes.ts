@@ -30,13 +30,6 @@ import type { StoryService, StoryViewer } from './service.ts';
 
 const { users } = schema;
 
-// New stories and replies per member (or signed-out address) per hour: generous for a person, not for a flood.
-const writeLimit = {
-  max: 60,
-  timeWindow: 60 * 60 * 1000,
-  keyGenerator: (request: FastifyRequest) => `write:${request.auth?.user.id ?? request.ip}`,
-};
-
 const errors = {
   400: ErrorBodySchema,
   401: ErrorBodySchema,
@@ -88,7 +81,7 @@ export const storyRoutes: FastifyPluginAsyncTypebox<{
         body: CreateStoryBodySchema,
         response: { 201: StoryResponseSchema, ...errors },
       },
-      config: { rateLimit: writeLimit },
+      config: { limit: 'stories' },
     },
     async (request, reply) =>
       reply.status(201).send({ story: await stories.create(await authorOf(request), request.body) }),
@@ -160,7 +153,7 @@ export const storyRoutes: FastifyPluginAsyncTypebox<{
         body: CreateReplyBodySchema,
         response: { 201: ReplyResponseSchema, ...errors },
       },
-      config: { rateLimit: writeLimit },
+      config: { limit: 'replies' },
     },
     async (request, reply) =>
       reply.status(201).send({ reply: await stories.reply(request.params.id, await authorOf(request), request.body) }),
@@ -176,6 +169,7 @@ export const storyRoutes: FastifyPluginAsyncTypebox<{
         body: StoryReactionBodySchema,
         response: { 200: StoryReactionsResponseSchema, ...errors },
       },
+      config: { limit: 'reactions' },
     },
     async (request) =>
       stories.react(request.params.id, await authorOf(request), request.body.kind, request.body.on ?? true),
