@@ -26,6 +26,7 @@ import { closeSocketsForRestart, registerChatGateway } from './chat/gateway.ts';
 import { chatRoutes } from './chat/routes.ts';
 import { ChatWriter, containsLink } from './chat/writer.ts';
 import { LimitCounters } from './limits/counters.ts';
+import { BatchedLimit } from './limits/batched.ts';
 import { registerLimits } from './limits/plugin.ts';
 import { limitTable } from './limits/table.ts';
 import type { Config } from './config.ts';
@@ -234,6 +235,8 @@ export async function buildApp(config: Config, deps: AppDependencies = {}): Prom
     writer,
     publicOrigin: config.publicOrigin,
     messageLimitPerMinute: config.messageLimitPerMinute,
+    // A twelfth of the limit a batch (5 of 60): one database write per five messages at most.
+    sharedMessageLimit: new BatchedLimit(limits, limitsTable.messages, Math.floor(config.messageLimitPerMinute / 12)),
     now,
     // Words that suggest risk: the writer sees crisis lines at once, privately; the room's moderators
     // get an urgent item and, if on duty, a live notice. Nothing is removed.

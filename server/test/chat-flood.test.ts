@@ -17,7 +17,11 @@ const open: TestSocket[] = [];
 const others: FastifyInstance[] = [];
 
 beforeAll(async () => {
-  t = await createTestApp({ messageLimitPerMinute: 100_000 });
+  t = await createTestApp({
+    messageLimitPerMinute: 100_000,
+    // One admin makes a room for nearly every test here; the limit itself is tested in limits.test.ts.
+    limitOverrides: { rooms: 100_000 },
+  });
   base = await listen(t.app);
   admin = await registerMember(t.app, { username: 'flood_admin' });
   await makeAdmin(t, admin);

@@ -4,6 +4,7 @@ import { schema } from '@kindred/db';
 import { CLOSE_TOO_SLOW } from '@kindred/shared';
 import { eq } from 'drizzle-orm';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { buildApp } from '../src/app.ts';
 import { MAX_REPLAY } from '../src/chat/gateway.ts';
 import { call, createTestApp, makeAdmin, ORIGIN, registerMember, type Member, type TestApp } from './helpers.ts';
 import { connect, listen, type Frame, type TestSocket } from './sockets.ts';
@@ -511,6 +512,33 @@ describe('limits and bad frames', () => {
       sf.close();
       so.close();
     } finally {
+      await limited.close();
+    }
+  });
+
+  it('holds one member to one message limit over two instances, counted in the database', async () => {
+    // 12 a minute: a batch of one (a twelfth), so each instance adds every message to the shared count.
+    const limited = await createTestApp({ messageLimitPerMinute: 12 });
+    const second = await buildApp(limited.config, { database: limited.database, now: limited.clock.now });
+    try {
+      const bases = [await listen(limited.app), await listen(second)];
+      const slug = ((await call(limited.app, 'GET', '/api/rooms')).json().rooms as { slug: string }[])[0]!.slug;
+      const member = await registerMember(limited.app);
+      await call(limited.app, 'POST', `/api/rooms/${slug}/join`, {
+        cookie: member.cookie,
+        body: { acceptRules: true },
+      });
+      const sockets = await Promise.all(bases.map((base) => connect(base, member)));
+      // Eight on each instance: each alone is inside its own allowance of 12; together they are not.
+      const answers: Frame[] = [];
+      for (let i = 0; i < 8; i += 1) {
+        for (const socket of sockets) answers.push(await sendAndAck(socket, slug, `turn ${i}`));
+      }
+      expect(answers.filter((f) => f.type === 'ack')).toHaveLength(12);
+      expect(answers.filter((f) => f.type === 'error' && f.code === 'rate_limited')).toHaveLength(4);
+      for (const socket of sockets) socket.close();
+    } finally {
+      await second.close();
       await limited.close();
     }
   });

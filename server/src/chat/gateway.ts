@@ -25,6 +25,7 @@ import {
 import type { Database } from '@kindred/db';
 import { loadViewerFilter, noFilter, type ViewerFilter } from '../accounts/blocks.ts';
 import { ApiError } from '../errors.ts';
+import type { BatchedLimit } from '../limits/batched.ts';
 import type { LimitCounters } from '../limits/counters.ts';
 import { sendError, validationError } from '../plugins/errors.ts';
 import { compileStrict } from '../plugins/validation.ts';
@@ -69,6 +70,8 @@ export interface GatewayOptions {
   writer: ChatWriter;
   publicOrigin: string;
   messageLimitPerMinute: number;
+  /** The same limit, counted across instances in batches. */
+  sharedMessageLimit: BatchedLimit;
   now: () => Date;
   /** Sees every stored send and edit; may return a private notice for its writer (e.g. crisis resources). */
   onWritten?: (
@@ -498,7 +501,16 @@ class Connection {
   }
 
   async #write(ref: string, op: WriteOp): Promise<void> {
-    const wait = this.allowance.take(this.userId, this.options.now().getTime());
+    const now = this.options.now();
+    let wait = this.allowance.take(this.userId, now.getTime());
+    if (wait === 0) {
+      try {
+        await this.options.sharedMessageLimit.take(this.userId, now);
+      } catch (error) {
+        if (!(error instanceof ApiError) || error.retryAfter === undefined) throw error;
+        wait = error.retryAfter;
+      }
+    }
     if (wait > 0) {
       this.send({
         type: 'error',

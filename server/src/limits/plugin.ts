@@ -3,10 +3,10 @@
 // first so a refusal says what it is about, and a request it refuses is not counted twice. Both run after
 // the session is known and the body is validated, so malformed requests cost nothing, and a member's count
 // follows them from device to device. Both are counted in the database, so they hold across instances:
-// a route's limit on every hit (counters.ts), the ceiling in batches (ceiling.ts).
+// a route's limit on every hit (counters.ts), the ceiling in batches (batched.ts).
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { addressSubject } from './address.ts';
-import { RequestCeiling } from './ceiling.ts';
+import { BatchedLimit } from './batched.ts';
 import type { LimitCounters } from './counters.ts';
 import type { KeptLimit, LimitName, LimitTable } from './table.ts';
 
@@ -27,7 +27,7 @@ export interface LimitHookOptions {
 }
 
 export function registerLimits(app: FastifyInstance, { limits, table, now }: LimitHookOptions): void {
-  const ceiling = new RequestCeiling(limits, table.requests);
+  const ceiling = new BatchedLimit(limits, table.requests);
   app.addHook('preHandler', async (request) => {
     // The web app's files are not counted: they cost the database nothing, and a page load fetches many.
     if (!request.url.startsWith('/api')) return;

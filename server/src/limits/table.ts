@@ -122,6 +122,16 @@ export function limitTable(config: Config) {
       windowMs: 15 * MINUTE,
       message: 'There were many tries to sign in from here, so signing in is paused for a while to keep accounts safe.',
     },
+    // Chat writes (sends, edits, deletes, reactions) per member, across instances. Each instance also keeps
+    // its own smooth allowance (chat/gateway.ts), so a burst is refused at once; this shared count is kept
+    // in batches (batched.ts), so a chat message costs no extra database write of its own.
+    messages: {
+      name: 'chat-messages',
+      per: 'member',
+      max: config.messageLimitPerMinute,
+      windowMs: MINUTE,
+      message: 'That’s a lot of messages at once. Please wait a little — your message is kept.',
+    },
     // The sanctions in force, read by moderators and admins: plenty for a screen, not for scraping who was
     // muted or removed where.
     sanctionReads: {

@@ -1,13 +1,14 @@
-// The general ceiling on requests, shared by every instance but not paid for on every request. Counting each
-// request in the database is one commit a request: measured here, that doubled the time of a light GET
-// (+4 to 9 ms on PostgreSQL and PGlite, on a busy machine). So each instance counts a subject's requests
-// itself and adds them to the shared count in batches of 1/60 of the ceiling (10 of 600): one write per
-// ten requests, and a burst spread over N instances gets past the ceiling by at most N batches. A subject
-// the shared count refuses is refused here, without asking again, until its window ends.
+// A limit shared by every instance but not paid for on every hit: the general ceiling on requests, and chat
+// messages per member. Counting each request in the database is one commit a request: measured here, that
+// doubled the time of a light GET (+4 to 9 ms on PostgreSQL and PGlite, on a busy machine). So each
+// instance counts a subject's hits itself and adds them to the shared count in batches (by default 1/60 of
+// the limit: 10 of 600): one write per batch, and a burst spread over N instances gets past the limit by at
+// most N batches. A subject the shared count refuses is refused here, without asking again, until its
+// window ends.
 import { ApiError } from '../errors.ts';
 import type { Limit, LimitCounters } from './counters.ts';
 
-export class RequestCeiling {
+export class BatchedLimit {
   readonly #batch: number;
   /** Requests counted here and not yet in the database, by subject. */
   #pending = new Map<string, number>();
@@ -18,11 +19,13 @@ export class RequestCeiling {
   constructor(
     private readonly limits: LimitCounters,
     private readonly limit: Limit,
+    /** Hits counted here before they are added to the shared count; at least one. */
+    batch = Math.floor(limit.max / 60),
   ) {
-    this.#batch = Math.max(1, Math.floor(limit.max / 60));
+    this.#batch = Math.max(1, batch);
   }
 
-  /** Counts one request of `subject`; throws `rate_limited` (with Retry-After) when it is over the ceiling. */
+  /** Counts one hit of `subject`; throws `rate_limited` (with Retry-After) when it is over the limit. */
   async take(subject: string, now: Date): Promise<void> {
     const at = now.getTime();
     // Once a window, what is held here is dropped, so neither map outgrows the subjects of one window. A
