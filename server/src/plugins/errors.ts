@@ -5,6 +5,7 @@ import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from
 import type { ErrorCode } from '@kindred/shared';
 import { sqlState } from '@kindred/db';
 import { ApiError } from '../errors.ts';
+import { UNSTORABLE } from './validation.ts';
 
 type FastifyValidation = NonNullable<FastifyError['validation']>[number];
 
@@ -99,6 +100,8 @@ function describe(issue: FastifyValidation): string {
       return `must be at most ${String(params.limit)} characters`;
     case 'pattern':
       return 'has characters that are not allowed here';
+    case UNSTORABLE:
+      return 'holds a character that can’t be stored (an invisible control character, or half of an emoji). Please take it out and try again';
     case 'enum':
     case 'const':
     case 'anyOf':
