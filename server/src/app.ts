@@ -109,6 +109,7 @@ export async function buildApp(config: Config, deps: AppDependencies = {}): Prom
   const feeds = new RoomFeeds(database.writerDb, logError, (roomId) => writer.committing(roomId));
   const writer = new ChatWriter({
     db: database.writerDb,
+    log: app.log,
     now,
     newMemberLinkWaitMs: config.newMemberLinkWaitHours * 60 * 60 * 1000,
     onCommitted: (ranges) => {
