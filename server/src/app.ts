@@ -39,7 +39,14 @@ import { createStoryService } from './stories/service.ts';
 import { roomRoutes } from './rooms/routes.ts';
 import { createRoomService } from './rooms/service.ts';
 import { healthRoutes } from './health/routes.ts';
-import { apiNotFound, internalError, registerErrorHandlers, sendError, toApiError } from './plugins/errors.ts';
+import {
+  answerClientError,
+  apiNotFound,
+  internalError,
+  registerErrorHandlers,
+  sendError,
+  toApiError,
+} from './plugins/errors.ts';
 import { openApiInfo } from './plugins/openapi.ts';
 import { registerSecurity } from './plugins/security.ts';
 import { installValidators } from './plugins/validation.ts';
@@ -85,6 +92,8 @@ export async function buildApp(config: Config, deps: AppDependencies = {}): Prom
     return503OnClosing: true,
     // Errors raised before routing (a malformed URL) take the same path as every other error.
     frameworkErrors: (error, _request, reply) => sendError(reply, toApiError(error) ?? internalError()),
+    // And so do those Node's parser refuses before routing (an unknown method, headers too large).
+    clientErrorHandler: answerClientError,
   }).withTypeProvider<TypeBoxTypeProvider>();
 
   app.addHook('onRequest', async (request, reply) => {
