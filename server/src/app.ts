@@ -104,7 +104,11 @@ export async function buildApp(config: Config, deps: AppDependencies = {}): Prom
   app.removeContentTypeParser('text/plain');
   installValidators(app);
   registerErrorHandlers(app);
-  await registerSecurity(app, { publicOrigin: config.publicOrigin, scriptHashes: web?.scriptHashes ?? [] });
+  await registerSecurity(app, {
+    publicOrigin: config.publicOrigin,
+    scriptHashes: web?.scriptHashes ?? [],
+    styleHashes: web?.styleHashes ?? [],
+  });
   await app.register(swagger, { openapi: openApiInfo(config) });
 
   const now = deps.now ?? (() => new Date());

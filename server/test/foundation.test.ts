@@ -64,7 +64,13 @@ describe('errors', () => {
     expect(csp).toContain("frame-ancestors 'none'");
     expect(csp).toContain("base-uri 'self'");
     expect(csp).not.toMatch(/script-src[^;]*unsafe-inline/);
+    expect(csp).not.toMatch(/style-src[^;]*unsafe-inline/);
     expect(res.headers['referrer-policy']).toBe('no-referrer');
+    // Kindred uses no camera, microphone, location, payment or device APIs, and joins no ad cohort.
+    const policy = String(res.headers['permissions-policy']);
+    for (const feature of ['camera', 'microphone', 'geolocation', 'payment', 'usb', 'browsing-topics']) {
+      expect(policy).toContain(`${feature}=()`);
+    }
     expect(res.headers['x-content-type-options']).toBe('nosniff');
   });
 
