@@ -103,6 +103,22 @@ describe('text the database cannot store, over HTTP', () => {
   });
 });
 
+describe('a session cookie the database could not look up', () => {
+  it.each([
+    ['a NUL', 'ab%00cd.secret'],
+    ['a lone surrogate', 'ab%ED%A0%80cd.secret'],
+    ['letters outside the token alphabet', 'AB_CD.secret'],
+  ])('holding %s is no session at all, not an error', async (_case, token) => {
+    const res = await t.app.inject({
+      method: 'GET',
+      url: '/api/session',
+      headers: { cookie: `kindred_session=${token}` },
+    });
+    expect(res.statusCode).toBe(200);
+    expect(res.json().user).toBeNull();
+  });
+});
+
 describe('ids that are not canonical uuids, over HTTP', () => {
   const cases: [string, 'GET' | 'POST' | 'PUT', (id: string) => string, (id: string) => unknown, string][] = [
     ['a story in the path', 'GET', (id) => `/api/stories/${encodeURIComponent(id)}`, () => undefined, 'id'],
