@@ -42,7 +42,14 @@ import { createStoryService } from './stories/service.ts';
 import { roomRoutes } from './rooms/routes.ts';
 import { createRoomService } from './rooms/service.ts';
 import { healthRoutes } from './health/routes.ts';
-import { apiNotFound, internalError, registerErrorHandlers, sendError, toApiError } from './plugins/errors.ts';
+import {
+  answerClientError,
+  apiNotFound,
+  internalError,
+  registerErrorHandlers,
+  sendError,
+  toApiError,
+} from './plugins/errors.ts';
 import { loggerOptions } from './plugins/logging.ts';
 import { openApiInfo } from './plugins/openapi.ts';
 import { registerSecurity } from './plugins/security.ts';
@@ -91,6 +98,8 @@ export async function buildApp(config: Config, deps: AppDependencies = {}): Prom
     return503OnClosing: true,
     // Errors raised before routing (a malformed URL) take the same path as every other error.
     frameworkErrors: (error, _request, reply) => sendError(reply, toApiError(error) ?? internalError()),
+    // And so do those Node's parser refuses before routing (an unknown method, headers too large).
+    clientErrorHandler: answerClientError,
   }).withTypeProvider<TypeBoxTypeProvider>();
 
   app.addHook('onRequest', async (request, reply) => {
@@ -102,7 +111,11 @@ export async function buildApp(config: Config, deps: AppDependencies = {}): Prom
   app.removeContentTypeParser('text/plain');
   installValidators(app);
   registerErrorHandlers(app);
-  await registerSecurity(app, { publicOrigin: config.publicOrigin, scriptHashes: web?.scriptHashes ?? [] });
+  await registerSecurity(app, {
+    publicOrigin: config.publicOrigin,
+    scriptHashes: web?.scriptHashes ?? [],
+    styleHashes: web?.styleHashes ?? [],
+  });
   await app.register(swagger, { openapi: openApiInfo(config) });
 
   const now = deps.now ?? (() => new Date());
@@ -116,6 +129,7 @@ export async function buildApp(config: Config, deps: AppDependencies = {}): Prom
   const feeds = new RoomFeeds(database.writerDb, logError, (roomId) => writer.committing(roomId));
   const writer = new ChatWriter({
     db: database.writerDb,
+    log: app.log,
     now,
     newMemberLinkWaitMs: config.newMemberLinkWaitHours * 60 * 60 * 1000,
     onCommitted: (ranges) => {

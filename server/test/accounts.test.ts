@@ -31,16 +31,17 @@ describe('who is signed in', () => {
 });
 
 describe('display name', () => {
-  it('changes, tidied of stray spaces and control characters', async () => {
+  it('changes, tidied of stray spaces and written in one Unicode form (NFC)', async () => {
     const member = await registerMember(t.app);
     const res = await call(t.app, 'PATCH', '/api/me', {
       cookie: member.cookie,
-      body: { displayName: '  Sam \u0007  (Alex’s partner) ' },
+      body: { displayName: '  Sam \u3000  (Alex’s partner) Zoe\u0308 ' },
     });
     expect(res.statusCode).toBe(200);
-    expect(res.json().user.displayName).toBe('Sam (Alex’s partner)');
+    expect(res.json().user.displayName).toBe('Sam (Alex’s partner) Zoë');
+    expect(res.json().user.displayName).toBe('Sam (Alex’s partner) Zo\u00EB');
     expect((await call(t.app, 'GET', '/api/me', { cookie: member.cookie })).json().user.displayName).toBe(
-      'Sam (Alex’s partner)',
+      'Sam (Alex’s partner) Zoë',
     );
   });
 
@@ -58,6 +59,66 @@ describe('display name', () => {
     expect(res.statusCode).toBe(400);
     expect(res.json().error.code).toBe('validation');
     expect((await call(t.app, 'GET', '/api/me', { cookie: member.cookie })).json().user.displayName).toBe('Before');
+  });
+
+  // Characters by which one name can pass for another: invisible ones, and ones that turn text around.
+  const hidden: [string, string][] = [
+    ['a zero-width space', 'sec\u200Badmin'],
+    ['a zero-width non-joiner', 'sec\u200Cadmin'],
+    ['a zero-width joiner between letters', 'sec\u200Dadmin'],
+    ['a word joiner', 'sec\u2060admin'],
+    ['an invisible separator', 'sec\u2063admin'],
+    ['a byte order mark', 'sec\uFEFFadmin'],
+    ['a soft hyphen', 'sec\u00ADadmin'],
+    ['a Mongolian vowel separator', 'sec\u180Eadmin'],
+    ['a right-to-left override', 'Sam \u202Enimda'],
+    ['a left-to-right embedding', 'Sam \u202Aadmin'],
+    ['a right-to-left isolate', 'Sam \u2067admin\u2069'],
+    ['a left-to-right mark', 'Sam\u200E'],
+    ['a right-to-left mark', 'Sam\u200F'],
+    ['an Arabic letter mark', 'Sam\u061C'],
+    ['a Hangul filler', 'Sam\u3164'],
+    ['a Hangul choseong filler', '\u115FSam'],
+    ['a Hangul jungseong filler', 'Sam\u1160'],
+    ['a halfwidth Hangul filler', 'Sam\uFFA0'],
+    ['a Braille blank', 'Sam\u2800'],
+    ['a tag character', 'Sam\u{E0061}\u{E0064}'],
+    ['a combining grapheme joiner', 'sec\u034Fadmin'],
+    ['a variation selector on a letter', 'sec\uFE0Fadmin'],
+    ['an ideographic variation selector', 'Sam\u{E0100}'],
+    ['a tab', 'Sam\tAdmin'],
+    ['a line break', 'Sam\nAdmin'],
+    ['a bell', 'Sam\u0007'],
+  ];
+  it.each(hidden)('refuses a name with %s, at registration and when changed', async (_case, displayName) => {
+    const registered = await call(t.app, 'POST', '/api/auth/register', {
+      body: {
+        username: `hidden_${process.pid}_${hidden.findIndex(([, n]) => n === displayName)}`,
+        password: 'a quiet walk by the river',
+        displayName,
+      },
+    });
+    expect(registered.statusCode).toBe(400);
+    expect(registered.json().error).toMatchObject({ code: 'validation', field: 'displayName' });
+    expect(registered.json().error.message).toMatch(/hidden character/);
+
+    const member = await registerMember(t.app, { displayName: 'Before' });
+    const changed = await call(t.app, 'PATCH', '/api/me', { cookie: member.cookie, body: { displayName } });
+    expect(changed.statusCode).toBe(400);
+    expect(changed.json().error).toMatchObject({ code: 'validation', field: 'displayName' });
+    expect((await call(t.app, 'GET', '/api/me', { cookie: member.cookie })).json().user.displayName).toBe('Before');
+  });
+
+  it.each<[string, string]>([
+    ['letters of many scripts', 'Zoë · Иван · مريم · 李华 · Ngozi'],
+    ['an emoji with a variation selector', 'Sam ❤️'],
+    ['an emoji family joined by zero-width joiners', 'The Okafors 👨‍👩‍👧'],
+    ['an emoji with a skin tone and a joiner', 'Dr Ama 👩🏽‍⚕️'],
+    ['a keycap', 'Rainbow 1️⃣'],
+    ['the flag of Wales', 'Cerys 🏴󠁧󠁢󠁷󠁬󠁳󠁿'],
+  ])('takes a name with %s', async (_case, displayName) => {
+    const member = await registerMember(t.app, { displayName });
+    expect(member.user.displayName).toBe(displayName);
   });
 });
 

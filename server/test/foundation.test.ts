@@ -1,3 +1,4 @@
+import net from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { call, createTestApp, ORIGIN, type TestApp } from './helpers.ts';
 
@@ -63,7 +64,13 @@ describe('errors', () => {
     expect(csp).toContain("frame-ancestors 'none'");
     expect(csp).toContain("base-uri 'self'");
     expect(csp).not.toMatch(/script-src[^;]*unsafe-inline/);
+    expect(csp).not.toMatch(/style-src[^;]*unsafe-inline/);
     expect(res.headers['referrer-policy']).toBe('no-referrer');
+    // Kindred uses no camera, microphone, location, payment or device APIs, and joins no ad cohort.
+    const policy = String(res.headers['permissions-policy']);
+    for (const feature of ['camera', 'microphone', 'geolocation', 'payment', 'usb', 'browsing-topics']) {
+      expect(policy).toContain(`${feature}=()`);
+    }
     expect(res.headers['x-content-type-options']).toBe('nosniff');
   });
 
@@ -71,6 +78,58 @@ describe('errors', () => {
     const res = await t.app.inject({ method: 'GET', url: '/rooms/anything', headers: { origin: ORIGIN } });
     expect(res.statusCode).toBe(404);
     expect(res.json().error.code).toBe('not_found');
+  });
+});
+
+// Requests Node's HTTP parser refuses before Fastify sees them: only a real socket shows what is sent back.
+describe('requests too malformed to route', () => {
+  let port: number;
+  beforeAll(async () => {
+    port = Number(new URL(await t.app.listen({ port: 0, host: '127.0.0.1' })).port);
+  });
+
+  function exchange(request: string): Promise<{ status: number; headers: string; body: string }> {
+    return new Promise((resolve, reject) => {
+      const socket = net.connect(port, '127.0.0.1', () => socket.end(request));
+      let answer = '';
+      socket.on('data', (chunk) => (answer += chunk.toString()));
+      socket.on('error', reject);
+      socket.on('close', () => {
+        const [head = '', body = ''] = answer.split('\r\n\r\n');
+        resolve({ status: Number(head.split(' ')[1]), headers: head.toLowerCase(), body });
+      });
+      socket.setTimeout(5_000, () => socket.destroy(new Error(`no answer to ${request.slice(0, 40)}`)));
+    });
+  }
+
+  it.each<[string, string, number, string]>([
+    ['an unknown method', 'FOO / HTTP/1.1\r\nHost: kindred.test\r\n\r\n', 405, 'method_not_allowed'],
+    [
+      'an unknown method on the API',
+      'BREW /api/health HTTP/1.1\r\nHost: kindred.test\r\n\r\n',
+      405,
+      'method_not_allowed',
+    ],
+    [
+      'headers too large to read',
+      `GET /api/health HTTP/1.1\r\nHost: kindred.test\r\nX-Filler: ${'a'.repeat(20_000)}\r\n\r\n`,
+      431,
+      'headers_too_large',
+    ],
+    ['a malformed header', 'GET /api/health HTTP/1.1\r\nHost: kindred.test\r\nNot a header\r\n\r\n', 400, 'validation'],
+  ])('answers %s with the documented error shape', async (_case, request, status, code) => {
+    const answer = await exchange(request);
+    expect(answer.status).toBe(status);
+    expect(answer.headers).toContain('content-type: application/json; charset=utf-8');
+    expect(JSON.parse(answer.body)).toEqual({ error: { code, message: expect.any(String) } });
+  });
+
+  it('answers a known method on a path without it with the JSON 404 body', async () => {
+    const answer = await exchange(
+      `PROPFIND /api/health HTTP/1.1\r\nHost: kindred.test\r\nOrigin: ${ORIGIN}\r\nConnection: close\r\n\r\n`,
+    );
+    expect(answer.status).toBe(404);
+    expect(JSON.parse(answer.body)).toEqual({ error: { code: 'not_found', message: expect.any(String) } });
   });
 });
 

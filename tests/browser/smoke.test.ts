@@ -51,6 +51,23 @@ describe('deep link', () => {
   });
 });
 
+describe('a move within the app', () => {
+  it('announces the new page without an inline style the policy refuses, kept off screen', async () => {
+    const { page, errors } = await openPage();
+    await visit(page, '/', errors);
+    await page.locator('footer').getByRole('link', { name: footerText }).click();
+    await page.waitForURL('**/help');
+    await waitForReady(page, errors);
+    expect(await page.title()).toContain('Help');
+    // SvelteKit tells screen readers about the move in a live region it styles inline; the CSP allows
+    // exactly that style (by hash), so the region stays a 1-pixel box and nothing is refused.
+    const announcer = page.locator('#svelte-announcer');
+    await expect.poll(() => announcer.count()).toBe(1);
+    expect(await announcer.boundingBox()).toMatchObject({ width: 1, height: 1 });
+    expect(errors).toEqual([]);
+  });
+});
+
 describe('API', () => {
   it('answers an unknown /api path with 404 and the one error shape', async () => {
     const response = await fetch(`${platform().url}/api/whatever`, { signal: AbortSignal.timeout(10_000) });

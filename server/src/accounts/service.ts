@@ -5,7 +5,7 @@ import type { UpdateMeBody } from '@kindred/shared';
 import { ApiError } from '../errors.ts';
 import { isKnownTimeZone } from '../care/words.ts';
 import type { AuthService } from '../auth/service.ts';
-import { cleanDisplayName } from '../auth/service.ts';
+import { acceptDisplayName } from './display-names.ts';
 import { invalidateUserSessions, type ValidSession } from '../auth/sessions.ts';
 import { erasePersonalData, exportPersonalData } from './personal-data.ts';
 
@@ -25,12 +25,7 @@ export function createAccountService({ db, auth, now, onRoomEvents, onErased }: 
   return {
     async update(userId: string, changes: UpdateMeBody) {
       const values: Partial<typeof users.$inferInsert> = {};
-      if (changes.displayName !== undefined) {
-        values.displayName = cleanDisplayName(changes.displayName);
-        if (!values.displayName) {
-          throw new ApiError('validation', 'Display names are 1 to 48 characters.', 'displayName');
-        }
-      }
+      if (changes.displayName !== undefined) values.displayName = acceptDisplayName(changes.displayName);
       if (changes.identity !== undefined) values.identity = changes.identity;
       if (changes.country !== undefined) values.country = changes.country;
       if (changes.timeZone !== undefined) {

@@ -2,6 +2,7 @@
 import { schema, sqlState, UNIQUE_VIOLATION, type Database } from '@kindred/db';
 import type { ChangePasswordBody, LoginBody, RegisterBody } from '@kindred/shared';
 import { eq, sql } from 'drizzle-orm';
+import { acceptDisplayName } from '../accounts/display-names.ts';
 import { ApiError } from '../errors.ts';
 import type { Limit, LimitCounters } from '../limits/counters.ts';
 import { hashPassword, passwordProblem, timingDummyHash, verifyPassword } from './passwords.ts';
@@ -33,14 +34,6 @@ export function normalizeUsername(username: string): string {
   return username.toLowerCase();
 }
 
-export function cleanDisplayName(displayName: string): string {
-  // Collapse runs of whitespace and drop control characters, so a name can't hide or reshape a page.
-  return displayName
-    .replace(/\p{Cc}/gu, '')
-    .replace(/\s+/gu, ' ')
-    .trim();
-}
-
 async function findUser(db: Database, username: string): Promise<UserRow | undefined> {
   const [user] = await db
     .select()
@@ -55,7 +48,8 @@ async function findUser(db: Database, username: string): Promise<UserRow | undef
  */
 export async function createAccount(db: Database, input: RegisterBody, at: Date): Promise<UserRow> {
   const username = normalizeUsername(input.username);
-  const displayName = cleanDisplayName(input.displayName ?? input.username) || input.username;
+  // Without a display name of their own, a member is shown by their username (letters, digits and _).
+  const displayName = input.displayName === undefined ? input.username : acceptDisplayName(input.displayName);
   const problem = passwordProblem(input.password, username);
   if (problem) throw new ApiError('validation', problem, 'password');
   if (await findUser(db, username)) throw usernameTaken();

@@ -29,6 +29,8 @@ export interface ValidSession {
   refreshed: boolean;
 }
 
+const SESSION_ID = /^[a-z2-7]+$/;
+
 function randomString(bytes: number): string {
   return encodeBase32LowerCaseNoPadding(crypto.getRandomValues(new Uint8Array(bytes)));
 }
@@ -62,6 +64,9 @@ export async function createSession(
 export async function validateSessionToken(db: Database, token: string, now: Date): Promise<ValidSession | null> {
   const [id, secret, extra] = token.split('.');
   if (!id || !secret || extra !== undefined || id.length > 64 || secret.length > 64) return null;
+  // Ids are base32 (createSession): anything else names no session, and could hold a character the
+  // database refuses (a NUL), which would turn every request of that browser into an error.
+  if (!SESSION_ID.test(id)) return null;
 
   const [row] = await db
     .select({ session: sessions, user: users })

@@ -414,7 +414,8 @@ class Connection {
       frame = this.#parse(text);
     } catch (error) {
       const apiError = error instanceof ApiError ? error : new ApiError('validation', 'That frame is not valid JSON.');
-      this.send({ type: 'error', code: apiError.code, message: apiError.message, ...refOf(text) });
+      const field = apiError.field ? { field: apiError.field } : {};
+      this.send({ type: 'error', code: apiError.code, message: apiError.message, ...field, ...refOf(text) });
       return;
     }
     try {

@@ -53,8 +53,15 @@ export interface CommittedRange {
   events: PreparedEvent[];
 }
 
+/** Where the writer reports what it could not store: pino's logger (the app's) fits. */
+export interface WriterLog {
+  warn(details: object, message: string): void;
+  error(details: object, message: string): void;
+}
+
 export interface WriterOptions {
   db: Database;
+  log: WriterLog;
   now: () => Date;
   /** Runs after commit with what was committed, in commit order. */
   onCommitted: (ranges: CommittedRange[]) => void;
@@ -107,6 +114,18 @@ const UNAVAILABLE = refuse(
   'unavailable',
   'We couldn’t save that just now. It’s kept on your device; please try again.',
 );
+/** For the one write of a batch that the database itself refused, for what it holds. */
+const REFUSED_BY_DATABASE = refuse(
+  'validation',
+  'That couldn’t be stored as it is, so it wasn’t sent. Please check it and try again.',
+);
+
+/** What one statement of a batch committed, and each op's answer (in the ops' order). */
+interface Committed {
+  results: WriteResult[];
+  ranges: CommittedRange[];
+  changed: Changed;
+}
 
 export class ChatWriter {
   readonly #queue: Pending[] = [];
@@ -249,24 +268,46 @@ export class ChatWriter {
    * to what it changed. `before` is what the batch committed just before it changed, when this batch's
    * facts were read before that one committed.
    */
-  async #commitWithRetry(
-    batch: Batch,
+  async #commitWithRetry(batch: Batch, before?: Changed): Promise<{ deliver: () => void; changed: Changed }> {
+    const { results, ranges, changed } = await this.#commitIsolating(
+      batch.ops,
+      batch.at,
+      batch.facts,
+      batch.flight,
+      before,
+    );
+    return {
+      deliver: () => {
+        // Feeds first, then acks: a sender never hears "ack" for an event its room has not been given.
+        if (ranges.length > 0) this.options.onCommitted(mergeRanges(ranges));
+        batch.pending.forEach((pending, i) => pending.resolve(results[i]!));
+      },
+      changed,
+    };
+  }
+
+  /**
+   * Commits ops in one statement, retrying the races another instance can cause. When the database refuses
+   * the statement for a value an op holds (SQLSTATE class 22, a data exception, or 23, a broken constraint)
+   * nothing was stored, and one member's write must not fail everyone else's: the ops are split in halves,
+   * each committed on its own, the first half first (so seqs keep the order the ops arrived in), down to
+   * the op the database refuses, which alone is refused, and logged without what it holds (no message
+   * text in logs). One op at fault in a batch of n costs about 2·log2(n) more statements. Any other failure
+   * (a lost connection, a database that is down) is not the op's doing: its ops are answered unavailable.
+   */
+  async #commitIsolating(
+    ops: WriteOp[],
+    at: Date,
+    facts: Promise<Facts>,
+    flight: Flight,
     before?: Changed,
-  ): Promise<{ deliver: () => void; changed: Changed | undefined }> {
-    let { at, facts } = batch;
+  ): Promise<Committed> {
+    let failure: unknown;
     for (let attempt = 1; ; attempt += 1) {
       try {
         const known = await facts;
         if (before && attempt === 1) applyChanged(known, before);
-        const { results, ranges, changed } = await this.#commit(batch.ops, at, known, batch.flight);
-        return {
-          deliver: () => {
-            // Feeds first, then acks: a sender never hears "ack" for an event its room has not been given.
-            if (ranges.length > 0) this.options.onCommitted(ranges);
-            batch.pending.forEach((pending, i) => pending.resolve(results[i]!));
-          },
-          changed,
-        };
+        return await this.#commit(ops, at, known, flight);
       } catch (error) {
         // A concurrent commit of the same clientId (another instance) loses the unique index race: the
         // next attempt finds the stored message and answers with it.
@@ -274,20 +315,44 @@ export class ChatWriter {
         const state = sqlState(error);
         if (attempt < 3 && (state === UNIQUE_VIOLATION || state === '40P01')) {
           at = this.options.now();
-          facts = this.#loadFacts(batch.ops, at);
+          facts = this.#loadFacts(ops, at);
           continue;
         }
-        return { deliver: () => batch.pending.forEach((pending) => pending.resolve(UNAVAILABLE)), changed: undefined };
+        failure = error;
+        break;
       }
     }
+    const state = sqlState(failure);
+    const nothing = (result: WriteResult): Committed => ({
+      results: ops.map(() => result),
+      ranges: [],
+      changed: { at, accepted: [] },
+    });
+    if (!state || !/^2[23]/.test(state)) {
+      const reason = failure instanceof Error ? failure.message : String(failure);
+      this.options.log.error({ sqlState: state, reason, ops: ops.length }, 'chat batch could not be stored');
+      return nothing(UNAVAILABLE);
+    }
+    if (ops.length === 1) {
+      this.options.log.warn({ kind: ops[0]!.kind, sqlState: state }, 'chat write refused by the database');
+      return nothing(REFUSED_BY_DATABASE);
+    }
+    const half = Math.ceil(ops.length / 2);
+    const [head, tail] = [ops.slice(0, half), ops.slice(half)];
+    const first = await this.#commitIsolating(head, at, this.#loadFacts(head, at), flight);
+    // Read after the first half committed, so its clientIds, slow mode and deletes count for the second.
+    const second = await this.#commitIsolating(tail, at, this.#loadFacts(tail, at), flight);
+    return {
+      results: [...first.results, ...second.results],
+      ranges: [...first.ranges, ...second.ranges],
+      changed: {
+        at,
+        accepted: [...first.changed.accepted, ...second.changed.accepted.map((a) => ({ ...a, i: a.i + half }))],
+      },
+    };
   }
 
-  async #commit(
-    ops: WriteOp[],
-    at: Date,
-    facts: Facts,
-    flight: Flight,
-  ): Promise<{ results: WriteResult[]; ranges: CommittedRange[]; changed: Changed }> {
+  async #commit(ops: WriteOp[], at: Date, facts: Facts, flight: Flight): Promise<Committed> {
     const results: (WriteResult | undefined)[] = new Array(ops.length).fill(undefined);
 
     // Decide each op; accepted ones take their room's next place, in the order they arrived.
@@ -654,6 +719,29 @@ function applyChanged(facts: Facts, changed: Changed): void {
       if (target) target.deleted = true;
     }
   }
+}
+
+/**
+ * A batch split to find an op the database refused commits in parts, and a room's events may come from
+ * several: runs of seqs that follow on are joined, so the NOTIFY about the batch (bus.ts) lists a room
+ * about once, as it does for a batch stored whole. Ranges stay in commit order.
+ */
+function mergeRanges(ranges: CommittedRange[]): CommittedRange[] {
+  const merged: CommittedRange[] = [];
+  const last = new Map<string, CommittedRange>();
+  for (const range of ranges) {
+    const before = last.get(range.roomId);
+    if (before && before.to + 1 === range.from) {
+      before.to = range.to;
+      before.complete &&= range.complete;
+      before.events.push(...range.events);
+      continue;
+    }
+    const copy = { ...range, events: [...range.events] };
+    merged.push(copy);
+    last.set(range.roomId, copy);
+  }
+  return merged;
 }
 
 interface Accepted {

@@ -1,10 +1,13 @@
 // One error handler and one not-found handler for the whole app: every failure leaves as
 // `{ error: { code, message } }` with the status of its code. A 5xx says only that something went wrong;
 // the detail goes to the log under the request id.
+import { STATUS_CODES } from 'node:http';
+import type { Duplex } from 'node:stream';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { ErrorCode } from '@kindred/shared';
 import { sqlState } from '@kindred/db';
 import { ApiError } from '../errors.ts';
+import { UNSTORABLE } from './validation.ts';
 
 type FastifyValidation = NonNullable<FastifyError['validation']>[number];
 
@@ -59,6 +62,53 @@ export function registerErrorHandlers(app: FastifyInstance): void {
   });
 }
 
+/** Every method some route of Kindred answers: what a request with a method Node cannot parse is told. */
+const METHODS = 'GET, HEAD, POST, PUT, PATCH, DELETE';
+
+/**
+ * The answer to a request Node's HTTP parser refused before Fastify saw it (an unknown method, headers
+ * too large, a malformed line, a request that never finished arriving), in the same error shape as every
+ * other, written to the socket by hand since there is no request to reply to. Fastify's `clientErrorHandler`.
+ */
+export function answerClientError(error: Error & { code?: string }, socket: Duplex): void {
+  // A connection reset leaves no one to answer.
+  if (error.code === 'ECONNRESET' || socket.destroyed) return;
+  const apiError = clientErrorOf(error.code);
+  if (socket.writable) {
+    const body = JSON.stringify({ error: { code: apiError.code, message: apiError.message } });
+    socket.write(
+      [
+        `HTTP/1.1 ${apiError.status} ${STATUS_CODES[apiError.status]}`,
+        'Content-Type: application/json; charset=utf-8',
+        `Content-Length: ${Buffer.byteLength(body)}`,
+        'Cache-Control: no-store',
+        'X-Content-Type-Options: nosniff',
+        ...(apiError.code === 'method_not_allowed' ? [`Allow: ${METHODS}`] : []),
+        'Connection: close',
+        '',
+        body,
+      ].join('\r\n'),
+    );
+  }
+  socket.destroy(error);
+}
+
+function clientErrorOf(nodeCode: string | undefined): ApiError {
+  switch (nodeCode) {
+    case 'HPE_INVALID_METHOD':
+      return new ApiError('method_not_allowed', 'Kindred does not answer that kind of request.');
+    case 'HPE_HEADER_OVERFLOW':
+      return new ApiError(
+        'headers_too_large',
+        'That request’s headers were too large to read. If it keeps happening, clearing this site’s cookies may help.',
+      );
+    case 'ERR_HTTP_REQUEST_TIMEOUT':
+      return new ApiError('request_timeout', 'That request took too long to arrive. Please try again.');
+    default:
+      return new ApiError('validation', 'That request could not be read.');
+  }
+}
+
 export function internalError(): ApiError {
   return new ApiError('internal', 'Something went wrong on our side. Please try again.');
 }
@@ -99,6 +149,8 @@ function describe(issue: FastifyValidation): string {
       return `must be at most ${String(params.limit)} characters`;
     case 'pattern':
       return 'has characters that are not allowed here';
+    case UNSTORABLE:
+      return 'holds a character that can’t be stored (an invisible control character, or half of an emoji). Please take it out and try again';
     case 'enum':
     case 'const':
     case 'anyOf':

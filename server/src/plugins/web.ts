@@ -1,7 +1,7 @@
 // Serves the built SvelteKit app (a static SPA) on the same port as the API: files from web/build,
 // and index.html for every other page path so client-side routes survive a reload.
 import { createHash } from 'node:crypto';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import fastifyStatic from '@fastify/static';
 import type { FastifyInstance, FastifyReply } from 'fastify';
@@ -11,6 +11,8 @@ export interface WebApp {
   indexHtml: string;
   /** CSP source expressions ('sha256-…') of the inline scripts index.html boots with. */
   scriptHashes: string[];
+  /** CSP source expressions of the style attributes the built app writes (index.html and its scripts). */
+  styleHashes: string[];
 }
 
 export function loadWebApp(dir: string): WebApp {
@@ -19,7 +21,15 @@ export function loadWebApp(dir: string): WebApp {
     throw new Error(`The web app is not built: ${indexPath} is missing. Run "npm run build".`);
   }
   const indexHtml = readFileSync(indexPath, 'utf8');
-  return { dir, indexHtml, scriptHashes: inlineScriptHashes(indexHtml) };
+  const scripts = readdirSync(path.join(dir, '_app'), { recursive: true, encoding: 'utf8' })
+    .filter((file) => file.endsWith('.js'))
+    .map((file) => readFileSync(path.join(dir, '_app', file), 'utf8'));
+  return {
+    dir,
+    indexHtml,
+    scriptHashes: inlineScriptHashes(indexHtml),
+    styleHashes: styleAttributeHashes([indexHtml, ...scripts]),
+  };
 }
 
 /**
@@ -35,6 +45,19 @@ export function inlineScriptHashes(html: string): string[] {
     hashes.push(`'sha256-${digest}'`);
   }
   return hashes;
+}
+
+/**
+ * SvelteKit writes two style attributes of its own: the root element's `display: contents` in index.html,
+ * and its route announcer (the live region that tells screen readers about a move to another page, kept
+ * to one invisible pixel by an inline style). The CSP allows these exact values by hash ('unsafe-hashes'
+ * lets a hash cover an attribute) instead of 'unsafe-inline', which would let any injected style in.
+ * Read from the files actually served, as the script hashes are, so a rebuild never leaves them stale.
+ */
+export function styleAttributeHashes(sources: string[]): string[] {
+  const values = new Set<string>();
+  for (const source of sources) for (const match of source.matchAll(/\bstyle="([^"]*)"/g)) values.add(match[1]!);
+  return [...values].map((value) => `'sha256-${createHash('sha256').update(value).digest('base64')}'`);
 }
 
 export async function registerWebApp(app: FastifyInstance, web: WebApp): Promise<void> {

@@ -25,7 +25,8 @@ export const DisplayNameSchema = Type.String({
   minLength: 1,
   maxLength: 48,
   pattern: '\\S',
-  description: 'The name other members see; 1–48 characters.',
+  description:
+    'The name other members see; 1–48 characters, none of them invisible or turning text around (bidi controls, zero-width characters, Hangul fillers, tags); stored in NFC.',
   errorMessage: 'Display names are 1 to 48 characters.',
 });
 

@@ -122,6 +122,8 @@ export type ServerFrame =
       code: string;
       message: string;
       ref?: string;
+      /** For validation: the frame's field the error is about, when there is one. */
+      field?: string;
       room?: string;
       until?: string;
       /** Seconds to wait, for rate_limited. */
