@@ -733,6 +733,21 @@ describe('duty and the new-member sandbox', () => {
     expect(notice.roomId).toBe(s.roomId);
   });
 
+  it('tells no one who is no longer the room’s moderator, though they never went off duty', async () => {
+    const s = await scene();
+    await call(t.app, 'PUT', `/api/rooms/${s.slug}/duty`, { cookie: s.moderator.cookie, body: {} });
+    await call(t.app, 'DELETE', `/api/rooms/${s.slug}/moderators/${s.moderator.user.id}`, { cookie: admin.cookie });
+    const formerSocket = await socketFor(s.moderator);
+    const report = await call(t.app, 'POST', '/api/reports', {
+      cookie: s.member.cookie,
+      body: { target: { type: 'message', id: s.messageId }, reason: 'worried_about_member' },
+    });
+    expect(report.statusCode).toBe(201);
+    // The same report does reach a moderator on duty (the test above), so a short wait is enough here.
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    expect(formerSocket.frames.filter((f) => f.code === 'urgent_item')).toEqual([]);
+  });
+
   it('keeps links out of a new member’s messages, and lets them through later', async () => {
     const s = await scene();
     const socket = await socketFor(s.member, s.slug);
