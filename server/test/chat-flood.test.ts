@@ -7,7 +7,16 @@ import type { FastifyInstance } from 'fastify';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../src/app.ts';
 import { MAX_SOCKETS_PER_MEMBER, SUBSCRIBES_AT_ONCE, SUBSCRIBE_LIMIT } from '../src/chat/budgets.ts';
-import { call, createTestApp, makeAdmin, registerMember, type Member, type TestApp } from './helpers.ts';
+import {
+  call,
+  createRoom,
+  createTestApp,
+  joinedMember,
+  makeAdmin,
+  registerMember,
+  type Member,
+  type TestApp,
+} from './helpers.ts';
 import { connect, listen, type TestSocket } from './sockets.ts';
 
 let t: TestApp;
@@ -32,23 +41,9 @@ afterEach(async () => {
 });
 afterAll(() => t.close());
 
-let roomCounter = 0;
-async function newRoom(): Promise<string> {
-  roomCounter += 1;
-  const slug = `flood-${roomCounter}-${process.pid}`;
-  const res = await call(t.app, 'POST', '/api/rooms', {
-    cookie: admin.cookie,
-    body: { slug, name: slug, description: 'Flood test room', audience: 'everyone', rules: 'Be kind.' },
-  });
-  if (res.statusCode !== 201) throw new Error(res.body);
-  return slug;
-}
+const newRoom = async (): Promise<string> => (await createRoom(t.app, admin, 'flood')).slug;
 
-async function memberOf(slug: string): Promise<Member> {
-  const member = await registerMember(t.app);
-  await call(t.app, 'POST', `/api/rooms/${slug}/join`, { cookie: member.cookie, body: { acceptRules: true } });
-  return member;
-}
+const memberOf = (slug: string): Promise<Member> => joinedMember(t.app, slug);
 
 async function socketFor(member: Member, at = base): Promise<TestSocket> {
   const socket = await connect(at, member);

@@ -8,7 +8,15 @@ import { asc, eq, inArray } from 'drizzle-orm';
 import fc from 'fast-check';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { ChatWriter, type CommittedRange, type WriteOp, type WriteResult } from '../src/chat/writer.ts';
-import { call, createTestApp, makeAdmin, registerMember, type Member, type TestApp } from './helpers.ts';
+import {
+  createRoom,
+  createTestApp,
+  joinedMember,
+  makeAdmin,
+  registerMember,
+  type Member,
+  type TestApp,
+} from './helpers.ts';
 import { connect, listen, type Frame, type TestSocket } from './sockets.ts';
 
 let t: TestApp;
@@ -23,16 +31,7 @@ beforeAll(async () => {
   t = await createTestApp(
     {
       messageLimitPerMinute: 100_000,
-      limitOverrides: {
-        rooms: 100_000,
-        stories: 100_000,
-        journal: 100_000,
-        dates: 100_000,
-        candles: 100_000,
-        reports: 100_000,
-        replies: 100_000,
-        reactions: 100_000,
-      },
+      limitOverrides: { rooms: 100_000 },
       logLevel: 'info',
     },
     stream,
@@ -46,24 +45,9 @@ afterEach(() => {
 });
 afterAll(() => t.close());
 
-let roomCounter = 0;
-async function newRoom(): Promise<{ slug: string; id: string }> {
-  roomCounter += 1;
-  const slug = `isolation-${roomCounter}-${process.pid}`;
-  const res = await call(t.app, 'POST', '/api/rooms', {
-    cookie: admin.cookie,
-    body: { slug, name: slug, description: 'Isolation', audience: 'everyone', rules: 'Be kind.' },
-  });
-  if (res.statusCode !== 201) throw new Error(res.body);
-  const [row] = await t.database.db.select().from(schema.rooms).where(eq(schema.rooms.slug, slug));
-  return { slug, id: row!.id };
-}
+const newRoom = (): Promise<{ slug: string; id: string }> => createRoom(t.app, admin, 'isolation');
 
-async function memberOf(slug: string): Promise<Member> {
-  const member = await registerMember(t.app);
-  await call(t.app, 'POST', `/api/rooms/${slug}/join`, { cookie: member.cookie, body: { acceptRules: true } });
-  return member;
-}
+const memberOf = (slug: string): Promise<Member> => joinedMember(t.app, slug);
 
 const authorOf = (member: Member) => ({ id: member.user.id, isAdmin: false, joinedAt: new Date(0) });
 

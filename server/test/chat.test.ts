@@ -6,7 +6,17 @@ import { eq } from 'drizzle-orm';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../src/app.ts';
 import { MAX_REPLAY } from '../src/chat/gateway.ts';
-import { call, createTestApp, makeAdmin, ORIGIN, registerMember, type Member, type TestApp } from './helpers.ts';
+import {
+  call,
+  createRoom,
+  createTestApp,
+  joinedMember,
+  makeAdmin,
+  ORIGIN,
+  registerMember,
+  type Member,
+  type TestApp,
+} from './helpers.ts';
 import { connect, listen, type Frame, type TestSocket } from './sockets.ts';
 
 let t: TestApp;
@@ -29,23 +39,10 @@ afterEach(() => {
 });
 afterAll(() => t.close());
 
-let roomCounter = 0;
-async function newRoom(overrides: Record<string, unknown> = {}): Promise<string> {
-  roomCounter += 1;
-  const slug = `chat-${roomCounter}-${process.pid}`;
-  const res = await call(t.app, 'POST', '/api/rooms', {
-    cookie: admin.cookie,
-    body: { slug, name: slug, description: 'Chat test room', audience: 'everyone', rules: 'Be kind.', ...overrides },
-  });
-  if (res.statusCode !== 201) throw new Error(res.body);
-  return slug;
-}
+const newRoom = async (overrides: Record<string, unknown> = {}): Promise<string> =>
+  (await createRoom(t.app, admin, 'chat', overrides)).slug;
 
-async function memberOf(slug: string): Promise<Member> {
-  const member = await registerMember(t.app);
-  await call(t.app, 'POST', `/api/rooms/${slug}/join`, { cookie: member.cookie, body: { acceptRules: true } });
-  return member;
-}
+const memberOf = (slug: string): Promise<Member> => joinedMember(t.app, slug);
 
 async function socketFor(member: Member, slug?: string, since?: number): Promise<TestSocket> {
   const socket = await connect(base, member);

@@ -128,3 +128,35 @@ export function sessionTokenOf(res: LightMyRequestResponse): string {
 export async function login(app: FastifyInstance, username: string, password: string): Promise<LightMyRequestResponse> {
   return call(app, 'POST', '/api/auth/login', { body: { username, password } });
 }
+
+let roomCounter = 0;
+/** A new room made by `admin`, with a unique slug starting with `prefix`; overrides change any field. */
+export async function createRoom(
+  app: FastifyInstance,
+  admin: Member,
+  prefix: string,
+  overrides: Record<string, unknown> = {},
+): Promise<{ slug: string; id: string }> {
+  roomCounter += 1;
+  const slug = `${prefix}-${roomCounter}-${process.pid}`;
+  const res = await call(app, 'POST', '/api/rooms', {
+    cookie: admin.cookie,
+    body: {
+      slug,
+      name: slug,
+      description: `A ${prefix} test room`,
+      audience: 'everyone',
+      rules: 'Be kind.',
+      ...overrides,
+    },
+  });
+  if (res.statusCode !== 201) throw new Error(res.body);
+  return { slug, id: res.json().room.id };
+}
+
+/** A new member who has joined the room (accepting its rules). */
+export async function joinedMember(app: FastifyInstance, slug: string): Promise<Member> {
+  const member = await registerMember(app);
+  await call(app, 'POST', `/api/rooms/${slug}/join`, { cookie: member.cookie, body: { acceptRules: true } });
+  return member;
+}
