@@ -21,9 +21,13 @@ export function loadWebApp(dir: string): WebApp {
     throw new Error(`The web app is not built: ${indexPath} is missing. Run "npm run build".`);
   }
   const indexHtml = readFileSync(indexPath, 'utf8');
-  const scripts = readdirSync(path.join(dir, '_app'), { recursive: true, encoding: 'utf8' })
-    .filter((file) => file.endsWith('.js'))
-    .map((file) => readFileSync(path.join(dir, '_app', file), 'utf8'));
+  // A page with no scripts of its own (the benchmark's stand-in for the web app) has no _app folder.
+  const appDir = path.join(dir, '_app');
+  const scripts = existsSync(appDir)
+    ? readdirSync(appDir, { recursive: true, encoding: 'utf8' })
+        .filter((file) => file.endsWith('.js'))
+        .map((file) => readFileSync(path.join(appDir, file), 'utf8'))
+    : [];
   return {
     dir,
     indexHtml,
