@@ -1,7 +1,8 @@
-// What one member may ask of the chat gateway besides writing (writes have their own allowance): how many
-// subscribes (each may replay up to MAX_REPLAY events) per socket and per member, how fast their replays
-// go, and how many sockets a member may hold open on an instance. Sized so a real client is never refused: a phone that comes back
-// online resubscribes to every room it has open, a few dozen at most, each time it reconnects.
+// What one member may ask of the chat gateway: writes a minute on this instance (the same limit is also
+// counted across instances, in limits/), subscribes (each may replay up to MAX_REPLAY events) per socket and
+// per member, how fast their replays go, and how many sockets they may hold open on an instance. Sized so a
+// real client is never refused: a phone that comes back online resubscribes to every room it has open, a few
+// dozen at most, each time it reconnects.
 import type { Limit } from '../limits/counters.ts';
 
 /** Subscribes one socket may send at once: a reconnect resubscribing to 60 rooms is never refused. */
@@ -81,3 +82,26 @@ export const subscribeAllowance = (now: number) => new Allowance(SUBSCRIBES_AT_O
 
 /** One member's allowance of replayed events on this instance, shared by all their sockets here. */
 export const replayAllowance = (now: number) => new Allowance(REPLAY_EVENTS_AT_ONCE, REPLAY_EVENTS_PER_MS, now);
+
+/** A per-member allowance of writes, refilled continuously: a flood is refused without slowing anyone else. */
+export class SendAllowance {
+  readonly #buckets = new Map<string, { tokens: number; at: number }>();
+  constructor(private readonly perMinute: number) {}
+
+  /** 0 when allowed (and spent), else seconds to wait. */
+  take(userId: string, now: number): number {
+    const bucket = this.#buckets.get(userId) ?? { tokens: this.perMinute, at: now };
+    bucket.tokens = Math.min(this.perMinute, bucket.tokens + ((now - bucket.at) * this.perMinute) / 60_000);
+    bucket.at = now;
+    this.#buckets.set(userId, bucket);
+    if (bucket.tokens >= 1) {
+      bucket.tokens -= 1;
+      return 0;
+    }
+    return Math.ceil(((1 - bucket.tokens) * 60_000) / this.perMinute / 1000);
+  }
+
+  forget(userId: string): void {
+    this.#buckets.delete(userId);
+  }
+}

@@ -36,6 +36,7 @@ import {
   SUBSCRIBE_LIMIT,
   replayAllowance,
   subscribeAllowance,
+  SendAllowance,
   type Allowance,
 } from './budgets.ts';
 import type { ControlMessage } from './bus.ts';
@@ -87,29 +88,6 @@ const frameValidators = new Map(
     compileStrict(variant),
   ]),
 );
-
-/** A per-member allowance of writes, refilled continuously: a flood is refused without slowing anyone else. */
-class SendAllowance {
-  readonly #buckets = new Map<string, { tokens: number; at: number }>();
-  constructor(private readonly perMinute: number) {}
-
-  /** 0 when allowed (and spent), else seconds to wait. */
-  take(userId: string, now: number): number {
-    const bucket = this.#buckets.get(userId) ?? { tokens: this.perMinute, at: now };
-    bucket.tokens = Math.min(this.perMinute, bucket.tokens + ((now - bucket.at) * this.perMinute) / 60_000);
-    bucket.at = now;
-    this.#buckets.set(userId, bucket);
-    if (bucket.tokens >= 1) {
-      bucket.tokens -= 1;
-      return 0;
-    }
-    return Math.ceil(((1 - bucket.tokens) * 60_000) / this.perMinute / 1000);
-  }
-
-  forget(userId: string): void {
-    this.#buckets.delete(userId);
-  }
-}
 
 /**
  * The websocket plugin's `preClose`: at shutdown every socket is closed with 1012 (service restart), so
