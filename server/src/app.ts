@@ -36,6 +36,9 @@ import { createHelplines } from './moderation/helplines.ts';
 import { moderationRoutes } from './moderation/routes.ts';
 import { createSanctionService } from './moderation/sanctions.ts';
 import { createModerationService, type LiveEffects } from './moderation/service.ts';
+import { createAppointmentService } from './members/appointments.ts';
+import { createDirectoryService } from './members/directory.ts';
+import { memberRoutes } from './members/routes.ts';
 import { ensureDefaultRooms } from './rooms/default-rooms.ts';
 import { storyRoutes } from './stories/routes.ts';
 import { createStoryService } from './stories/service.ts';
@@ -170,6 +173,8 @@ export async function buildApp(config: Config, deps: AppDependencies = {}): Prom
     onErased: () => erasureVacuum.request(),
   });
   const rooms = createRoomService({ db, now });
+  const appointments = createAppointmentService({ db, now });
+  const sanctions = createSanctionService({ db, now });
   const moderation = createModerationService({ db, now });
   const applyEffects = (effects: LiveEffects) => {
     feeds.publishCommitted(effects.roomEvents);
@@ -216,14 +221,16 @@ export async function buildApp(config: Config, deps: AppDependencies = {}): Prom
   });
   await app.register(roomRoutes, {
     rooms,
+    appointments,
     onMembershipEnded: (roomId, userId) => void publishControl({ type: 'membership-ended', roomId, userId }),
   });
   await app.register(chatRoutes, { db, rooms });
   await app.register(moderationRoutes, {
     moderation,
-    sanctions: createSanctionService({ db, now }),
+    sanctions,
     applyEffects,
   });
+  await app.register(memberRoutes, { directory: createDirectoryService({ db, sanctions }) });
   await app.register(careRoutes, { helplines });
   const stories = createStoryService({
     db,
@@ -235,7 +242,7 @@ export async function buildApp(config: Config, deps: AppDependencies = {}): Prom
     holdForReview: async (storyId, authorId, urgent) =>
       applyEffects(await moderation.holdStory(storyId, authorId, urgent)),
   });
-  await app.register(storyRoutes, { stories, db, onFilterChanged });
+  await app.register(storyRoutes, { stories, db, onFilterChanged, appointments });
   await app.register(careToolRoutes, {
     care: createCareService({ db, now }),
     stories,

@@ -141,6 +141,15 @@ export function limitTable(config: Config) {
       windowMs: MINUTE,
       message: 'That was a lot of looking at once. Please wait a minute and try again.',
     },
+    // The member directory (search and a member's page), read by admins and room moderators: a search as
+    // one types costs a few a name, so 120 a minute is ample for a screen and slow for copying the directory.
+    directoryReads: {
+      name: 'member-directory-reads',
+      per: 'member',
+      max: 120,
+      windowMs: MINUTE,
+      message: 'That was a lot of searching at once. Please wait a minute and try again.',
+    },
     // Password guesses at one account from anywhere: sign-in, and the current password that changing the
     // password or deleting the account asks for. Counted by the auth service, not a route.
     password: {

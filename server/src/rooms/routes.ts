@@ -14,10 +14,12 @@ import {
 import type { FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
 import { requireAdmin, requireAuth } from '../auth/plugin.ts';
+import type { AppointmentService } from '../members/appointments.ts';
 import type { RoomService, Viewer } from './service.ts';
 
 export interface RoomRoutesOptions {
   rooms: RoomService;
+  appointments: AppointmentService;
   /** Live connections of this member stop receiving the room. */
   onMembershipEnded: (roomId: string, userId: string) => void;
 }
@@ -31,7 +33,7 @@ const errors = {
   429: ErrorBodySchema,
 };
 
-export const roomRoutes: FastifyPluginAsyncTypebox<RoomRoutesOptions> = async (app, { rooms, onMembershipEnded }) => {
+export const roomRoutes: FastifyPluginAsyncTypebox<RoomRoutesOptions> = async (app, { rooms, appointments, onMembershipEnded }) => {
   const tags = ['rooms'];
   const viewerOf = (request: FastifyRequest): Viewer => ({
     userId: request.auth?.user.id,
@@ -138,8 +140,8 @@ export const roomRoutes: FastifyPluginAsyncTypebox<RoomRoutesOptions> = async (a
       },
     },
     async (request, reply) => {
-      adminOf(request);
-      await rooms.setModerator(request.params.slug, request.params.userId, true);
+      const { userId } = adminOf(request);
+      await appointments.roomModerator(userId, request.params.slug, request.params.userId, true);
       return reply.status(204).send(null);
     },
   );
@@ -155,8 +157,8 @@ export const roomRoutes: FastifyPluginAsyncTypebox<RoomRoutesOptions> = async (a
       },
     },
     async (request, reply) => {
-      adminOf(request);
-      await rooms.setModerator(request.params.slug, request.params.userId, false);
+      const { userId } = adminOf(request);
+      await appointments.roomModerator(userId, request.params.slug, request.params.userId, false);
       return reply.status(204).send(null);
     },
   );

@@ -1,5 +1,5 @@
 // Rooms and who is in them: listing, joining after accepting the rules, leaving, and the admin's tools
-// (create, edit, archive, appoint volunteer moderators). No HTTP here.
+// (create, edit, archive; appointing moderators is members/appointments.ts). No HTTP here.
 import { schema, type Database } from '@kindred/db';
 import type { Audience, CreateRoomBody, Room, UpdateRoomBody } from '@kindred/shared';
 import { and, asc, eq, inArray, isNull, or, sql, type SQL } from 'drizzle-orm';
@@ -164,19 +164,6 @@ export function createRoomService({ db, now }: { db: Database; now: () => Date }
       const room = await findRoom(slug);
       await db.delete(memberships).where(and(eq(memberships.roomId, room.id), eq(memberships.userId, userId)));
       return room.id;
-    },
-
-    /** Makes a member a volunteer moderator of the room, or a member again. */
-    async setModerator(slug: string, userId: string, moderator: boolean): Promise<void> {
-      const room = await findRoom(slug);
-      const updated = await db
-        .update(memberships)
-        .set({ role: moderator ? 'moderator' : 'member' })
-        .where(and(eq(memberships.roomId, room.id), eq(memberships.userId, userId)))
-        .returning({ userId: memberships.userId });
-      if (moderator && updated.length === 0) {
-        throw new ApiError('validation', 'Only a member of this room can become its moderator.', 'userId');
-      }
     },
 
     /** The caller's membership of a room, or undefined. */

@@ -25,7 +25,7 @@ import type { FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
 import { loadViewerFilter } from '../accounts/blocks.ts';
 import { requireAdmin, requireAuth } from '../auth/plugin.ts';
-import { ApiError } from '../errors.ts';
+import type { AppointmentService } from '../members/appointments.ts';
 import type { StoryService, StoryViewer } from './service.ts';
 
 const { users } = schema;
@@ -43,7 +43,8 @@ export const storyRoutes: FastifyPluginAsyncTypebox<{
   db: Database;
   /** The member changed their personal filter: their open sockets reload it. */
   onFilterChanged: (userId: string) => void;
-}> = async (app, { stories, db, onFilterChanged }) => {
+  appointments: AppointmentService;
+}> = async (app, { stories, db, onFilterChanged, appointments }) => {
   const tags = ['stories'];
   const viewerOf = async (request: FastifyRequest): Promise<StoryViewer> => {
     const user = request.auth?.user;
@@ -222,13 +223,8 @@ export const storyRoutes: FastifyPluginAsyncTypebox<{
         },
       },
       async (request, reply) => {
-        requireAdmin(request);
-        const updated = await db
-          .update(users)
-          .set({ storyModerator: method === 'put' })
-          .where(eq(users.id, request.params.userId))
-          .returning({ id: users.id });
-        if (updated.length === 0) throw new ApiError('not_found', 'There is no such member.');
+        const { user } = requireAdmin(request);
+        await appointments.storyModerator(user.id, request.params.userId, method === 'put');
         return reply.status(204).send(null);
       },
     );
