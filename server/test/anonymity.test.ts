@@ -221,6 +221,9 @@ async function answersFor(viewer: Viewer): Promise<{ label: string; body: string
     `/api/rooms/${room}`,
     `/api/rooms/${room}/messages`,
     '/api/rooms',
+    `/api/members?q=${author.username}`,
+    '/api/members?q=willow',
+    `/api/members/${author.username}`,
   ];
   const answers = [];
   for (const path of paths) {
@@ -292,6 +295,21 @@ describe('the table can see a link', () => {
     const wall = (await call(t.app, 'GET', '/api/remembrance', { cookie: people.storyModerator.cookie })).body;
     expect(wall).toContain(ids.candle);
   });
+});
+
+describe('the member directory', () => {
+  it.each<Viewer>(['roomModerator', 'admin'])(
+    'shows the %s the author, and nothing of their anonymous words',
+    async (viewer) => {
+      const words = [ids.story, ids.reply, ids.candle, ids.storyMadeAnonymous, 'What nobody says', 'Little one'];
+      for (const path of [`/api/members?q=${author.username}`, `/api/members/${author.username}`]) {
+        const res = await call(t.app, 'GET', path, { cookie: people[viewer].cookie });
+        expect(res.statusCode, `GET ${path}`).toBe(200);
+        expect(res.body).toContain(author.user.id);
+        for (const word of [...words, SEARCH_WORD]) expect(res.body, `GET ${path}`).not.toContain(word);
+      }
+    },
+  );
 });
 
 describe('a report', () => {

@@ -7,8 +7,9 @@ import { and, asc, desc, eq, exists, gt, inArray, isNull, lt, or, sql } from 'dr
 import { ApiError } from '../errors.ts';
 import { appendUpdatedEvents, type RoomEventRange } from '../chat/room-events.ts';
 import { forViewer, loadMessageViews } from '../chat/messages.ts';
-import { lensOf, loadViewerFilter, type ViewerFilter } from '../accounts/blocks.ts';
+import { loadViewerFilter, type ViewerFilter } from '../accounts/blocks.ts';
 import { anonymousContent, isAnonymous, notAboutAnonymousContent } from './anonymity.ts';
+import { storyContext } from './story-context.ts';
 import {
   assertCanModerate,
   assertMayActOnMember,
@@ -792,44 +793,8 @@ export function createModerationService({ db, now }: { db: Database; now: () => 
   ): Promise<QueueItem['context']> {
     const earlierActions = await earlierActionsFor(item, anonymous);
     if (!STORY_TARGETS.includes(item.targetType)) return itemContext(item, filter, earlierActions);
-    const [row] =
-      item.targetType === 'story'
-        ? await db
-            .select({
-              title: stories.title,
-              bodyHtml: stories.bodyHtml,
-              status: stories.status,
-              contentWarnings: stories.contentWarnings,
-            })
-            .from(stories)
-            .where(eq(stories.id, item.targetId))
-        : await db
-            .select({
-              title: stories.title,
-              bodyHtml: storyReplies.bodyHtml,
-              status: stories.status,
-              contentWarnings: storyReplies.contentWarnings,
-            })
-            .from(storyReplies)
-            .innerJoin(stories, eq(stories.id, storyReplies.storyId))
-            .where(eq(storyReplies.id, item.targetId));
-    return {
-      message: null,
-      surrounding: [],
-      authorRecent: [],
-      earlierActions,
-      ...(row
-        ? {
-            story: {
-              title: row.title,
-              bodyHtml: row.bodyHtml,
-              status: row.status,
-              contentWarnings: row.contentWarnings,
-              filtered: lensOf(filter, row.contentWarnings, null).filtered,
-            },
-          }
-        : {}),
-    };
+    const story = await storyContext(db, { type: item.targetType, id: item.targetId }, filter);
+    return { message: null, surrounding: [], authorRecent: [], earlierActions, ...(story ? { story } : {}) };
   }
 
   async function itemContext(

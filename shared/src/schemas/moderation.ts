@@ -169,7 +169,12 @@ export const QueueItemSchema = Type.Object(
           title: Type.String(),
           bodyHtml: Type.String(),
           status: Type.String(),
+          /** The content notes its writer chose (and any a moderator added). */
           contentWarnings: Type.Array(Type.String()),
+          /** A story's themes (its tags); a reply has none. */
+          tags: Type.Array(Type.String()),
+          /** Shared anonymously: then the item names nobody (`subject` is null). */
+          anonymous: Type.Boolean(),
           /** Moderators have filters too: collapse these, and let them open it. */
           filtered: Type.Array(Type.String()),
         }),
