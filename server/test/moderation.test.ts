@@ -366,11 +366,14 @@ describe('authorization of every action', () => {
     await expect(t.database.db.execute(sql`UPDATE moderation_actions SET reason = 'changed'`)).rejects.toThrow();
     await expect(t.database.db.execute(sql`DELETE FROM moderation_actions`)).rejects.toThrow();
     const log = await call(t.app, 'GET', `/api/moderation/log?room=${s.slug}`, { cookie: s.moderator.cookie });
-    expect(log.json().actions[0]).toMatchObject({
-      action: 'lock_room',
-      reason: 'A pause.',
-      actor: { id: s.moderator.user.id },
-    });
+    // The room's log holds the moderator's appointment too, at the same test time: found by what, not by order.
+    expect(log.json().actions).toContainEqual(
+      expect.objectContaining({
+        action: 'lock_room',
+        reason: 'A pause.',
+        actor: expect.objectContaining({ id: s.moderator.user.id }),
+      }),
+    );
     const elsewhere = await call(t.app, 'GET', `/api/moderation/log?room=${s.slug}`, {
       cookie: s.moderatorElsewhere.cookie,
     });

@@ -57,6 +57,11 @@ describe('describeAction', () => {
     [{ action: 'resolve_report', target: { type: 'report', id: 'i1' } }, 'Ana closed an item in the queue'],
     [{ action: 'reject_story', target: { type: 'story', id: 's1' } }, 'Ana declined a waiting story'],
     [{ actor: { id: 'u9', displayName: null } }, 'A moderator who has left hid a message'],
+    [
+      { action: 'appoint_moderator', target: { type: 'user', id: 'u3' } },
+      'Ana appointed a member as a moderator of the room',
+    ],
+    [{ action: 'remove_story_moderator', target: { type: 'user', id: 'u3' } }, 'Ana stood a story moderator down'],
     [{ action: 'something_new' }, 'Ana something new'],
   ])('%j → %s', (overrides, expected) => {
     expect(describeAction(entry(overrides))).toBe(expected);

@@ -79,9 +79,17 @@ const verbs: Record<ModerationActionName, (entry: AuditEntry) => string> = {
   reject_story: () => 'declined a waiting story',
 };
 
+/** Changes of who looks after what: made by admins, kept in the same log. */
+const appointmentVerbs: Record<string, string> = {
+  appoint_moderator: 'appointed a member as a moderator of the room',
+  remove_moderator: 'stood a moderator of the room down (they stay a member)',
+  appoint_story_moderator: 'named a member a story moderator',
+  remove_story_moderator: 'stood a story moderator down',
+};
+
 /** "Ana hid a message": who did what, in one sentence without the reason. */
 export function describeAction(entry: AuditEntry): string {
   const actor = entry.actor.displayName ?? 'A moderator who has left';
   const verb = verbs[entry.action as ModerationActionName];
-  return `${actor} ${verb ? verb(entry) : entry.action.replaceAll('_', ' ')}`;
+  return `${actor} ${verb ? verb(entry) : (appointmentVerbs[entry.action] ?? entry.action.replaceAll('_', ' '))}`;
 }
