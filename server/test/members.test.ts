@@ -265,7 +265,12 @@ describe('a member’s page', () => {
 describe('appointing moderators', () => {
   const log = async (viewer: Member, room?: string) =>
     (await call(t.app, 'GET', `/api/moderation/log${room ? `?room=${room}` : ''}`, { cookie: viewer.cookie })).json()
-      .actions as { action: string; target: { type: string; id: string }; room: string | null; actor: { id: string } }[];
+      .actions as {
+      action: string;
+      target: { type: string; id: string };
+      room: string | null;
+      actor: { id: string };
+    }[];
 
   it('writes one audit row for each room moderator appointed or removed, and none for no change', async () => {
     const s = await scene();

@@ -71,7 +71,9 @@ async function checkVariants(page: Page, name: string): Promise<void> {
 describe('the member directory', () => {
   it('lets an admin find a member by name, name them a story moderator, and appoint them to a room', async () => {
     const slug = 'partners';
-    const tag = runTag().replace(/[^a-z0-9]/gi, '').slice(-6);
+    const tag = runTag()
+      .replace(/[^a-z0-9]/gi, '')
+      .slice(-6);
     const rowan = await person('register', newUsername(), `Rowan Alder ${tag}`);
     await send(rowan, 'POST', `/api/rooms/${slug}/join`, { acceptRules: true });
     const fellow = await person('register', newUsername(), `Sol Fenwick ${tag}`);
@@ -84,7 +86,10 @@ describe('the member directory', () => {
     await admin.page.getByRole('heading', { level: 1, name: 'Members' }).waitFor();
     const search = admin.page.getByRole('searchbox', { name: 'Find a member' });
     await search.fill(`alder ${tag}`);
-    await admin.page.getByRole('status').filter({ hasText: `1 member matches “alder ${tag}”.` }).waitFor();
+    await admin.page
+      .getByRole('status')
+      .filter({ hasText: `1 member matches “alder ${tag}”.` })
+      .waitFor();
     const found = admin.page.getByRole('list', { name: 'Members found' }).getByRole('listitem');
     expect(await found.count()).toBe(1);
     await found.getByText(`@${rowan.username}`).waitFor();
@@ -103,7 +108,10 @@ describe('the member directory', () => {
       .getByRole('status')
       .filter({ hasText: `${rowan.displayName} is a story moderator now` })
       .waitFor();
-    await admin.page.getByRole('listitem').filter({ hasText: /^Story moderator$/ }).waitFor();
+    await admin.page
+      .getByRole('listitem')
+      .filter({ hasText: /^Story moderator$/ })
+      .waitFor();
     await admin.page.getByRole('button', { name: 'Stop them moderating stories…' }).waitFor();
 
     // The room's admin page: find a member of the room by name and appoint them.
@@ -115,7 +123,10 @@ describe('the member directory', () => {
     await appoint.waitFor();
     await checkVariants(admin.page, 'directory-room-appoint');
     await appoint.click();
-    await admin.page.getByRole('status').filter({ hasText: `${rowan.displayName} now looks after Partners.` }).waitFor();
+    await admin.page
+      .getByRole('status')
+      .filter({ hasText: `${rowan.displayName} now looks after Partners.` })
+      .waitFor();
     const moderators = admin.page.getByRole('region', { name: 'Volunteer moderators' });
     await moderators.getByRole('button', { name: `Remove ${rowan.displayName} as a moderator` }).waitFor();
     await admin.page.getByText('Already looks after this room').waitFor();
@@ -135,8 +146,9 @@ describe('the member directory', () => {
     const admin = await person('login', adminUsername);
     const keeper = await person('register', newUsername(), 'Keeper Wren');
     const writer = await person('register', newUsername(), `Willow Quietly ${runTag().slice(-4)}`);
-    const keeperId = ((await (await keeper.page.request.get(`${platform().url}/api/me`)).json()) as { user: { id: string } })
-      .user.id;
+    const keeperId = (
+      (await (await keeper.page.request.get(`${platform().url}/api/me`)).json()) as { user: { id: string } }
+    ).user.id;
     await send(admin, 'PUT', `/api/stories/moderators/${keeperId}`);
     // A new member's first story waits for a moderator.
     const title = `The spring we waited ${runTag()}`;

@@ -11,10 +11,7 @@ import { ApiError } from '../errors.ts';
 const { memberships, moderationActions, rooms, users } = schema;
 
 export type AppointmentAction =
-  | 'appoint_moderator'
-  | 'remove_moderator'
-  | 'appoint_story_moderator'
-  | 'remove_story_moderator';
+  'appoint_moderator' | 'remove_moderator' | 'appoint_story_moderator' | 'remove_story_moderator';
 
 const reasons: Record<AppointmentAction, string> = {
   appoint_moderator: 'Appointed a moderator of the room by an admin.',
@@ -50,7 +47,8 @@ export function createAppointmentService({ db, now }: { db: Database; now: () =>
           .where(and(eq(memberships.roomId, room.id), eq(memberships.userId, userId)))
           .for('update');
         if (!membership) {
-          if (appointed) throw new ApiError('validation', 'Only a member of this room can become its moderator.', 'userId');
+          if (appointed)
+            throw new ApiError('validation', 'Only a member of this room can become its moderator.', 'userId');
           return;
         }
         if (membership.role === role) return;

@@ -115,9 +115,7 @@ export function createDirectoryService({ db, sanctions }: { db: Database; sancti
         .select({ slug: rooms.slug, name: rooms.name, role: memberships.role, joinedAt: memberships.joinedAt })
         .from(memberships)
         .innerJoin(rooms, eq(rooms.id, memberships.roomId))
-        .where(
-          and(eq(memberships.userId, member.id), scope === 'all' ? undefined : inArray(memberships.roomId, scope)),
-        )
+        .where(and(eq(memberships.userId, member.id), scope === 'all' ? undefined : inArray(memberships.roomId, scope)))
         .orderBy(asc(rooms.position), asc(rooms.name));
       const memberRooms = rows.map((row) => ({
         slug: row.slug,

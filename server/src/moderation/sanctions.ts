@@ -13,11 +13,7 @@ const { roomMutes, roomRemovals, rooms, users } = schema;
 export function createSanctionService({ db, now }: { db: Database; now: () => Date }) {
   return {
     /** One member's sanctions in force, in these rooms (or all); their ban only when `withBan` (admins). */
-    async ofMember(
-      memberId: string,
-      roomIds: string[] | 'all',
-      withBan: boolean,
-    ): Promise<MemberDetail['sanctions']> {
+    async ofMember(memberId: string, roomIds: string[] | 'all', withBan: boolean): Promise<MemberDetail['sanctions']> {
       if (roomIds !== 'all' && roomIds.length === 0) return { mutes: [], removals: [] };
       const inScope = (column: typeof roomMutes.roomId | typeof roomRemovals.roomId) =>
         roomIds === 'all' ? undefined : inArray(column, roomIds);

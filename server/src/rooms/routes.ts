@@ -33,7 +33,10 @@ const errors = {
   429: ErrorBodySchema,
 };
 
-export const roomRoutes: FastifyPluginAsyncTypebox<RoomRoutesOptions> = async (app, { rooms, appointments, onMembershipEnded }) => {
+export const roomRoutes: FastifyPluginAsyncTypebox<RoomRoutesOptions> = async (
+  app,
+  { rooms, appointments, onMembershipEnded },
+) => {
   const tags = ['rooms'];
   const viewerOf = (request: FastifyRequest): Viewer => ({
     userId: request.auth?.user.id,

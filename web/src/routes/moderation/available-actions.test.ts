@@ -85,7 +85,15 @@ describe('actionsFor', () => {
       { target: { type: 'story', id: 's1' }, room: null, automaticReason: 'first_story' },
       {
         message: null,
-        story: { title: 'For Noor', bodyHtml: '<p>Hello</p>', status: 'pending', contentWarnings: [], tags: [], anonymous: false, filtered: [] },
+        story: {
+          title: 'For Noor',
+          bodyHtml: '<p>Hello</p>',
+          status: 'pending',
+          contentWarnings: [],
+          tags: [],
+          anonymous: false,
+          filtered: [],
+        },
       },
     );
     expect(values(actionsFor(story, false, now))).toEqual(['approve_story', 'reject_story']);
@@ -97,7 +105,15 @@ describe('actionsFor', () => {
         { target: { type: 'story', id: 's1' }, room: null },
         {
           message: null,
-          story: { title: 'For Noor', bodyHtml: '', status: 'published', contentWarnings: [], tags: [], anonymous: false, filtered: [] },
+          story: {
+            title: 'For Noor',
+            bodyHtml: '',
+            status: 'published',
+            contentWarnings: [],
+            tags: [],
+            anonymous: false,
+            filtered: [],
+          },
           earlierActions,
         },
       );
