@@ -52,6 +52,7 @@ import {
 } from './plugins/errors.ts';
 import { loggerOptions } from './plugins/logging.ts';
 import { openApiInfo } from './plugins/openapi.ts';
+import { originPolicy } from './plugins/origins.ts';
 import { registerSecurity } from './plugins/security.ts';
 import { installValidators } from './plugins/validation.ts';
 import { loadWebApp, registerWebApp, sendIndexHtml, type WebApp } from './plugins/web.ts';
@@ -111,8 +112,10 @@ export async function buildApp(config: Config, deps: AppDependencies = {}): Prom
   app.removeContentTypeParser('text/plain');
   installValidators(app);
   registerErrorHandlers(app);
+  const origins = originPolicy(config, app);
   await registerSecurity(app, {
     publicOrigin: config.publicOrigin,
+    origins,
     scriptHashes: web?.scriptHashes ?? [],
     styleHashes: web?.styleHashes ?? [],
   });
@@ -247,7 +250,7 @@ export async function buildApp(config: Config, deps: AppDependencies = {}): Prom
     feeds,
     limits,
     writer,
-    publicOrigin: config.publicOrigin,
+    origins,
     messageLimitPerMinute: config.messageLimitPerMinute,
     // A twelfth of the limit a batch (5 of 60): one database write per five messages at most.
     sharedMessageLimit: new BatchedLimit(limits, limitsTable.messages, Math.floor(config.messageLimitPerMinute / 12)),

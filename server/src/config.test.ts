@@ -24,6 +24,13 @@ describe('loadConfig', () => {
     expect(loadConfig({ PORT: '8080' }).publicOrigin).toBe('http://localhost:8080');
   });
 
+  it('accepts the loopback spellings of the port only while PUBLIC_ORIGIN is unset', () => {
+    expect(loadConfig({}).loopbackOrigins).toBe(true);
+    expect(loadConfig({ PUBLIC_ORIGIN: '' }).loopbackOrigins).toBe(true);
+    expect(loadConfig({ PUBLIC_ORIGIN: 'https://kindred.example' }).loopbackOrigins).toBe(false);
+    expect(loadConfig({ PUBLIC_ORIGIN: 'http://localhost:3000' }).loopbackOrigins).toBe(false);
+  });
+
   it('ignores the retired ADMIN_USERNAMES, with one warning that says how to grant admin now', () => {
     expect(loadConfig({}).startupWarnings).toEqual([]);
     expect(loadConfig({ ADMIN_USERNAMES: ' ' }).startupWarnings).toEqual([]);

@@ -15,6 +15,11 @@ export interface Config {
   dataDir: string;
   /** The origin browsers reach Kindred at; non-GET requests and WebSocket upgrades must come from it. */
   publicOrigin: string;
+  /**
+   * PUBLIC_ORIGIN is unset (a first start on one machine): http://localhost, 127.0.0.1 and [::1] on Kindred's
+   * own port are all its address. Set, only PUBLIC_ORIGIN is.
+   */
+  loopbackOrigins: boolean;
   /** Sentences for the operator, logged once at start (a retired variable that is still set). */
   startupWarnings: string[];
   registerLimitPerHour: number;
@@ -56,6 +61,7 @@ export function loadConfig(env: Env = process.env): Config {
     databaseUrl,
     dataDir: text(env, 'DATA_DIR', './data'),
     publicOrigin,
+    loopbackOrigins: !env.PUBLIC_ORIGIN,
     startupWarnings: retiredAdminUsernames(env),
     registerLimitPerHour: integer(env, 'REGISTER_LIMIT_PER_HOUR', 20, 1, 1_000_000),
     loginLimitPer15Min: integer(env, 'LOGIN_LIMIT_PER_15MIN', 10, 1, 1_000_000),
