@@ -72,6 +72,8 @@ export interface GatewayOptions {
   writer: ChatWriter;
   /** Which origins may open a socket (plugins/origins.ts). */
   origins: OriginPolicy;
+  /** Told each frame a rate limit refused (metrics). */
+  onRateLimited?: (what: 'chat_message' | 'chat_subscribe') => void;
   messageLimitPerMinute: number;
   /** The same limit, counted across instances in batches. */
   sharedMessageLimit: BatchedLimit;
@@ -128,7 +130,8 @@ export function registerChatGateway(app: FastifyInstance, options: GatewayOption
       schema: { hide: true },
       // Refused before the upgrade, as plain HTTP answers.
       preValidation: async (request: FastifyRequest, reply) => {
-        if (!options.origins.accepts(request.headers.origin)) return sendError(reply, options.origins.refusal('connection'));
+        if (!options.origins.accepts(request.headers.origin))
+          return sendError(reply, options.origins.refusal('connection'));
         if (!request.auth) return sendError(reply, new ApiError('unauthenticated', 'Please sign in to chat.'));
       },
     },
@@ -404,6 +407,7 @@ class Connection {
         case 'subscribe': {
           const wait = await this.#takeSubscribe();
           if (wait > 0) {
+            this.options.onRateLimited?.('chat_subscribe');
             this.send({
               type: 'error',
               code: 'rate_limited',
@@ -491,6 +495,7 @@ class Connection {
       }
     }
     if (wait > 0) {
+      this.options.onRateLimited?.('chat_message');
       this.send({
         type: 'error',
         code: 'rate_limited',
