@@ -85,7 +85,8 @@ describe('who may read it', () => {
     } finally {
       await off.close();
     }
-  });
+    // A second app on its own database: slow to open on PGlite when the machine is busy.
+  }, 120_000);
 
   it.each([
     ['no token', undefined],

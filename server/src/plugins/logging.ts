@@ -25,6 +25,7 @@ export function loggerOptions(
         colorize: !stream && process.stdout.isTTY,
         translateTime: 'SYS:HH:MM:ss',
         ignore: 'pid,hostname',
+        singleLine: true,
       })
     : stream;
   return {
