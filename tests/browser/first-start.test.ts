@@ -103,7 +103,10 @@ describe('a page opened at an address Kindred does not answer forms from', () =>
       await expectNoSidewaysScroll(page);
       await screenshot(page, `first-start-wrong-address-${name.replace(/\W+/g, '-')}`);
       await expectNoAxeViolations(page);
-      expect(errors).toEqual([httpError(403)]);
+      // Chromium says it ignores the Cross-Origin-Opener-Policy header on any plain-http origin that is not
+      // loopback: true of this address (and of a LAN one), and no fault of the page.
+      const coop = 'The Cross-Origin-Opener-Policy header has been ignored';
+      expect(errors.filter((error) => !error.includes(coop))).toEqual([httpError(403)]);
     } finally {
       await context.close();
     }
