@@ -8,6 +8,8 @@ const apiPort = process.env.PORT ?? '3000';
 
 export default defineConfig({
   plugins: [sveltekit(), svelteTesting()],
+  // No "[PLUGIN_TIMINGS]" block after each build: it is advice for plugin authors, not for Kindred's users.
+  build: { rolldownOptions: { checks: { bundlerTimings: false } } },
   server: {
     port: 5173,
     proxy: {

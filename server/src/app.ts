@@ -45,6 +45,8 @@ import { createStoryService } from './stories/service.ts';
 import { roomRoutes } from './rooms/routes.ts';
 import { createRoomService } from './rooms/service.ts';
 import { healthRoutes } from './health/routes.ts';
+import { Metrics } from './metrics/metrics.ts';
+import { registerMetricsRoute } from './metrics/routes.ts';
 import {
   answerClientError,
   apiNotFound,
@@ -55,6 +57,7 @@ import {
 } from './plugins/errors.ts';
 import { loggerOptions } from './plugins/logging.ts';
 import { openApiInfo } from './plugins/openapi.ts';
+import { originPolicy } from './plugins/origins.ts';
 import { registerSecurity } from './plugins/security.ts';
 import { installValidators } from './plugins/validation.ts';
 import { loadWebApp, registerWebApp, sendIndexHtml, type WebApp } from './plugins/web.ts';
@@ -114,8 +117,10 @@ export async function buildApp(config: Config, deps: AppDependencies = {}): Prom
   app.removeContentTypeParser('text/plain');
   installValidators(app);
   registerErrorHandlers(app);
+  const origins = originPolicy(config, app);
   await registerSecurity(app, {
     publicOrigin: config.publicOrigin,
+    origins,
     scriptHashes: web?.scriptHashes ?? [],
     styleHashes: web?.styleHashes ?? [],
   });
@@ -126,15 +131,24 @@ export async function buildApp(config: Config, deps: AppDependencies = {}): Prom
   const sessionEvents = new EventEmitter<{ ended: [sessionIds: string[]] }>();
   app.decorate('sessionEvents', sessionEvents);
 
+  // Metrics for the operator (off unless METRICS_TOKEN is set: the figures are kept, the route answers 404).
+  const metrics: Metrics = new Metrics({
+    openSockets: () => app.websocketServer?.clients.size ?? 0,
+    roomsOnline: () => feeds.roomCount,
+    queuedWrites: () => writer.queued,
+  });
+  registerMetricsRoute(app, metrics, config.metricsToken);
+
   // Chat: one writer (group commit), per-room feeds, and a bus between instances.
   const logError = (error: unknown) => app.log.error({ err: error }, 'chat delivery failed');
   const bus = createBus(database, logError);
   const feeds = new RoomFeeds(database.writerDb, logError, (roomId) => writer.committing(roomId));
-  const writer = new ChatWriter({
+  const writer: ChatWriter = new ChatWriter({
     db: database.writerDb,
     log: app.log,
     now,
     newMemberLinkWaitMs: config.newMemberLinkWaitHours * 60 * 60 * 1000,
+    metrics,
     onCommitted: (ranges) => {
       for (const range of ranges) {
         if (range.complete) feeds.publish(range.roomId, range.events);
@@ -254,7 +268,8 @@ export async function buildApp(config: Config, deps: AppDependencies = {}): Prom
     feeds,
     limits,
     writer,
-    publicOrigin: config.publicOrigin,
+    origins,
+    onRateLimited: (where) => metrics.rateLimited(where),
     messageLimitPerMinute: config.messageLimitPerMinute,
     // A twelfth of the limit a batch (5 of 60): one database write per five messages at most.
     sharedMessageLimit: new BatchedLimit(limits, limitsTable.messages, Math.floor(config.messageLimitPerMinute / 12)),
@@ -304,6 +319,7 @@ export async function buildApp(config: Config, deps: AppDependencies = {}): Prom
     await erasureVacuum.idle();
     await writer.close();
     await bus.close();
+    metrics.close();
     if (ownsDatabase) await database.close();
   });
   app.get('/api/docs', { schema: { hide: true } }, async () => app.swagger());

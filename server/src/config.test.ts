@@ -24,6 +24,21 @@ describe('loadConfig', () => {
     expect(loadConfig({ PORT: '8080' }).publicOrigin).toBe('http://localhost:8080');
   });
 
+  it('reads LOG_FORMAT and METRICS_TOKEN, both off or automatic when unset', () => {
+    expect(loadConfig({})).toMatchObject({ logFormat: 'auto', metricsToken: undefined });
+    expect(loadConfig({ LOG_FORMAT: 'json' }).logFormat).toBe('json');
+    expect(loadConfig({ LOG_FORMAT: 'pretty' }).logFormat).toBe('pretty');
+    const token = 'f'.repeat(64);
+    expect(loadConfig({ METRICS_TOKEN: token }).metricsToken).toBe(token);
+  });
+
+  it('accepts the loopback spellings of the port only while PUBLIC_ORIGIN is unset', () => {
+    expect(loadConfig({}).loopbackOrigins).toBe(true);
+    expect(loadConfig({ PUBLIC_ORIGIN: '' }).loopbackOrigins).toBe(true);
+    expect(loadConfig({ PUBLIC_ORIGIN: 'https://kindred.example' }).loopbackOrigins).toBe(false);
+    expect(loadConfig({ PUBLIC_ORIGIN: 'http://localhost:3000' }).loopbackOrigins).toBe(false);
+  });
+
   it('ignores the retired ADMIN_USERNAMES, with one warning that says how to grant admin now', () => {
     expect(loadConfig({}).startupWarnings).toEqual([]);
     expect(loadConfig({ ADMIN_USERNAMES: ' ' }).startupWarnings).toEqual([]);
@@ -57,6 +72,9 @@ describe('loadConfig', () => {
     ['REGISTER_LIMIT_PER_HOUR', '0'],
     ['LOGIN_LIMIT_PER_15MIN', 'ten'],
     ['TRUST_PROXY', 'maybe'],
+    ['LOG_FORMAT', 'yaml'],
+    ['METRICS_TOKEN', 'short'],
+    ['METRICS_TOKEN', `${'x'.repeat(20)} ${'y'.repeat(20)}`],
     ['TRUST_PROXY', 'true'],
     ['TRUST_PROXY', 'proxy.example'],
     ['TRUST_PROXY', '10.0.0.0/33'],

@@ -15,6 +15,11 @@ export interface Config {
   dataDir: string;
   /** The origin browsers reach Kindred at; non-GET requests and WebSocket upgrades must come from it. */
   publicOrigin: string;
+  /**
+   * PUBLIC_ORIGIN is unset (a first start on one machine): http://localhost, 127.0.0.1 and [::1] on Kindred's
+   * own port are all its address. Set, only PUBLIC_ORIGIN is.
+   */
+  loopbackOrigins: boolean;
   /** Sentences for the operator, logged once at start (a retired variable that is still set). */
   startupWarnings: string[];
   registerLimitPerHour: number;
@@ -36,6 +41,10 @@ export interface Config {
   /** Lower limits for tests (no variable: an operator has no need to change what a person is allowed). */
   limitOverrides?: Partial<Record<CreationLimitName, number>>;
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+  /** `auto`: readable lines when stdout is a terminal, JSON otherwise (a file, a pipe, journald). */
+  logFormat: 'auto' | 'json' | 'pretty';
+  /** The bearer token that reads /api/metrics; unset, metrics are off (404). */
+  metricsToken: string | undefined;
   /** The built web app; unset in tests that need only the API. */
   webDir: string | undefined;
   /** Crisis lines: the shipped list, or the file HELPLINES_FILE names (checked here, at start-up). */
@@ -56,6 +65,7 @@ export function loadConfig(env: Env = process.env): Config {
     databaseUrl,
     dataDir: text(env, 'DATA_DIR', './data'),
     publicOrigin,
+    loopbackOrigins: !env.PUBLIC_ORIGIN,
     startupWarnings: retiredAdminUsernames(env),
     registerLimitPerHour: integer(env, 'REGISTER_LIMIT_PER_HOUR', 20, 1, 1_000_000),
     loginLimitPer15Min: integer(env, 'LOGIN_LIMIT_PER_15MIN', 10, 1, 1_000_000),
@@ -65,6 +75,8 @@ export function loadConfig(env: Env = process.env): Config {
     trustProxy: proxies(env, 'TRUST_PROXY'),
     ...timeouts(env),
     logLevel: oneOf(env, 'LOG_LEVEL', ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], 'info'),
+    logFormat: oneOf(env, 'LOG_FORMAT', ['auto', 'json', 'pretty'], 'auto'),
+    metricsToken: secretToken(env, 'METRICS_TOKEN'),
     webDir: env.WEB_DIR || undefined,
     helplines: helplinesFile(env, 'HELPLINES_FILE'),
   };
@@ -121,6 +133,18 @@ function integer(env: Env, name: string, fallback: number, min: number, max: num
     throw new ConfigError(`${name} must be a whole number from ${min} to ${max}, but it is "${raw}".`);
   }
   return value;
+}
+
+/** A token someone must present: long enough not to be guessed, and plain enough to type in a header. */
+function secretToken(env: Env, name: string): string | undefined {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return undefined;
+  if (raw.length < 32 || !/^[\x21-\x7e]+$/.test(raw)) {
+    throw new ConfigError(
+      `${name} must be at least 32 characters with no spaces (such as the output of \`openssl rand -hex 32\`).`,
+    );
+  }
+  return raw;
 }
 
 function proxies(env: Env, name: string): false | number | string[] {

@@ -3,6 +3,7 @@
 import { fileURLToPath } from 'node:url';
 import { buildApp } from './app.ts';
 import { ConfigError, loadConfig } from './config.ts';
+import { originPolicy } from './plugins/origins.ts';
 import { describeStartupError } from './startup-errors.ts';
 
 const defaultWebDir = fileURLToPath(new URL('../../web/build', import.meta.url));
@@ -10,7 +11,18 @@ const defaultWebDir = fileURLToPath(new URL('../../web/build', import.meta.url))
 async function main(): Promise<void> {
   const config = loadConfig();
   const app = await buildApp({ ...config, webDir: config.webDir ?? defaultWebDir });
-  await app.listen({ port: config.port, host: config.host });
+  // One line says where to open Kindred (Fastify would say "Server listening at" each address instead).
+  const origins = originPolicy(config, app);
+  let said = false;
+  await app.listen({
+    port: config.port,
+    host: config.host,
+    listenTextResolver: (address) => {
+      if (said) return `Kindred also listens at ${address}`;
+      said = true;
+      return `Kindred is ready: open ${origins.openAt()} in your browser.`;
+    },
+  });
 
   let closing = false;
   const shutdown = (signal: string) => {

@@ -42,3 +42,29 @@ describe('logs', () => {
     }
   });
 });
+
+describe('readable logs (LOG_FORMAT=pretty, as in a terminal)', () => {
+  let pretty: TestApp;
+  let lines = '';
+  beforeAll(async () => {
+    const stream = new PassThrough();
+    stream.on('data', (chunk: Buffer) => (lines += chunk.toString()));
+    pretty = await createTestApp({ logLevel: 'info', logFormat: 'pretty' }, stream);
+  });
+  afterAll(() => pretty.close());
+
+  it('are lines a person reads, not JSON, and keep the same secrets out', async () => {
+    const member = await registerMember(pretty.app, { password: 'a pretty secret phrase', displayName: 'Hidden Name' });
+    await call(pretty.app, 'GET', '/api/me', { cookie: member.cookie });
+    await call(pretty.app, 'GET', '/api/stories?q=murmuredsearchword', { cookie: member.cookie });
+    const [id, secret] = member.token.split('.');
+    const written = lines.split('\n').filter(Boolean);
+    expect(written.length).toBeGreaterThan(2);
+    for (const line of written) expect(() => JSON.parse(line)).toThrow();
+    expect(lines).toMatch(/INFO.*request completed/);
+    expect(lines).toContain('/api/stories?q=…');
+    for (const forbidden of ['a pretty secret phrase', 'Hidden Name', 'murmuredsearchword', secret!, id!]) {
+      expect(lines).not.toContain(forbidden);
+    }
+  });
+});

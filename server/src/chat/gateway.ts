@@ -25,6 +25,7 @@ import {
 import type { Database } from '@kindred/db';
 import { loadViewerFilter, noFilter, type ViewerFilter } from '../accounts/blocks.ts';
 import { ApiError } from '../errors.ts';
+import type { OriginPolicy } from '../plugins/origins.ts';
 import type { BatchedLimit } from '../limits/batched.ts';
 import type { LimitCounters } from '../limits/counters.ts';
 import { sendError, validationError } from '../plugins/errors.ts';
@@ -69,7 +70,10 @@ export interface GatewayOptions {
   /** The counters that hold across instances: each member's subscribes. */
   limits: LimitCounters;
   writer: ChatWriter;
-  publicOrigin: string;
+  /** Which origins may open a socket (plugins/origins.ts). */
+  origins: OriginPolicy;
+  /** Told each frame a rate limit refused (metrics). */
+  onRateLimited?: (what: 'chat_message' | 'chat_subscribe') => void;
   messageLimitPerMinute: number;
   /** The same limit, counted across instances in batches. */
   sharedMessageLimit: BatchedLimit;
@@ -126,9 +130,8 @@ export function registerChatGateway(app: FastifyInstance, options: GatewayOption
       schema: { hide: true },
       // Refused before the upgrade, as plain HTTP answers.
       preValidation: async (request: FastifyRequest, reply) => {
-        if (request.headers.origin !== options.publicOrigin) {
-          return sendError(reply, new ApiError('csrf', 'This connection did not come from Kindred.'));
-        }
+        if (!options.origins.accepts(request.headers.origin))
+          return sendError(reply, options.origins.refusal('connection'));
         if (!request.auth) return sendError(reply, new ApiError('unauthenticated', 'Please sign in to chat.'));
       },
     },
@@ -404,6 +407,7 @@ class Connection {
         case 'subscribe': {
           const wait = await this.#takeSubscribe();
           if (wait > 0) {
+            this.options.onRateLimited?.('chat_subscribe');
             this.send({
               type: 'error',
               code: 'rate_limited',
@@ -491,6 +495,7 @@ class Connection {
       }
     }
     if (wait > 0) {
+      this.options.onRateLimited?.('chat_message');
       this.send({
         type: 'error',
         code: 'rate_limited',

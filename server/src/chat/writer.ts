@@ -17,6 +17,7 @@ import { sql, type SQL } from 'drizzle-orm';
 import { PgDialect } from 'drizzle-orm/pg-core';
 import { v7 as timeOrderedUuid } from 'uuid';
 import { loadMessageViews, prepareEvent, type MessageView, type PreparedEvent } from './messages.ts';
+import type { WriterMetrics } from '../metrics/metrics.ts';
 
 export interface Author {
   id: string;
@@ -68,6 +69,8 @@ export interface WriterOptions {
   maxBatch?: number;
   /** How long after joining Kindred a member may not post links; 0 turns the sandbox off. */
   newMemberLinkWaitMs?: number;
+  /** Told each stored batch: its size, what it stored, how long it took (metrics/metrics.ts). */
+  metrics?: WriterMetrics;
 }
 
 // http(s) links, www. addresses and bare domains with a common top-level domain.
@@ -155,6 +158,11 @@ export class ChatWriter {
         setImmediate(() => void this.#drain());
       }
     });
+  }
+
+  /** Writes waiting for a batch. */
+  get queued(): number {
+    return this.#queue.length;
   }
 
   /**
@@ -269,6 +277,7 @@ export class ChatWriter {
    * facts were read before that one committed.
    */
   async #commitWithRetry(batch: Batch, before?: Changed): Promise<{ deliver: () => void; changed: Changed }> {
+    const started = performance.now();
     const { results, ranges, changed } = await this.#commitIsolating(
       batch.ops,
       batch.at,
@@ -276,6 +285,7 @@ export class ChatWriter {
       batch.flight,
       before,
     );
+    this.options.metrics?.committed(batch.ops, results, (performance.now() - started) / 1000);
     return {
       deliver: () => {
         // Feeds first, then acks: a sender never hears "ack" for an event its room has not been given.

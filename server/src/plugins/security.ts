@@ -2,14 +2,16 @@
 // state-changing request (our CSRF defence: browsers always send Origin on such requests, and an
 // attacker's page cannot forge ours), and no caching of API answers, which carry personal data.
 import helmet from '@fastify/helmet';
-import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { ApiError } from '../errors.ts';
+import type { FastifyInstance } from 'fastify';
 import { sendError } from './errors.ts';
+import type { OriginPolicy } from './origins.ts';
 
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
 export interface SecurityOptions {
   publicOrigin: string;
+  /** Who may send state-changing requests (plugins/origins.ts). */
+  origins: OriginPolicy;
   scriptHashes: string[];
   /** The style attributes the built web app writes, by hash (see plugins/web.ts). */
   styleHashes: string[];
@@ -77,12 +79,8 @@ export async function registerSecurity(app: FastifyInstance, options: SecurityOp
   app.addHook('onRequest', async (request, reply) => {
     reply.header('permissions-policy', PERMISSIONS_POLICY);
     if (request.url.startsWith('/api')) reply.header('cache-control', 'no-store');
-    if (!SAFE_METHODS.has(request.method) && !isSameOrigin(request, options.publicOrigin)) {
-      return sendError(reply, new ApiError('csrf', 'This request did not come from Kindred, so it was refused.'));
+    if (!SAFE_METHODS.has(request.method) && !options.origins.accepts(request.headers.origin)) {
+      return sendError(reply, options.origins.refusal('request'));
     }
   });
-}
-
-export function isSameOrigin(request: FastifyRequest, publicOrigin: string): boolean {
-  return request.headers.origin === publicOrigin;
 }
