@@ -79,9 +79,19 @@ const verbs: Record<ModerationActionName, (entry: AuditEntry) => string> = {
   reject_story: () => 'declined a waiting story',
 };
 
+/** Rows of the log that are about an account's way back in, not moderation (admins see them). */
+const accountVerbs: Record<string, () => string> = {
+  issue_reset_link: () => 'issued a password reset link for a member',
+  use_reset_link: () => 'chose a new password with a reset link',
+};
+
+/** The actor of a reset link issued at the operator's command line, who is not a member. */
+const OPERATOR_ACTOR_ID = '00000000-0000-0000-0000-000000000000';
+
 /** "Ana hid a message": who did what, in one sentence without the reason. */
 export function describeAction(entry: AuditEntry): string {
-  const actor = entry.actor.displayName ?? 'A moderator who has left';
-  const verb = verbs[entry.action as ModerationActionName];
+  const actor =
+    entry.actor.id === OPERATOR_ACTOR_ID ? 'The operator' : (entry.actor.displayName ?? 'A moderator who has left');
+  const verb = verbs[entry.action as ModerationActionName] ?? accountVerbs[entry.action];
   return `${actor} ${verb ? verb(entry) : entry.action.replaceAll('_', ' ')}`;
 }
