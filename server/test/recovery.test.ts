@@ -441,6 +441,28 @@ describe('a reset link from an admin', () => {
   });
 });
 
+it('documents every recovery route in the OpenAPI document, with its schemas', async () => {
+  const doc = (await call(t.app, 'GET', '/api/docs')).json();
+  const operations: [string, string, string][] = [
+    ['/api/me/recovery-codes', 'get', '200'],
+    ['/api/me/recovery-codes', 'post', '201'],
+    ['/api/auth/recover', 'post', '200'],
+    ['/api/auth/reset/{token}', 'get', '200'],
+    ['/api/auth/reset/{token}', 'post', '200'],
+    ['/api/admin/members/{id}/reset-link', 'post', '201'],
+    ['/api/admin/members/{id}/reset-link', 'get', '200'],
+  ];
+  for (const [path, method, status] of operations) {
+    const operation = doc.paths[path]?.[method];
+    expect(operation, `${method} ${path}`).toBeDefined();
+    expect(operation.responses[status].content['application/json'].schema, `${method} ${path}`).toBeDefined();
+    expect(Object.keys(operation.responses)).toEqual(expect.arrayContaining(['400', '401', '429']));
+  }
+  expect(
+    doc.paths['/api/auth/register'].post.responses['201'].content['application/json'].schema.properties,
+  ).toHaveProperty('recoveryCodes');
+});
+
 it('keeps no recovery secret in the clear anywhere in the database', async () => {
   const member = await joinWithCodes();
   const issued = await call(t.app, 'POST', `/api/admin/members/${member.user.id}/reset-link`, { cookie: admin.cookie });
