@@ -529,3 +529,48 @@ export const blocks = pgTable(
   },
   (t) => [primaryKey({ columns: [t.blockerId, t.blockedId] }), index('blocks_blocked_idx').on(t.blockedId)],
 );
+
+// ── Account recovery ──────────────────────────────────────────────────────────────────────────────────
+/**
+ * A member's recovery codes: single-use, made in sets (renewing deletes the old set). Only a SHA-256 of each
+ * code is kept (server/src/auth/recovery-codes.ts says why a fast hash is enough for codes this random).
+ */
+export const recoveryCodes = pgTable(
+  'recovery_codes',
+  {
+    id: uuid().primaryKey().defaultRandom(),
+    userId: uuid()
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    codeHash: bytea().notNull(),
+    createdAt: createdAt(),
+    /** Spent: a code works once. */
+    usedAt: timestamp({ withTimezone: true }),
+  },
+  (t) => [index('recovery_codes_user_idx').on(t.userId)],
+);
+
+/**
+ * One-time links an admin (or the operator's CLI) issues to a member who lost their password and their
+ * codes: only a SHA-256 of the token is kept; 24 hours, one use. Issuing and using are recorded in the
+ * moderation audit log (moderation_actions), which is append-only.
+ */
+export const passwordResetLinks = pgTable(
+  'password_reset_links',
+  {
+    id: uuid().primaryKey().defaultRandom(),
+    userId: uuid()
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    tokenHash: bytea().notNull(),
+    /** The admin who issued it; null when the operator's CLI did. A plain id: it outlives the admin. */
+    issuedBy: uuid(),
+    createdAt: createdAt(),
+    expiresAt: timestamp({ withTimezone: true }).notNull(),
+    usedAt: timestamp({ withTimezone: true }),
+  },
+  (t) => [
+    uniqueIndex('password_reset_links_token_key').on(t.tokenHash),
+    index('password_reset_links_user_idx').on(t.userId),
+  ],
+);

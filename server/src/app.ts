@@ -14,6 +14,8 @@ import { createAccountService } from './accounts/service.ts';
 import { createErasureVacuum } from './accounts/vacuum.ts';
 import { sessionCookie } from './auth/cookie.ts';
 import { authPlugin } from './auth/plugin.ts';
+import { createRecoveryService } from './auth/recovery.ts';
+import { recoveryRoutes } from './auth/recovery-routes.ts';
 import { authRoutes } from './auth/routes.ts';
 import { deleteEndedSessions } from './auth/sessions.ts';
 import { createAuthService } from './auth/service.ts';
@@ -173,6 +175,13 @@ export async function buildApp(config: Config, deps: AppDependencies = {}): Prom
   const limits = new LimitCounters(db, (error) => app.log.error({ err: error }, 'deleting ended limit windows failed'));
   const limitsTable = limitTable(config);
   const auth = createAuthService({ db, now, limits, passwordLimit: limitsTable.password });
+  const recovery = createRecoveryService({
+    db,
+    now,
+    limits,
+    recoveryLimit: limitsTable.recovery,
+    publicOrigin: config.publicOrigin,
+  });
   const erasureVacuum = createErasureVacuum(db, (error) =>
     app.log.error({ err: error }, 'vacuum after an account deletion failed'),
   );
@@ -224,7 +233,9 @@ export async function buildApp(config: Config, deps: AppDependencies = {}): Prom
     cookie: cookieSettings,
     now,
     onSessionsEnded,
+    newRecoveryCodes: recovery.newCodes,
   });
+  await app.register(recoveryRoutes, { db, recovery, auth, cookie: cookieSettings, now, onSessionsEnded });
   await app.register(accountRoutes, {
     accounts,
     auth,

@@ -6,6 +6,9 @@ import { createInterface } from 'node:readline/promises';
 import { Writable } from 'node:stream';
 import { createDb, DataDirInUseError, migrate } from '@kindred/db';
 import { createAdminService, type AdminService, type AdminSetResult } from './admin/service.ts';
+import { createRecoveryService } from './auth/recovery.ts';
+import { LimitCounters } from './limits/counters.ts';
+import { limitTable } from './limits/table.ts';
 import { adminPasswordFromEnv, ConfigError, loadConfig } from './config.ts';
 import { ApiError } from './errors.ts';
 import { describeStartupError } from './startup-errors.ts';
@@ -15,7 +18,9 @@ const USAGE = `Usage:
                                                KINDRED_ADMIN_PASSWORD, or asked for)
   npm run kindred -- admin grant <username>    make an existing member a platform admin
   npm run kindred -- admin revoke <username>   take admin rights away
-  npm run kindred -- admin list                who is an admin, and every change made here`;
+  npm run kindred -- admin list                who is an admin, and every change made here
+  npm run kindred -- reset-link <username>     a one-time link (24 hours) for a member to choose a new
+                                               password, for one who lost their password and recovery codes`;
 
 /** A sentence for the operator, and the exit code that goes with it. */
 class CliError extends Error {
@@ -28,6 +33,7 @@ class CliError extends Error {
 }
 
 async function run(args: string[]): Promise<number> {
+  if (args[0] === 'reset-link') return resetLink(args.slice(1));
   const [area, action, username, ...rest] = args;
   const needsName = action === 'create' || action === 'grant' || action === 'revoke';
   if (area !== 'admin' || !(needsName || action === 'list') || (needsName && !username) || rest.length > 0) {
@@ -55,6 +61,39 @@ async function run(args: string[]): Promise<number> {
         await list(admin);
         return 0;
     }
+  } finally {
+    await database.close();
+  }
+}
+
+/** `reset-link <username>`: the link is printed once; the moderation log records that it was issued, and by whom. */
+async function resetLink(args: string[]): Promise<number> {
+  const [username, ...rest] = args;
+  if (!username || rest.length > 0) throw new CliError(USAGE, 2);
+  const config = loadConfig();
+  for (const warning of config.startupWarnings) console.error(warning);
+  const database = await openDatabase(config);
+  try {
+    await migrate(database);
+    const limits = new LimitCounters(database.db, () => {});
+    const recovery = createRecoveryService({
+      db: database.db,
+      now: () => new Date(),
+      limits,
+      recoveryLimit: limitTable(config).recovery,
+      publicOrigin: config.publicOrigin,
+    });
+    const issued = await recovery.issueByUsername(username, whoRuns());
+    if (!issued) {
+      console.error(`There is no member named "${username}". Nothing was changed.`);
+      return 1;
+    }
+    console.log(
+      `A one-time link for ${issued.username} to choose a new password (it is not kept, so copy it now):\n` +
+        `  ${issued.url}\n` +
+        `It works once, until ${issued.expiresAt}; using it ends all their sessions. An older link stops working.`,
+    );
+    return 0;
   } finally {
     await database.close();
   }

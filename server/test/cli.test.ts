@@ -5,7 +5,8 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { createDb, migrationStatus } from '@kindred/db';
+import { createDb, migrationStatus, schema } from '@kindred/db';
+import { eq } from 'drizzle-orm';
 import { createPostgresDatabase } from '@kindred/db/testing';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { buildApp } from '../src/app.ts';
@@ -89,6 +90,29 @@ describe(`admin commands on a fresh ${onPostgres ? 'PostgreSQL database' : 'data
     expect(changes[1]).toMatch(/created {2}second_keeper {2}by/);
     expect(changes[2]).toMatch(/revoked {2}harbour_keeper {2}by/);
     expect(changes[3]).toMatch(/granted {2}harbour_keeper {2}by/);
+  });
+
+  it('issues a one-time reset link for a member, shown once, and records it in the moderation log', async () => {
+    const run = await cli(['reset-link', 'Harbour_Keeper'], { ...target, PUBLIC_ORIGIN: 'https://kindred.example' });
+    expect(run.stderr).toBe('');
+    expect(run.code).toBe(0);
+    expect(run.stdout).toMatch(/^A one-time link for harbour_keeper to choose a new password/);
+    expect(run.stdout).toMatch(/\n {2}https:\/\/kindred\.example\/reset\/[a-z2-7]{32}\n/);
+    expect(run.stdout).toMatch(/works once, until \d{4}-\d\d-\d\dT[\d:.]+Z/);
+    const database = await createDb(onPostgres ? { databaseUrl: target.DATABASE_URL! } : { dataDir: target.DATA_DIR! });
+    try {
+      const rows = await database.db
+        .select()
+        .from(schema.moderationActions)
+        .where(eq(schema.moderationActions.action, 'issue_reset_link'));
+      expect(rows).toHaveLength(1);
+      expect(rows[0]!.reason).toMatch(/issued at the command line by \S+@\S+\.$/);
+    } finally {
+      await database.close();
+    }
+    const nobody = await cli(['reset-link', 'nobody_at_all'], target);
+    expect(nobody.stderr).toMatch(/^There is no member named "nobody_at_all"/);
+    expect(nobody.code).toBe(1);
   });
 
   it.each<[string, string[], Record<string, string>, RegExp, number]>([

@@ -9,3 +9,4 @@ export * from './schemas/moderation.ts';
 export * from './schemas/stories.ts';
 export * from './schemas/care.ts';
 export * from './schemas/members.ts';
+export * from './schemas/recovery.ts';

@@ -79,7 +79,9 @@ describe('a member from start to end', () => {
     await page.keyboard.press('Tab');
     expect(await page.evaluate(() => document.activeElement?.textContent?.trim())).toBe('Join Kindred');
     await page.keyboard.press('Enter');
-    // Joining goes on to the gentle, optional question of who they are here as (see rooms.test.ts).
+    // The recovery codes, shown once (recovery.test.ts), then on to the gentle, optional question of who
+    // they are here as (see rooms.test.ts).
+    await page.getByRole('link', { name: 'I’ve kept my codes safe — continue' }).click();
     await page.waitForURL(`${platform().url}/welcome`);
     await nav(page).getByRole('link', { name: 'Your account' }).waitFor();
 

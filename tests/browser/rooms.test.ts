@@ -59,6 +59,7 @@ describe('a new member', () => {
     await page.getByLabel('Display name (optional)').fill('Wren');
     await page.getByLabel('Password', { exact: true }).fill(password);
     await page.getByRole('button', { name: 'Join Kindred' }).click();
+    await page.getByRole('link', { name: 'I’ve kept my codes safe — continue' }).click();
 
     // The welcome asks gently, once; nothing has to be chosen.
     await page.waitForURL(`${platform().url}/welcome`);
@@ -140,6 +141,7 @@ describe('a new member', () => {
     await page.getByLabel('Username', { exact: true }).fill(newUsername());
     await page.getByLabel('Password', { exact: true }).fill(password);
     await page.getByRole('button', { name: 'Join Kindred' }).click();
+    await page.getByRole('link', { name: 'I’ve kept my codes safe — continue' }).click();
 
     // The room they came from waits for them after the welcome.
     await page.waitForURL(`${platform().url}/welcome?next=%2Frooms%2Fdelayed-grief`);

@@ -27,6 +27,8 @@ const {
   storyReactions,
   storyReplies,
   users,
+  recoveryCodes,
+  passwordResetLinks,
 } = schema;
 
 export interface PersonalDataContext {
@@ -302,6 +304,41 @@ const blocksSource: PersonalDataSource = {
   },
 };
 
+// Getting back in: whether the member has recovery codes, when they were made and how many are unused, and
+// the reset links issued for them; never a hash of a code or a token.
+const recoverySource: PersonalDataSource = {
+  key: 'recovery',
+  tables: [recoveryCodes, passwordResetLinks],
+  export: async ({ db, userId }) => {
+    const codes = await db
+      .select({ createdAt: recoveryCodes.createdAt, usedAt: recoveryCodes.usedAt })
+      .from(recoveryCodes)
+      .where(eq(recoveryCodes.userId, userId));
+    const links = await db
+      .select({
+        createdAt: passwordResetLinks.createdAt,
+        expiresAt: passwordResetLinks.expiresAt,
+        usedAt: passwordResetLinks.usedAt,
+      })
+      .from(passwordResetLinks)
+      .where(eq(passwordResetLinks.userId, userId));
+    return {
+      codes: codes.length
+        ? { remaining: codes.filter((code) => !code.usedAt).length, createdAt: codes[0]!.createdAt.toISOString() }
+        : null,
+      resetLinks: links.map((link) => ({
+        issuedAt: link.createdAt.toISOString(),
+        expiresAt: link.expiresAt.toISOString(),
+        usedAt: link.usedAt?.toISOString() ?? null,
+      })),
+    };
+  },
+  erase: async ({ db, userId }) => {
+    await db.delete(recoveryCodes).where(eq(recoveryCodes.userId, userId));
+    await db.delete(passwordResetLinks).where(eq(passwordResetLinks.userId, userId));
+  },
+};
+
 // The account itself goes last: other sources may still need the row while they erase.
 const userSource: PersonalDataSource = {
   key: 'user',
@@ -323,6 +360,7 @@ export const personalDataSources: readonly PersonalDataSource[] = [
   careSource,
   blocksSource,
   membershipsSource,
+  recoverySource,
   userSource,
 ];
 

@@ -1,7 +1,13 @@
 // Register, sign in, sign out. Every answer that signs someone in carries a brand-new session token.
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { Database } from '@kindred/db';
-import { ErrorBodySchema, LoginBodySchema, RegisterBodySchema, UserResponseSchema } from '@kindred/shared';
+import {
+  ErrorBodySchema,
+  LoginBodySchema,
+  RegisterBodySchema,
+  RegisterResponseSchema,
+  UserResponseSchema,
+} from '@kindred/shared';
 import { Type } from 'typebox';
 import { clearSessionCookie, setSessionCookie, type SessionCookie } from './cookie.ts';
 import type { AuthService } from './service.ts';
@@ -15,6 +21,8 @@ export interface AuthRoutesOptions {
   now: () => Date;
   /** Ends a member's live connections when their session ends (the chat gateway plugs in here). */
   onSessionsEnded: (sessionIds: string[]) => void;
+  /** A new member's recovery codes, shown in the register answer and never again. */
+  newRecoveryCodes: (userId: string) => Promise<string[]>;
 }
 
 const errors = {
@@ -33,16 +41,17 @@ export const authRoutes: FastifyPluginAsyncTypebox<AuthRoutesOptions> = async (a
     {
       schema: {
         tags: ['accounts'],
-        summary: 'Create an account and sign in',
+        summary: 'Create an account and sign in; its recovery codes are in this answer, and only this one',
         body: RegisterBodySchema,
-        response: { 201: UserResponseSchema, ...errors },
+        response: { 201: RegisterResponseSchema, ...errors },
       },
       config: { limit: 'register' },
     },
     async (request, reply) => {
       const { user, session, token } = await auth.register(request.body);
+      const recoveryCodes = await options.newRecoveryCodes(user.id);
       setSessionCookie(reply, cookie, token, sessionExpiry(session), now());
-      return reply.status(201).send({ user: toUser(user) });
+      return reply.status(201).send({ user: toUser(user), recoveryCodes });
     },
   );
 

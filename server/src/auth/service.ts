@@ -34,7 +34,7 @@ export function normalizeUsername(username: string): string {
   return username.toLowerCase();
 }
 
-async function findUser(db: Database, username: string): Promise<UserRow | undefined> {
+export async function findUser(db: Database, username: string): Promise<UserRow | undefined> {
   const [user] = await db
     .select()
     .from(users)

@@ -81,6 +81,21 @@ const creation = {
     message:
       'Many rooms were created from your account today, so creating rooms is paused for a while. The rooms you made are kept.',
   },
+  // New recovery codes (each set replaces the last): a few a day is plenty, and each asks for the password.
+  recoveryCodes: {
+    max: 10,
+    windowMs: DAY,
+    message:
+      'You’ve made new recovery codes many times today, so making more is paused for a while. Your newest codes still work.',
+  },
+  // Reset links an admin issues: each is the key to someone's account, so a stolen admin session cannot
+  // hand out many.
+  resetLinks: {
+    max: 20,
+    windowMs: DAY,
+    message:
+      'Many reset links were issued from your account today, so issuing more is paused for a while. The links already given still work.',
+  },
 } satisfies Record<string, Omit<Limit, 'name'>>;
 
 export type CreationLimitName = keyof typeof creation;
@@ -121,6 +136,24 @@ export function limitTable(config: Config) {
       max: config.loginLimitPer15Min,
       windowMs: 15 * MINUTE,
       message: 'There were many tries to sign in from here, so signing in is paused for a while to keep accounts safe.',
+    },
+    // "Forgot your password?" and reset links, per address: the same allowance as signing in.
+    recoverAddress: {
+      name: 'recovery-address',
+      per: 'address',
+      max: config.loginLimitPer15Min,
+      windowMs: 15 * MINUTE,
+      message:
+        'There were many tries to get back into accounts from here, so this is paused for a while to keep accounts safe.',
+    },
+    // Recovery codes tried at one account from anywhere. Counted by the recovery service, not a route.
+    recovery: {
+      name: 'recovery-username',
+      per: 'username',
+      max: config.loginLimitPer15Min,
+      windowMs: 15 * MINUTE,
+      message:
+        'There were many tries with recovery codes for this username, so it is paused for a while to keep it safe.',
     },
     // Chat writes (sends, edits, deletes, reactions) per member, across instances. Each instance also keeps
     // its own smooth allowance (chat/gateway.ts), so a burst is refused at once; this shared count is kept

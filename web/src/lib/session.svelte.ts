@@ -24,8 +24,16 @@ class MemberSession {
     }
   }
 
-  async join(body: RegisterBody): Promise<void> {
-    this.#set((await api.post<{ user: User }>('/api/auth/register', body)).user);
+  /** Joins, and returns the new member's recovery codes: this answer is the only one that holds them. */
+  async join(body: RegisterBody): Promise<string[]> {
+    const answer = await api.post<{ user: User; recoveryCodes: string[] }>('/api/auth/register', body);
+    this.#set(answer.user);
+    return answer.recoveryCodes;
+  }
+
+  /** Signs in afresh after the password was changed with a recovery code or a reset link (`path`). */
+  async recover(path: string, body: unknown): Promise<void> {
+    this.#set((await api.post<{ user: User }>(path, body)).user);
   }
 
   async signIn(body: LoginBody): Promise<void> {

@@ -80,16 +80,27 @@ const verbs: Record<ModerationActionName, (entry: AuditEntry) => string> = {
 };
 
 /** Changes of who looks after what: made by admins, kept in the same log. */
-const appointmentVerbs: Record<string, string> = {
-  appoint_moderator: 'appointed a member as a moderator of the room',
-  remove_moderator: 'stood a moderator of the room down (they stay a member)',
-  appoint_story_moderator: 'named a member a story moderator',
-  remove_story_moderator: 'stood a story moderator down',
+const appointmentVerbs: Record<string, () => string> = {
+  appoint_moderator: () => 'appointed a member as a moderator of the room',
+  remove_moderator: () => 'stood a moderator of the room down (they stay a member)',
+  appoint_story_moderator: () => 'named a member a story moderator',
+  remove_story_moderator: () => 'stood a story moderator down',
 };
+
+/** Rows of the log that are about an account's way back in, not moderation (admins see them). */
+const accountVerbs: Record<string, () => string> = {
+  issue_reset_link: () => 'issued a password reset link for a member',
+  use_reset_link: () => 'chose a new password with a reset link',
+};
+
+/** The actor of a reset link issued at the operator's command line, who is not a member. */
+const OPERATOR_ACTOR_ID = '00000000-0000-0000-0000-000000000000';
 
 /** "Ana hid a message": who did what, in one sentence without the reason. */
 export function describeAction(entry: AuditEntry): string {
-  const actor = entry.actor.displayName ?? 'A moderator who has left';
-  const verb = verbs[entry.action as ModerationActionName];
-  return `${actor} ${verb ? verb(entry) : (appointmentVerbs[entry.action] ?? entry.action.replaceAll('_', ' '))}`;
+  const actor =
+    entry.actor.id === OPERATOR_ACTOR_ID ? 'The operator' : (entry.actor.displayName ?? 'A moderator who has left');
+  const verb =
+    verbs[entry.action as ModerationActionName] ?? appointmentVerbs[entry.action] ?? accountVerbs[entry.action];
+  return `${actor} ${verb ? verb(entry) : entry.action.replaceAll('_', ' ')}`;
 }
