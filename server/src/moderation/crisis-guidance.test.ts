@@ -98,6 +98,14 @@ const notRisk: string[] = [
   "there's no point in me explaining it to my mum again",
   'I have been saving up for a memorial tattoo',
   'the doctor said a higher dose of folic acid would help next time',
+  // Added after the patterns were written, from the probes that caught the first draft out.
+  "I'm standing on the platform waiting for the train",
+  "I'm on the roof terrace at my sister's party",
+  'I collected my tablets from the pharmacy',
+  "I'm at the edge of the water where we let her lantern go",
+  "I'm sat on the balcony with a cup of tea thinking about her",
+  'I gave my things to charity when we moved',
+  'how many of my pills do I take a day',
 ];
 
 const caught: Record<string, string[]> = {};
@@ -114,7 +122,7 @@ afterAll(() => {
     `not risk: ${notRisk.length - falseAlarms.length} of ${notRisk.length} quiet` +
       (falseAlarms.length ? `; false alarms ${JSON.stringify(falseAlarms)}` : ''),
   );
-  console.log(`Safe-messaging corpus\n  ${lines.join('\n  ')}`);
+  console.warn(`Safe-messaging corpus\n  ${lines.join('\n  ')}`);
 });
 
 describe('safe-messaging corpus', () => {
