@@ -215,3 +215,34 @@ describe('an item about a moderator’s own words or person', () => {
     expect(resolve.statusCode).toBe(403);
   });
 });
+
+describe('the crisis answer to the writer', () => {
+  async function answerIn(slug: string, writer: Member): Promise<Frame> {
+    const socket = await socketFor(writer, slug);
+    await send(socket, slug, 'i have the tablets saved up and i want to die');
+    return socket.next((f) => f.code === 'crisis_resources', WAIT);
+  }
+
+  it('says a moderator is on duty only when one who may see it is, at the time of the message', async () => {
+    const room = await createRoom(t.app, admin, 'own-duty');
+    const [writer, moderator] = await Promise.all([registerMember(t.app), registerMember(t.app)]);
+    for (const m of [writer, moderator]) await join(m!, room.slug);
+    // No moderator at all.
+    expect(await answerIn(room.slug, writer!)).toMatchObject({ moderatorOnDuty: false, resources: { country: null } });
+    // A moderator, off duty.
+    await appoint(moderator!, room.slug);
+    expect((await answerIn(room.slug, writer!)).moderatorOnDuty).toBe(false);
+    // On duty now.
+    await call(t.app, 'PUT', `/api/rooms/${room.slug}/duty`, { cookie: moderator!.cookie, body: {} });
+    expect((await answerIn(room.slug, writer!)).moderatorOnDuty).toBe(true);
+  });
+
+  it('does not count the writer herself, on duty in her own room', async () => {
+    const room = await createRoom(t.app, admin, 'own-duty-self');
+    const writer = await registerMember(t.app);
+    await join(writer, room.slug);
+    await appoint(writer, room.slug);
+    await call(t.app, 'PUT', `/api/rooms/${room.slug}/duty`, { cookie: writer.cookie, body: {} });
+    expect((await answerIn(room.slug, writer)).moderatorOnDuty).toBe(false);
+  });
+});
