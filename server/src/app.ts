@@ -34,6 +34,7 @@ import { limitTable } from './limits/table.ts';
 import type { Config } from './config.ts';
 import { FRAME_MAX_BYTES } from '@kindred/shared';
 import { assessCrisisRisk } from './moderation/crisis.ts';
+import { createCrisisAnswer } from './moderation/crisis-answer.ts';
 import { createHelplines } from './moderation/helplines.ts';
 import { moderationRoutes } from './moderation/routes.ts';
 import { createSanctionService } from './moderation/sanctions.ts';
@@ -41,6 +42,7 @@ import { createModerationService, type LiveEffects } from './moderation/service.
 import { createAppointmentService } from './members/appointments.ts';
 import { createDirectoryService } from './members/directory.ts';
 import { memberRoutes } from './members/routes.ts';
+import { onDutyWhoMaySee } from './moderation/visibility.ts';
 import { ensureDefaultRooms } from './rooms/default-rooms.ts';
 import { storyRoutes } from './stories/routes.ts';
 import { createStoryService } from './stories/service.ts';
@@ -208,7 +210,7 @@ export async function buildApp(config: Config, deps: AppDependencies = {}): Prom
     }
     for (const { userId, notice } of effects.notices) void publishControl({ type: 'user-notice', userId, notice });
     for (const { roomId, itemId } of effects.urgent) {
-      moderation.onDutyIn(roomId).then((moderatorIds) => {
+      onDutyWhoMaySee(db, itemId).then((moderatorIds) => {
         for (const userId of moderatorIds) {
           void publishControl({
             type: 'user-notice',
@@ -285,18 +287,9 @@ export async function buildApp(config: Config, deps: AppDependencies = {}): Prom
     // A twelfth of the limit a batch (5 of 60): one database write per five messages at most.
     sharedMessageLimit: new BatchedLimit(limits, limitsTable.messages, Math.floor(config.messageLimitPerMinute / 12)),
     now,
-    // Words that suggest risk: the writer sees crisis lines at once, privately; the room's moderators
-    // get an urgent item and, if on duty, a live notice. Nothing is removed.
-    onWritten: (message, author) => {
-      if (!assessCrisisRisk(message.body).match) return undefined;
-      moderation.flagCrisis(message.id, message.roomId, author.id).then(applyEffects, logError);
-      return {
-        type: 'notice',
-        code: 'crisis_resources',
-        messageId: message.id,
-        resources: helplines.crisisResources(author.country),
-      };
-    },
+    // Words that suggest risk: the writer sees crisis lines at once, privately, and who will see it; the
+    // room's moderators get an urgent item and, if on duty, a live notice. Nothing is removed.
+    onWritten: createCrisisAnswer({ db, moderation, helplines, applyEffects, logError }),
   });
   await bus.start({
     onRemoteRanges: (ranges) => feeds.publishCommitted(ranges),

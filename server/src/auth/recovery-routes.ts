@@ -5,7 +5,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import {
   ErrorBodySchema,
   IssuedResetLinkSchema,
-  MemberParamsSchema,
+  MemberIdParamsSchema,
   NewRecoveryCodesBodySchema,
   NewRecoveryCodesResponseSchema,
   RecoverBodySchema,
@@ -139,7 +139,7 @@ export const recoveryRoutes: FastifyPluginAsyncTypebox<RecoveryRoutesOptions> = 
         tags: ['admin'],
         summary:
           'Issue a one-time reset link for a member (24 hours); shown this once. Admins only, not for themselves',
-        params: MemberParamsSchema,
+        params: MemberIdParamsSchema,
         response: { 201: IssuedResetLinkSchema, ...errors },
       },
       config: { limit: 'resetLinks' },
@@ -156,7 +156,7 @@ export const recoveryRoutes: FastifyPluginAsyncTypebox<RecoveryRoutesOptions> = 
       schema: {
         tags: ['admin'],
         summary: 'Whether a reset link was issued for a member, and used (never the link). Admins only',
-        params: MemberParamsSchema,
+        params: MemberIdParamsSchema,
         response: { 200: ResetLinkStatusSchema, ...errors },
       },
     },

@@ -82,7 +82,7 @@ export interface GatewayOptions {
   onWritten?: (
     message: { id: string; roomId: string; body: string },
     author: { id: string; country: string | null },
-  ) => Record<string, unknown> | undefined;
+  ) => Record<string, unknown> | undefined | Promise<Record<string, unknown> | undefined>;
 }
 
 type FrameType = ClientFrame['type'];
@@ -524,7 +524,7 @@ class Connection {
         { id: result.message.id, roomId: result.roomId, body: op.body },
         { id: this.userId, country: this.#country },
       );
-      if (notice) this.sendRaw(JSON.stringify(notice));
+      void Promise.resolve(notice).then((frame) => frame && this.sendRaw(JSON.stringify(frame)));
     }
   }
 

@@ -12,6 +12,9 @@
 //   see you", "my baby died" contain no phrase here at all;
 // - someone else's death told as history ("my mother died by suicide years ago");
 // - medical instructions for pills ("they told me to take all four misoprostol tablets").
+// Means and plans count as much as words about dying: pills gathered or a lethal dose looked up, being at a
+// bridge or a roof now, no point in the writer being alive (crisis-guidance.test.ts, a corpus written apart
+// from these patterns, from public safe-messaging guidance).
 // Past first-person wording still matches ("I wanted to die when they told me"): a history is a risk, and
 // a moderator can tell the difference. Someone else at risk now ("she keeps saying she wants to die")
 // matches too: the writer needs the same numbers. A screening question matches ("the nurse asked if I was
@@ -41,6 +44,10 @@ const CHILD = String.raw`(?:baby|babies|bubba|babe|angel baby|angels?|little one
 const LONGING = String.raw`(?:want|wants|wnat|need|needs|ready|long|longing|just want|wish i could|anything|desperate)`;
 const DRUG = String.raw`(?:pills?|tablets?|meds|medications?|medicine|painkillers|pain killers|sleeping pills|sleeping tablets|antidepressants|paracetamol|tylenol|ibuprofen|codeine|insulin)`;
 const PILL_AMOUNT = String.raw`(?:all|every one|every single one|every last one|the rest|too many|enough|(?:a |an |the )?(?:whole |entire )?(?:bottle|box|packet|pack|strip|jar|handful|bunch)s?)`;
+
+// Places where a life can end at once; the edge of a platform or of water only as an edge.
+const PLACE = String.raw`(?:bridge|bridges|viaduct|overpass|flyover|roof|rooftop|cliff|cliffs|cliff edge|cliff top|clifftop|ledge|(?:train |railway |rail )?tracks|railway line|railway|rail line|level crossing|car park|multi storey|parking garage|tower block|top floor|dam|quarry)`;
+const PLACE_EDGE = String.raw`(?:platform|balcony|water|river|lake|sea|pier|harbour|harbor)`;
 
 // "my mother died by suicide", "we lost my brother to an overdose": someone else's death, told as history.
 const OTHERS_DEATH =
@@ -109,7 +116,7 @@ const RISK_PHRASES: RiskPhrase[] = [
     // The negation belongs to the phrase here: "I don't want to be here anymore" is the risk.
     patterns: [
       pattern`\b(?:do not|does not|did not|no longer|never|not sure(?: if| whether)?)(?: \w+){0,3} (?:want|deserve) to (?:be here|live|be alive|exist|wake up|go on|carry on|keep going|keep living|survive|be on this earth|be in this world)\b(?! (?:in|through|near|nearby|at|here|there|abroad|close|far|alone|on|off|together|up to|a |an |the |holiday|vacation|trip|walk|date|leave|with (?:my|our|his|her|their|the|them|him|us|you))\b)`,
-      pattern`\b(?:do not|can not) see (?:any|a) (?:reason|point) (?:to|in|of) (?:live|living|keep living|keep going|go on|going on|be alive|being alive|carry on|carrying on)\b`,
+      pattern`\b(?:do not|can not|no longer) see (?:any|a|the) (?:reason|point) (?:to|in|of)(?: me| my)? (?:live|living|keep living|keep going|go on|going on|be alive|being alive|carry on|carrying on|being here|existing)\b`,
     ],
   },
   {
@@ -127,10 +134,12 @@ const RISK_PHRASES: RiskPhrase[] = [
   {
     name: 'no reason to live',
     patterns: [
-      pattern`\bno (?:reason|reasons|point|will|desire|purpose|motivation) (?:left )?(?:to|in|of|for) (?:live|living|go on|going on|carry on|carrying on|be alive|being alive|be here|being here|keep going|life)\b`,
+      pattern`\bno (?:reason|reasons|point|will|desire|purpose|motivation)(?: left)?(?: (?:to|in|of|for))?(?: me| my)?(?: even| still| really)? (?:live|living|go on|going on|carry on|carrying on|be alive|being alive|be here|being here|keep going|life|existing|exist)\b`,
+      pattern`\bmy life (?:has|had|holds) no (?:point|purpose|meaning)\b`,
       pattern`\bnothing (?:left )?to live for\b`,
       pattern`\bnot worth living\b`,
-      pattern`\bwhat is the point (?:of|in) (?:living|life|going on|being alive|being here|carrying on|anything anymore|it all)\b`,
+      pattern`\bwhat is the point (?:of|in) (?:me |my )?(?:even |still )?(?:living|life|going on|being alive|being here|carrying on|anything anymore|it all|existing)\b`,
+      pattern`\bwhat is the point (?:of|in) (?:me|my existence)(?= *$| anymore| now| without| being)`,
       pattern`\blost (?:the|my|all) will to live\b`,
       pattern`\blife is (?:pointless|meaningless|not worth it)\b`,
     ],
@@ -245,6 +254,37 @@ const RISK_PHRASES: RiskPhrase[] = [
       pattern`\b(?:painless|easy|easiest|quick|quickest|best|fastest|peaceful|surest) (?:way|ways|method|methods) to (?:die|end it|end my life|kill myself)\b`,
     ],
     unless: (clause) => REMEMBRANCE.test(clause),
+  },
+  {
+    name: 'means at hand',
+    // Means gathered, kept or being researched: how many of one's pills it would take, a lethal dose.
+    patterns: [
+      pattern`\b(?:lethal|fatal|deadly|toxic|overdose) (?:dose|doses|dosage|amount|amounts|quantity|number)\b`,
+      pattern`\bhow (?:many|much)(?: of)?(?: my| the| these| those| her| his| our)?(?: \w+)? ${DRUG}(?: i| it| you| we)? (?:would|will|could|might|it would|i would|i will|i need|i would need|does it|do you) (?:take|need|be (?:enough|too (?:many|much)|fatal|lethal|a lethal|deadly)|kill|do it|work|end it)\b`,
+      pattern`\bwhich (?:\w+ )?${DRUG} (?:would|will|could|might) (?:work|kill|do it|end it|be (?:best|quickest|fastest|surest|enough))\b`,
+      pattern`\b(?:have|have got|got|keep|kept|keeping)(?: all)?(?: of)? (?:the |my |some |these |those |enough )?(?:\w+ )?${DRUG} (?:saved|stashed|hidden|hid|stockpiled|put away|put aside|set aside|ready|lined up|counted out)\b`,
+      pattern`\b(?:collect\w*|gather\w*|(?:keep|keeping|kept|held|holding|hold) back|hiding|hidden|hid) (?:all )?(?:my |the |some |these |those |enough )?(?:\w+ )?${DRUG}\b(?! (?:from|at|for (?:my|the|her|him|them)|up from|today|this morning|yesterday)\b)`,
+      pattern`\b(?:bought|buying|buy|got|getting|stocked up on|stocking up on) (?:\w+ )?(?:boxes|packets|packs|bottles|lots|loads|strips) of (?:\w+ )?${DRUG}\b`,
+      pattern`\b(?:the|my|all my|all the) (?:\w+ )?${DRUG} (?:are|is) (?:ready|here|with me|in my (?:hand|hands|pocket|bag|car)|next to me|in front of me|beside me|lined up|counted out)\b`,
+      pattern`\bcount\w* (?:my |the |all (?:my |the )?)?(?:\w+ )?${DRUG}(?: \w+){0,6} enough\b`,
+    ],
+    unless: (clause) => MEDICAL_INSTRUCTIONS.test(clause),
+  },
+  {
+    name: 'at a dangerous place',
+    // Being at such a place now; "we walked past the bridge where we scattered her ashes" is remembrance.
+    patterns: [
+      pattern`\bi am (?:(?:now|right now|still|just|already) )?(?:(?:standing|sitting|sat|stood|waiting|parked|up|out|here|now|alone) )?(?:on|at|by|near|next to|beside|under|over|in front of|on top of|up on|onto) (?:the |a |this |that |my )?(?:(?:very )?edge of (?:the |a |this |that )?(?:\w+ )?(?:${PLACE}|${PLACE_EDGE})|top (?:floor )?of (?:the |a |this |my )?(?:\w+ )?${PLACE}|roof of (?:the |a |this |my )?\w+|(?:\w+ )?${PLACE})\b(?! (?:where|station|stop|terrace|garden|bar|restaurant|cafe|party|club|game|table|of (?:my|the) nose)\b)`,
+      pattern`\bi (?:have )?(?:drove|driven|walked|went|gone|come|came|got|climbed|climbing|driving|walking) (?:up |out |all the way )?(?:to|onto|on to|up to|out to) (?:the |a |this |that )?(?:\w+ )?${PLACE}\b(?! (?:where|to|with|for|station|stop)\b)`,
+    ],
+    unless: (clause) => REMEMBRANCE.test(clause),
+  },
+  {
+    name: 'giving things away',
+    patterns: [
+      pattern`\b(?:give|giving|gave|given) away (?:all )?(?:of )?my (?:things|stuff|belongings|possessions|prized possessions|treasured things|jewellery|jewelry)\b`,
+      pattern`\b(?:give|giving|gave|given) (?:all )?(?:of )?my (?:things|stuff|belongings|possessions|prized possessions|treasured things|jewellery|jewelry) away\b`,
+    ],
   },
   {
     name: 'wrote a note',

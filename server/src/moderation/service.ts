@@ -10,6 +10,7 @@ import { forViewer, loadMessageViews } from '../chat/messages.ts';
 import { loadViewerFilter, type ViewerFilter } from '../accounts/blocks.ts';
 import { anonymousContent, isAnonymous, notAboutAnonymousContent } from './anonymity.ts';
 import { storyContext } from './story-context.ts';
+import { assertNotAboutSelf, itemVisibleTo } from './visibility.ts';
 import {
   assertCanModerate,
   assertMayActOnMember,
@@ -354,7 +355,7 @@ export function createModerationService({ db, now }: { db: Database; now: () => 
         .from(moderationItems)
         .leftJoin(rooms, eq(rooms.id, moderationItems.roomId))
         .leftJoin(users, eq(users.id, moderationItems.subjectId))
-        .where(and(eq(moderationItems.status, 'open'), inScope))
+        .where(and(eq(moderationItems.status, 'open'), inScope, itemVisibleTo(db, moderator.id)))
         .orderBy(desc(moderationItems.urgent), asc(moderationItems.createdAt))
         .limit(50);
       const itemIds = items.map(({ item }) => item.id);
@@ -426,6 +427,7 @@ export function createModerationService({ db, now }: { db: Database; now: () => 
       const row = await db.transaction(async (txRaw) => {
         const tx = txRaw as unknown as Database;
         const { action, target } = body;
+        await assertNotAboutSelf(tx, moderator.id, target);
         const expect = (type: string) => {
           if (target.type !== type) throw new ApiError('validation', `“${action}” acts on a ${type}.`, 'target.type');
         };
@@ -681,6 +683,7 @@ export function createModerationService({ db, now }: { db: Database; now: () => 
           subjectId = owner!.anonymous ? null : owner!.id;
         }
         await assertCanModerate(tx, moderator, roomId, targetType);
+        await assertNotAboutSelf(tx, moderator.id, { type: targetType, id });
         const merged = [...new Set([...row.contentWarnings, ...body.contentWarnings])];
         await tx.update(table).set({ contentWarnings: merged }).where(eq(table.id, id));
         if (roomId) {

@@ -131,11 +131,20 @@ export type ServerFrame =
     }
   /**
    * Something for this member alone. `crisis_resources` (with `resources`): support lines, after words that
-   * suggest they may be in danger. `view_changed`: their blocks or hidden warnings changed (maybe on another
+   * suggest they may be in danger, and `moderatorOnDuty`: whether a moderator of the room who may see their
+   * words (never themselves) was on duty when they wrote, so the screen promises only what is true. `view_changed`: their blocks or hidden warnings changed (maybe on another
    * device), so what is on screen should be fetched again. Others (`urgent_item`, notices of moderation)
    * mean the member's notices have news: `GET /api/me/notices`.
    */
-  | { type: 'notice'; code: string; until?: string; room?: string; resources?: unknown; text?: string }
+  | {
+      type: 'notice';
+      code: string;
+      until?: string;
+      room?: string;
+      resources?: unknown;
+      moderatorOnDuty?: boolean;
+      text?: string;
+    }
   | { type: 'pong' };
 
 /** The close code for a socket whose session ended (logout, revocation, deletion, ban). */

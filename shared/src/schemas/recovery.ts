@@ -61,7 +61,7 @@ export const ResetLinkInfoSchema = Type.Object(
 
 export const UseResetLinkBodySchema = Type.Object({ newPassword: PasswordSchema }, { additionalProperties: false });
 
-export const MemberParamsSchema = Type.Object(
+export const MemberIdParamsSchema = Type.Object(
   { id: Type.String({ format: 'uuid', errorMessage: 'That is not a member id.' }) },
   { additionalProperties: false },
 );

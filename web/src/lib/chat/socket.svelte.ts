@@ -100,8 +100,11 @@ interface Waiting {
 
 export class ChatSocket {
   status = $state<SocketStatus>('idle');
-  /** Crisis lines the server sent this tab, privately, after its member wrote words that suggest risk. */
-  crisis = $state<CrisisResources | null>(null);
+  /**
+   * Crisis lines the server sent this tab, privately, after its member wrote words that suggest risk, and
+   * whether a moderator of the room who may see them was on duty then.
+   */
+  crisis = $state<{ resources: CrisisResources; moderatorOnDuty: boolean } | null>(null);
 
   #socket: WebSocket | null = null;
   readonly #rooms = new Map<string, Followed>();
@@ -378,7 +381,10 @@ export class ChatSocket {
       }
       case 'notice':
         if (frame.code === 'crisis_resources' && 'resources' in frame) {
-          this.crisis = frame.resources as CrisisResources;
+          this.crisis = {
+            resources: frame.resources as CrisisResources,
+            moderatorOnDuty: frame.moderatorOnDuty === true,
+          };
         } else if (frame.code === 'view_changed') {
           for (const followed of this.#rooms.values()) followed.feed.viewChanged();
         } else {
