@@ -36,6 +36,7 @@ import { createHelplines } from './moderation/helplines.ts';
 import { moderationRoutes } from './moderation/routes.ts';
 import { createSanctionService } from './moderation/sanctions.ts';
 import { createModerationService, type LiveEffects } from './moderation/service.ts';
+import { createLiveCounts } from './moderation/live-counts.ts';
 import { ensureDefaultRooms } from './rooms/default-rooms.ts';
 import { storyRoutes } from './stories/routes.ts';
 import { createStoryService } from './stories/service.ts';
@@ -179,6 +180,7 @@ export async function buildApp(config: Config, deps: AppDependencies = {}): Prom
       void publishControl({ type: 'membership-ended', roomId, userId });
     }
     for (const { userId, notice } of effects.notices) void publishControl({ type: 'user-notice', userId, notice });
+    if (effects.queue.length) void publishControl({ type: 'queue-changed', roomIds: [...new Set(effects.queue)] });
     for (const { roomId, itemId } of effects.urgent) {
       moderation.onDutyIn(roomId).then((moderatorIds) => {
         for (const userId of moderatorIds) {
@@ -191,6 +193,7 @@ export async function buildApp(config: Config, deps: AppDependencies = {}): Prom
       }, logError);
     }
   };
+  const counts = createLiveCounts({ db, moderation, now, onError: logError });
   await ensureDefaultRooms(db);
 
   await app.register(cookie);
@@ -223,6 +226,7 @@ export async function buildApp(config: Config, deps: AppDependencies = {}): Prom
     moderation,
     sanctions: createSanctionService({ db, now }),
     applyEffects,
+    onNoticesRead: (userId) => void publishControl({ type: 'notices-read', userId }),
   });
   await app.register(careRoutes, { helplines });
   const stories = createStoryService({
@@ -252,6 +256,7 @@ export async function buildApp(config: Config, deps: AppDependencies = {}): Prom
     // A twelfth of the limit a batch (5 of 60): one database write per five messages at most.
     sharedMessageLimit: new BatchedLimit(limits, limitsTable.messages, Math.floor(config.messageLimitPerMinute / 12)),
     now,
+    counts,
     // Words that suggest risk: the writer sees crisis lines at once, privately; the room's moderators
     // get an urgent item and, if on duty, a live notice. Nothing is removed.
     onWritten: (message, author) => {
@@ -267,7 +272,10 @@ export async function buildApp(config: Config, deps: AppDependencies = {}): Prom
   });
   await bus.start({
     onRemoteRanges: (ranges) => feeds.publishCommitted(ranges),
-    onControl: (message) => gateway.onControl(message),
+    onControl: (message) => {
+      gateway.onControl(message);
+      counts.onControl(message);
+    },
     onReconnect: () => feeds.catchUpAll(),
   });
   // With several instances a notification can be missed (a crash between a commit and its NOTIFY): every
@@ -295,6 +303,7 @@ export async function buildApp(config: Config, deps: AppDependencies = {}): Prom
     clearInterval(sweeps);
     await sweeping;
     await erasureVacuum.idle();
+    await counts.idle();
     await writer.close();
     await bus.close();
     if (ownsDatabase) await database.close();
