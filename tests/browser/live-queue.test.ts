@@ -143,7 +143,7 @@ describe('the queue, live', () => {
     const rowan = await writer(slug, 'Rowan');
     await reportFromNode(slug, (await rowan.say(`That was not kind of you at all ${runTag()}`)).id);
     await queueItem(page, 'A message from Rowan in Family and friends').waitFor();
-    await expect.poll(() => words(moderationLink(page))).toBe('Moderation 1 waiting');
+    await expect.poll(() => words(moderationLink(page)), { timeout: 15_000 }).toBe('Moderation 1 waiting');
     await announcement(page, 'A new item is waiting.').waitFor();
     expect(await page.getByRole('status').filter({ hasText: 'A new item is waiting.' }).getAttribute('aria-live')).toBe(
       'polite',
@@ -154,7 +154,7 @@ describe('the queue, live', () => {
     await page.evaluate(() => (window as unknown as { setTabHidden(v: boolean): void }).setTabHidden(true));
     const danger = 'since the scan i just want to die, i cant do this';
     await rowan.say(danger);
-    await expect.poll(() => words(moderationLink(page))).toBe('Moderation 2 waiting, 1 urgent');
+    await expect.poll(() => words(moderationLink(page)), { timeout: 15_000 }).toBe('Moderation 2 waiting, 1 urgent');
     await announcement(page, 'An urgent item is waiting.').waitFor();
     const shown = await page.evaluate(
       () => (window as unknown as { shownNotifications: unknown[] }).shownNotifications,
@@ -183,7 +183,9 @@ describe('the queue, live', () => {
     await page.evaluate(() => (window as unknown as { setTabHidden(v: boolean): void }).setTabHidden(true));
     const sam = await writer(slug, `Sam ${name}`);
     await sam.say('since the scan i just want to die, i cant do this');
-    await expect.poll(() => words(moderationLink(page))).toMatch(new RegExp(`^Moderation ${before + 1} waiting`));
+    await expect
+      .poll(() => words(moderationLink(page)), { timeout: 15_000 })
+      .toMatch(new RegExp(`^Moderation ${before + 1} waiting`));
     await announcement(page, 'An urgent item is waiting.').waitFor();
     await queueItem(page, `A message from Sam ${name} in Partners`).waitFor();
     // Not allowed on this device: no notification.
@@ -222,7 +224,7 @@ describe('a member’s notices', () => {
       target: { type: 'message', id: (ack.message as Message).id },
       reason: 'Hidden while we talk about it.',
     });
-    await expect.poll(() => words(notices)).toBe('Notices 1 new');
+    await expect.poll(() => words(notices), { timeout: 15_000 }).toBe('Notices 1 new');
     await expectNoAxeViolations(member.page);
     expect(member.errors).toEqual([]);
   });

@@ -17,13 +17,16 @@ export async function moderatedRoomIds(db: Database, moderator: Moderator): Prom
   return rows.map((row) => row.roomId);
 }
 
-/** The rooms (or all) and whether the stories are this member's to look after; null when nothing is. */
-export type QueueScope = { rooms: string[] | 'all'; stories: boolean };
+/**
+ * Whose queue, the rooms (or all) and whether the stories are theirs to look after; null when nothing is.
+ * A rule about the viewer (say, never an item about their own words) belongs in openItemsIn, beside the rest.
+ */
+export type QueueScope = { viewerId: string; rooms: string[] | 'all'; stories: boolean };
 
 export async function queueScopeOf(db: Database, moderator: Moderator): Promise<QueueScope | null> {
   const rooms = await moderatedRoomIds(db, moderator);
   if (rooms !== 'all' && rooms.length === 0 && !moderator.storyModerator) return null;
-  return { rooms, stories: moderator.isAdmin || moderator.storyModerator };
+  return { viewerId: moderator.id, rooms, stories: moderator.isAdmin || moderator.storyModerator };
 }
 
 /** The open items of a scope: the queue list's filter, and its count's. */
