@@ -78,7 +78,7 @@ export function createLiveCounts(options: {
   async function count(userId: string, what: Recount): Promise<void> {
     try {
       const frames: { queue?: string | null; notices?: string; scope?: QueueScope | null } = {};
-      if (what.queue) {
+      if (what.queue || followed.get(userId)?.notices === undefined) {
         const [user] = await db
           .select({ isAdmin: users.isAdmin, storyModerator: users.storyModerator })
           .from(users)
@@ -87,7 +87,8 @@ export function createLiveCounts(options: {
         frames.scope = scope;
         frames.queue = scope ? JSON.stringify({ type: 'queue', ...(await queueCounts(db, scope)) }) : null;
       }
-      if (what.notices) {
+      // A member not yet counted is counted whole, whatever marked them.
+      if (what.notices || followed.get(userId)?.notices === undefined) {
         const unread = (await moderation.notices(userId)).filter((notice) => !notice.read).length;
         frames.notices = JSON.stringify({ type: 'notices', unread });
       }
