@@ -43,6 +43,7 @@ import { createAppointmentService } from './members/appointments.ts';
 import { createDirectoryService } from './members/directory.ts';
 import { memberRoutes } from './members/routes.ts';
 import { onDutyWhoMaySee } from './moderation/visibility.ts';
+import { createLiveCounts } from './moderation/live-counts.ts';
 import { ensureDefaultRooms } from './rooms/default-rooms.ts';
 import { storyRoutes } from './stories/routes.ts';
 import { createStoryService } from './stories/service.ts';
@@ -209,6 +210,7 @@ export async function buildApp(config: Config, deps: AppDependencies = {}): Prom
       void publishControl({ type: 'membership-ended', roomId, userId });
     }
     for (const { userId, notice } of effects.notices) void publishControl({ type: 'user-notice', userId, notice });
+    if (effects.queue.length) void publishControl({ type: 'queue-changed', roomIds: [...new Set(effects.queue)] });
     for (const { roomId, itemId } of effects.urgent) {
       onDutyWhoMaySee(db, itemId).then((moderatorIds) => {
         for (const userId of moderatorIds) {
@@ -221,6 +223,7 @@ export async function buildApp(config: Config, deps: AppDependencies = {}): Prom
       }, logError);
     }
   };
+  const counts = createLiveCounts({ db, moderation, now, onError: logError });
   await ensureDefaultRooms(db);
 
   await app.register(cookie);
@@ -256,6 +259,7 @@ export async function buildApp(config: Config, deps: AppDependencies = {}): Prom
     moderation,
     sanctions,
     applyEffects,
+    onNoticesRead: (userId) => void publishControl({ type: 'notices-read', userId }),
   });
   await app.register(memberRoutes, { directory: createDirectoryService({ db, sanctions }) });
   await app.register(careRoutes, { helplines });
@@ -287,13 +291,17 @@ export async function buildApp(config: Config, deps: AppDependencies = {}): Prom
     // A twelfth of the limit a batch (5 of 60): one database write per five messages at most.
     sharedMessageLimit: new BatchedLimit(limits, limitsTable.messages, Math.floor(config.messageLimitPerMinute / 12)),
     now,
+    counts,
     // Words that suggest risk: the writer sees crisis lines at once, privately, and who will see it; the
     // room's moderators get an urgent item and, if on duty, a live notice. Nothing is removed.
     onWritten: createCrisisAnswer({ db, moderation, helplines, applyEffects, logError }),
   });
   await bus.start({
     onRemoteRanges: (ranges) => feeds.publishCommitted(ranges),
-    onControl: (message) => gateway.onControl(message),
+    onControl: (message) => {
+      gateway.onControl(message);
+      counts.onControl(message);
+    },
     onReconnect: () => feeds.catchUpAll(),
   });
   // With several instances a notification can be missed (a crash between a commit and its NOTIFY): every
@@ -321,6 +329,7 @@ export async function buildApp(config: Config, deps: AppDependencies = {}): Prom
     clearInterval(sweeps);
     await sweeping;
     await erasureVacuum.idle();
+    await counts.idle();
     await writer.close();
     await bus.close();
     metrics.close();

@@ -105,6 +105,8 @@ beforeAll(async () => {
   await as('roomModerator', 'PUT', `/api/rooms/${room}/duty`, { showName: true });
   for (const viewer of viewers) {
     const socket = await connect(base, people[viewer]);
+    // Following their counts too: the count frames are in the table as every other frame is.
+    socket.send({ type: 'counts' });
     sockets[viewer] = socket;
   }
 

@@ -80,6 +80,13 @@ export class Allowance {
  */
 export const subscribeAllowance = (now: number) => new Allowance(SUBSCRIBES_AT_ONCE, SUBSCRIBE_REFILL_PER_MS, now);
 
+/**
+ * `counts` frames one socket may send at once, then one every 10 s: a tab asks once when it opens and once
+ * after each reconnect; the answer comes from memory while the member's counts are known here.
+ */
+export const COUNTS_AT_ONCE = 5;
+export const countsAllowance = (now: number) => new Allowance(COUNTS_AT_ONCE, 1 / 10_000, now);
+
 /** One member's allowance of replayed events on this instance, shared by all their sockets here. */
 export const replayAllowance = (now: number) => new Allowance(REPLAY_EVENTS_AT_ONCE, REPLAY_EVENTS_PER_MS, now);
 

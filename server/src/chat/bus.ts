@@ -11,7 +11,11 @@ export type ControlMessage =
   | { type: 'membership-ended'; roomId: string; userId: string }
   | { type: 'user-notice'; userId: string; notice: Record<string, unknown> }
   /** A member changed their personal filter or blocks: their sockets reload them. */
-  | { type: 'viewer-filter-changed'; userId: string };
+  | { type: 'viewer-filter-changed'; userId: string }
+  /** Items opened or closed in these rooms' queues (null: the stories'): live counts are told again. */
+  | { type: 'queue-changed'; roomIds: (string | null)[] }
+  /** A member read notices: their unread count is told again. */
+  | { type: 'notices-read'; userId: string };
 
 export interface BusHandlers {
   onRemoteRanges(ranges: { roomId: string; from: number; to: number }[]): void;

@@ -83,6 +83,8 @@ export interface GatewayOptions {
     message: { id: string; roomId: string; body: string },
     author: { id: string; country: string | null },
   ) => Record<string, unknown> | undefined | Promise<Record<string, unknown> | undefined>;
+  /** Follows a member's counts (unread notices, the review queue) on the sockets that ask (live-counts.ts). */
+  counts: { follow(socket: Connection, userId: string): void; unfollow(socket: Connection, userId: string): void };
 }
 
 type FrameType = ClientFrame['type'];
@@ -176,7 +178,7 @@ export function registerChatGateway(app: FastifyInstance, options: GatewayOption
         for (const connection of ofMember(message.userId)) connection.reloadFilter();
       } else if (message.type === 'membership-ended') {
         for (const connection of ofMember(message.userId)) connection.leaveRoom(message.roomId);
-      } else {
+      } else if (message.type === 'user-notice') {
         const frame = JSON.stringify(message.notice);
         for (const connection of ofMember(message.userId)) connection.sendRaw(frame);
       }
@@ -379,6 +381,7 @@ class Connection {
       this.options.feeds.unsubscribe(subscription.roomId, subscription);
     }
     this.#subscriptions.clear();
+    this.options.counts.unfollow(this, this.userId);
     this.onGone();
   }
 
@@ -403,6 +406,9 @@ class Connection {
       switch (frame.type) {
         case 'ping':
           this.send({ type: 'pong' });
+          return;
+        case 'counts':
+          this.options.counts.follow(this, this.userId);
           return;
         case 'subscribe': {
           const wait = await this.#takeSubscribe();

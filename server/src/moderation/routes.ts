@@ -29,6 +29,8 @@ export interface ModerationRoutesOptions {
   moderation: ModerationService;
   sanctions: SanctionService;
   applyEffects: (effects: LiveEffects) => void;
+  /** A member read a notice: their unread count is told again on every instance. */
+  onNoticesRead: (userId: string) => void;
 }
 
 const errors = {
@@ -40,7 +42,7 @@ const errors = {
 };
 
 export const moderationRoutes: FastifyPluginAsyncTypebox<ModerationRoutesOptions> = async (app, options) => {
-  const { moderation, sanctions, applyEffects } = options;
+  const { moderation, sanctions, applyEffects, onNoticesRead } = options;
   const tags = ['moderation'];
   const moderatorOf = (request: FastifyRequest) => {
     const { user } = requireAuth(request);
@@ -210,7 +212,9 @@ export const moderationRoutes: FastifyPluginAsyncTypebox<ModerationRoutesOptions
       },
     },
     async (request, reply) => {
-      await moderation.markNoticeRead(requireAuth(request).user.id, request.params.id);
+      const { user } = requireAuth(request);
+      await moderation.markNoticeRead(user.id, request.params.id);
+      onNoticesRead(user.id);
       return reply.status(204).send(null);
     },
   );

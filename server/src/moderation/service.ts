@@ -10,7 +10,8 @@ import { forViewer, loadMessageViews } from '../chat/messages.ts';
 import { loadViewerFilter, type ViewerFilter } from '../accounts/blocks.ts';
 import { anonymousContent, isAnonymous, notAboutAnonymousContent } from './anonymity.ts';
 import { storyContext } from './story-context.ts';
-import { assertNotAboutSelf, itemVisibleTo } from './visibility.ts';
+import { assertNotAboutSelf } from './visibility.ts';
+import { moderatedRoomIds, openItemsIn, queueScopeOf } from './queue-scope.ts';
 import {
   assertCanModerate,
   assertMayActOnMember,
@@ -48,6 +49,8 @@ export interface LiveEffects {
   notices: { userId: string; notice: Record<string, unknown> }[];
   /** Urgent items on-duty moderators of a room should hear about now. */
   urgent: { roomId: string; itemId: string }[];
+  /** Rooms whose review queue changed (null: the stories'), so its live counts are told again. */
+  queue: (string | null)[];
 }
 
 const noEffects = (): LiveEffects => ({
@@ -56,18 +59,10 @@ const noEffects = (): LiveEffects => ({
   endedMemberships: [],
   notices: [],
   urgent: [],
+  queue: [],
 });
 
 export function createModerationService({ db, now }: { db: Database; now: () => Date }) {
-  async function moderatedRoomIds(moderator: Moderator): Promise<string[] | 'all'> {
-    if (moderator.isAdmin) return 'all';
-    const rows = await db
-      .select({ roomId: memberships.roomId })
-      .from(memberships)
-      .where(and(eq(memberships.userId, moderator.id), eq(memberships.role, 'moderator')));
-    return rows.map((row) => row.roomId);
-  }
-
   /** Finds or opens the queue item for a target; a second report joins the open one. */
   async function openItem(
     tx: Database,
@@ -283,6 +278,7 @@ export function createModerationService({ db, now }: { db: Database; now: () => 
           )[0]!;
         const effects = noEffects();
         if (body.reason === 'worried_about_member' && roomId) effects.urgent.push({ roomId, itemId });
+        effects.queue.push(roomId);
         return {
           report: {
             id: saved.id,
@@ -310,7 +306,7 @@ export function createModerationService({ db, now }: { db: Database; now: () => 
           },
         ),
       );
-      return { ...noEffects(), urgent: [{ roomId, itemId }] };
+      return { ...noEffects(), urgent: [{ roomId, itemId }], queue: [roomId] };
     },
 
     /** A story that waits for a moderator: a new account's first, or one with words that suggest risk. */
@@ -328,23 +324,12 @@ export function createModerationService({ db, now }: { db: Database; now: () => 
           },
         );
       });
-      return noEffects();
+      return { ...noEffects(), queue: [null] };
     },
 
     async queue(moderator: Moderator): Promise<QueueItem[]> {
-      const scope = await moderatedRoomIds(moderator);
-      if (scope !== 'all' && scope.length === 0 && !moderator.storyModerator) {
-        throw new ApiError('forbidden', 'The review queue is for moderators and admins.');
-      }
-      const inScope =
-        scope === 'all'
-          ? undefined
-          : or(
-              scope.length ? inArray(moderationItems.roomId, scope) : undefined,
-              moderator.storyModerator
-                ? and(isNull(moderationItems.roomId), inArray(moderationItems.targetType, STORY_TARGETS))
-                : undefined,
-            );
+      const scope = await queueScopeOf(db, moderator);
+      if (!scope) throw new ApiError('forbidden', 'The review queue is for moderators and admins.');
       const items = await db
         .select({
           item: moderationItems,
@@ -355,7 +340,7 @@ export function createModerationService({ db, now }: { db: Database; now: () => 
         .from(moderationItems)
         .leftJoin(rooms, eq(rooms.id, moderationItems.roomId))
         .leftJoin(users, eq(users.id, moderationItems.subjectId))
-        .where(and(eq(moderationItems.status, 'open'), inScope, itemVisibleTo(db, moderator.id)))
+        .where(openItemsIn(db, scope))
         .orderBy(desc(moderationItems.urgent), asc(moderationItems.createdAt))
         .limit(50);
       const itemIds = items.map(({ item }) => item.id);
@@ -399,7 +384,7 @@ export function createModerationService({ db, now }: { db: Database; now: () => 
     },
 
     async log(moderator: Moderator, roomSlug: string | undefined): Promise<AuditEntry[]> {
-      const scope = await moderatedRoomIds(moderator);
+      const scope = await moderatedRoomIds(db, moderator);
       let roomFilter: ReturnType<typeof eq> | undefined;
       if (roomSlug) {
         const room = await roomBySlug(db, roomSlug);
@@ -591,6 +576,7 @@ export function createModerationService({ db, now }: { db: Database; now: () => 
                   eq(moderationItems.status, 'open'),
                 ),
               );
+            effects.queue.push(null);
             await notify(tx, effects, story.authorId, {
               kind: approve ? 'story_approved' : 'story_declined',
               roomId: null,
@@ -611,6 +597,7 @@ export function createModerationService({ db, now }: { db: Database; now: () => 
               .update(moderationItems)
               .set({ status: 'resolved', resolvedAt: at, updatedAt: at })
               .where(eq(moderationItems.id, item.id));
+            effects.queue.push(item.roomId);
             const anonymous = await isAnonymous(tx, item.targetType, item.targetId);
             return audit(tx, moderator, body, { roomId: item.roomId, subjectId: anonymous ? null : item.subjectId });
           }

@@ -107,6 +107,8 @@ export const ClientFrameSchema = Type.Union([
   ),
   Type.Object({ type: Type.Literal('delete'), messageId: IdSchema }, { additionalProperties: false }),
   Type.Object({ type: Type.Literal('ping') }, { additionalProperties: false }),
+  /** Follow my counts on this socket: unread notices, and for staff the review queue (`notices`, `queue`). */
+  Type.Object({ type: Type.Literal('counts') }, { additionalProperties: false }),
 ]);
 export type ClientFrame = Static<typeof ClientFrameSchema>;
 
@@ -145,7 +147,11 @@ export type ServerFrame =
       moderatorOnDuty?: boolean;
       text?: string;
     }
-  | { type: 'pong' };
+  | { type: 'pong' }
+  /** Items waiting in the review queue this member may act on (staff only), urgent ones counted apart. */
+  | { type: 'queue'; total: number; urgent: number }
+  /** The member's unread notices (among those `GET /api/me/notices` lists). */
+  | { type: 'notices'; unread: number };
 
 /** The close code for a socket whose session ended (logout, revocation, deletion, ban). */
 export const CLOSE_SESSION_ENDED = 4401;

@@ -1,7 +1,8 @@
-// The one WebSocket of a tab (/api/ws). It opens when a room first needs it and closes when no room
-// does, reconnects by itself with a jittered backoff, and keeps each followed room's place in the event
-// stream: the last seq applied. After any drop it subscribes again with `since`, so the server replays
-// exactly what was missed; a jump in seq means a frame went missing, and the same resubscribe fills it.
+// The one WebSocket of a tab (/api/ws). It opens when a room (or the member's live counts, which a
+// signed-in tab follows) first needs it and closes when nothing does, reconnects by itself with a
+// jittered backoff, and keeps each followed room's place in the event stream: the last seq applied.
+// After any drop it subscribes again with `since`, so the server replays exactly what was missed; a jump
+// in seq means a frame went missing, and the same resubscribe fills it.
 // Writes (send, edit, delete, react) are requests answered by ack/done or an error naming them.
 // A server going down closes with 1012 and is tried again after the first, short backoff step. A subscribe
 // refused for being one of too many (`rate_limited`) is sent again after the wait the server names. A socket
@@ -19,6 +20,8 @@ import { session } from '$lib/session.svelte';
 export type SocketStatus = 'idle' | 'connecting' | 'open' | 'reconnecting' | 'offline' | 'paused';
 
 export type EventFrame = Extract<ServerFrame, { type: 'event' }>;
+/** The member's live counts (unread notices; the review queue, for staff). */
+export type CountsFrame = Extract<ServerFrame, { type: 'queue' | 'notices' }>;
 type WriteFrame = Extract<ClientFrame, { type: 'send' | 'edit' | 'delete' | 'react' }>;
 type Answer = Extract<ServerFrame, { type: 'ack' | 'done' }>;
 
@@ -120,6 +123,8 @@ export class ChatSocket {
   /** Subscribes the server asked us to send again later (rate_limited). */
   readonly #resubscribes = new Set<ReturnType<typeof setTimeout>>();
   #listening = false;
+  /** Whoever follows the member's counts; the socket stays open for them as it does for a room. */
+  readonly #counts = new Set<(frame: CountsFrame) => void>();
 
   constructor(private readonly url: () => string = defaultUrl) {}
 
@@ -147,8 +152,28 @@ export class ChatSocket {
         this.#unsubscribing.set(room, (this.#unsubscribing.get(room) ?? 0) + 1);
         this.#send({ type: 'unsubscribe', room });
       }
-      if (this.#rooms.size === 0) this.#idleTimer = setTimeout(() => this.#close('idle'), IDLE_CLOSE_MS);
+      if (!this.#wanted()) this.#idleTimer = setTimeout(() => this.#close('idle'), IDLE_CLOSE_MS);
     };
+  }
+
+  /**
+   * Follows the member's counts until the returned function is called: asked for on every (re)connect, and
+   * told live as they change.
+   */
+  watchCounts(listener: (frame: CountsFrame) => void): () => void {
+    this.#counts.add(listener);
+    clearTimeout(this.#idleTimer);
+    if (this.#socket?.readyState === WebSocket.OPEN) this.#send({ type: 'counts' });
+    else this.#connect();
+    return () => {
+      this.#counts.delete(listener);
+      if (!this.#wanted()) this.#idleTimer = setTimeout(() => this.#close('idle'), IDLE_CLOSE_MS);
+    };
+  }
+
+  /** A room or the counts need the socket. */
+  #wanted(): boolean {
+    return this.#rooms.size > 0 || this.#counts.size > 0;
   }
 
   /** Sends a write and waits for its answer. Rejects at once when the socket is not open. */
@@ -178,7 +203,7 @@ export class ChatSocket {
 
   /** Tries to connect now rather than at the next backoff step, e.g. when the member presses Retry. */
   reconnectNow(): void {
-    if (this.#socket || this.#rooms.size === 0) return;
+    if (this.#socket || !this.#wanted()) return;
     this.#attempt = 0;
     this.#connect();
   }
@@ -202,6 +227,7 @@ export class ChatSocket {
       this.#stillAlive();
       this.#heartbeat = setInterval(() => this.#ping(), HEARTBEAT_MS);
       for (const [room, followed] of this.#rooms) this.#subscribe(room, followed);
+      if (this.#counts.size > 0) this.#send({ type: 'counts' });
     };
     socket.onmessage = (event: MessageEvent) => {
       this.#stillAlive();
@@ -224,7 +250,7 @@ export class ChatSocket {
         this.#close('idle');
         setTimeout(() => {
           // Signing out here also ends the session; only a session that ended elsewhere sends the member to sign in.
-          if (session.user && this.#rooms.size > 0) void session.expire();
+          if (session.user && this.#wanted()) void session.expire();
         }, SESSION_END_GRACE_MS);
         return;
       }
@@ -241,7 +267,7 @@ export class ChatSocket {
   #drop(socket: WebSocket, opened: boolean): void {
     if (this.#socket !== socket) return;
     this.#close(navigator.onLine ? 'reconnecting' : 'offline');
-    if (this.#rooms.size === 0) {
+    if (!this.#wanted()) {
       this.status = 'idle';
       return;
     }
@@ -297,7 +323,7 @@ export class ChatSocket {
     // The browser knows before the socket does: close at once (writes then go to the outbox, never
     // into a socket that may be dead), and come back as soon as the network does.
     window.addEventListener('offline', () => {
-      if (this.#rooms.size === 0) return;
+      if (!this.#wanted()) return;
       for (const followed of this.#rooms.values()) followed.away = true;
       this.#close('offline');
     });
@@ -390,6 +416,10 @@ export class ChatSocket {
         } else {
           void noticeInbox.refresh();
         }
+        return;
+      case 'queue':
+      case 'notices':
+        for (const listener of this.#counts) listener(frame);
         return;
       case 'pong':
         return;

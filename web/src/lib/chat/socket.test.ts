@@ -419,4 +419,31 @@ describe('ChatSocket', () => {
     expect(socket.status).toBe('idle');
     expect(latest().readyState).toBe(FakeSocket.CLOSED);
   });
+
+  it('stays open for the member’s counts, asks for them on every open, and hands them on', () => {
+    const socket = new ChatSocket(() => 'ws://test');
+    const heard: ServerFrame[] = [];
+    const stop = socket.watchCounts((frame) => heard.push(frame));
+    latest().open();
+    expect(latest().sent).toEqual([{ type: 'counts' }]);
+    latest().receive({ type: 'queue', total: 2, urgent: 1 });
+    latest().receive({ type: 'notices', unread: 3 });
+    expect(heard).toEqual([
+      { type: 'queue', total: 2, urgent: 1 },
+      { type: 'notices', unread: 3 },
+    ]);
+    // A room left meanwhile does not close the socket the counts still need.
+    const unfollow = socket.follow('mothers', 0, recordingFeed().feed);
+    unfollow();
+    vi.advanceTimersByTime(5_000);
+    expect(latest().readyState).toBe(FakeSocket.OPEN);
+    // After a drop, the new socket asks again.
+    latest().drop();
+    vi.advanceTimersByTime(MAX_RETRY_MS);
+    latest().open();
+    expect(latest().sent).toEqual([{ type: 'counts' }]);
+    stop();
+    vi.advanceTimersByTime(5_000);
+    expect(socket.status).toBe('idle');
+  });
 });

@@ -1,6 +1,7 @@
 // The member's private notices (a moderator hid a message and why; a story was shared), and how many
-// are unread, for the quiet mark beside "Notices" in the nav. Asked for when someone signs in or comes
-// back to the tab, and told directly by the notices page when it marks them read.
+// are unread, for the quiet mark beside "Notices" in the nav. Told live by the server over the socket
+// (live-counts.svelte.ts), asked for when someone signs in or comes back to the tab, and told directly by
+// the notices page when it marks them read.
 import type { NoticeSchema } from '@kindred/shared';
 import type { Static } from 'typebox';
 import { api } from '$lib/api';
@@ -20,6 +21,12 @@ class NoticeInbox {
   countUnread(notices: Notice[]): void {
     this.#version += 1;
     this.unread = notices.filter((notice) => !notice.read).length;
+  }
+
+  /** The server's live count (the socket's `notices` frame), told as notices come and are read anywhere. */
+  setUnread(unread: number): void {
+    this.#version += 1;
+    this.unread = unread;
   }
 
   /** Counts again, quietly: a failure leaves the mark as it was, since nothing depends on it. */
