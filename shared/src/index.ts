@@ -8,3 +8,4 @@ export * from './schemas/chat.ts';
 export * from './schemas/moderation.ts';
 export * from './schemas/stories.ts';
 export * from './schemas/care.ts';
+export * from './schemas/carers.ts';

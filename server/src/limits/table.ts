@@ -81,6 +81,19 @@ const creation = {
     message:
       'Many rooms were created from your account today, so creating rooms is paused for a while. The rooms you made are kept.',
   },
+  // Handover notes between a room's moderators: a few each stretch on duty is plenty.
+  handoverNotes: {
+    max: 30,
+    windowMs: DAY,
+    message:
+      'You’ve left many handover notes today, so writing more is paused for a while. The notes you left are kept.',
+  },
+  // A moderator's own month and going on and off duty are read often by their screens: generous.
+  moderatorCare: {
+    max: 120,
+    windowMs: MINUTE,
+    message: 'That was a lot at once. Please wait a minute and try again.',
+  },
 } satisfies Record<string, Omit<Limit, 'name'>>;
 
 export type CreationLimitName = keyof typeof creation;

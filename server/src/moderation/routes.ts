@@ -22,11 +22,14 @@ import {
 import type { FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
 import { requireAuth } from '../auth/plugin.ts';
+import type { DutyCare } from '../carers/duty.ts';
 import type { SanctionService } from './sanctions.ts';
 import type { LiveEffects, ModerationService } from './service.ts';
 
 export interface ModerationRoutesOptions {
   moderation: ModerationService;
+  /** Going off duty keeps the stretch for the moderator's own month (carers/duty.ts). */
+  duty: Pick<DutyCare, 'goOffDuty'>;
   sanctions: SanctionService;
   applyEffects: (effects: LiveEffects) => void;
 }
@@ -40,7 +43,7 @@ const errors = {
 };
 
 export const moderationRoutes: FastifyPluginAsyncTypebox<ModerationRoutesOptions> = async (app, options) => {
-  const { moderation, sanctions, applyEffects } = options;
+  const { moderation, sanctions, applyEffects, duty } = options;
   const tags = ['moderation'];
   const moderatorOf = (request: FastifyRequest) => {
     const { user } = requireAuth(request);
@@ -182,7 +185,7 @@ export const moderationRoutes: FastifyPluginAsyncTypebox<ModerationRoutesOptions
       schema: { tags, summary: 'Go off duty', params: RoomParamsSchema, response: { 204: Type.Null(), ...errors } },
     },
     async (request, reply) => {
-      await moderation.setDuty(moderatorOf(request), request.params.slug, false, false);
+      await duty.goOffDuty(moderatorOf(request), request.params.slug);
       return reply.status(204).send(null);
     },
   );
