@@ -241,7 +241,11 @@ export async function buildApp(config: Config, deps: AppDependencies = {}): Prom
     notes: createHandoverNotes({ db, now }),
     duty,
     onHandedOver: (userId, roomId, itemId) =>
-      void publishControl({ type: 'user-notice', userId, notice: { type: 'notice', code: 'urgent_item', roomId, itemId } }),
+      void publishControl({
+        type: 'user-notice',
+        userId,
+        notice: { type: 'notice', code: 'urgent_item', roomId, itemId },
+      }),
   });
   await app.register(careRoutes, { helplines });
   const stories = createStoryService({

@@ -43,7 +43,10 @@ async function send(socket: TestSocket, room: string, body: string): Promise<Fra
 }
 
 async function join(member: Member, slug: string) {
-  const res = await call(t.app, 'POST', `/api/rooms/${slug}/join`, { cookie: member.cookie, body: { acceptRules: true } });
+  const res = await call(t.app, 'POST', `/api/rooms/${slug}/join`, {
+    cookie: member.cookie,
+    body: { acceptRules: true },
+  });
   expect(res.statusCode).toBe(200);
 }
 
@@ -114,9 +117,7 @@ describe('the moderators’ room', () => {
       const list = await call(t.app, 'GET', '/api/rooms', { ...(cookie ? { cookie } : {}) });
       expect(list.json().rooms.map((r: { slug: string }) => r.slug)).not.toContain(slug);
       expect(list.body).not.toContain(slug);
-      expect((await call(t.app, 'GET', `/api/rooms/${slug}`, { ...(cookie ? { cookie } : {}) })).statusCode).toBe(
-        404,
-      );
+      expect((await call(t.app, 'GET', `/api/rooms/${slug}`, { ...(cookie ? { cookie } : {}) })).statusCode).toBe(404);
     }
     const member = c.member.cookie;
     expect((await call(t.app, 'GET', '/api/moderation/staff-room', { cookie: member })).statusCode).toBe(404);
@@ -149,7 +150,9 @@ describe('the moderators’ room', () => {
     const ack = await send(sockets[0]!, slug, 'A long evening in partners. Anyone free to talk it over?');
     expect(ack.type).toBe('ack');
     for (const socket of sockets.slice(1)) {
-      await socket.next((f) => f.type === 'event' && (f.message as { id: string }).id === (ack.message as { id: string }).id);
+      await socket.next(
+        (f) => f.type === 'event' && (f.message as { id: string }).id === (ack.message as { id: string }).id,
+      );
     }
   });
 
@@ -173,9 +176,9 @@ describe('the moderators’ room', () => {
 
     await call(t.app, 'DELETE', `/api/stories/moderators/${c.storyModerator.user.id}`, { cookie: admin.cookie });
     await storySocket.next((f) => f.type === 'unsubscribed' && f.room === slug, 3000);
-    expect((await call(t.app, 'GET', '/api/moderation/staff-room', { cookie: c.storyModerator.cookie })).statusCode).toBe(
-      404,
-    );
+    expect(
+      (await call(t.app, 'GET', '/api/moderation/staff-room', { cookie: c.storyModerator.cookie })).statusCode,
+    ).toBe(404);
 
     // A moderator who leaves the only room they moderate leaves the moderators' room too.
     const elsewhere = await socketFor(c.secondModerator);
@@ -429,7 +432,10 @@ describe('a moderator’s own month', () => {
     const act = (member: Member, body: Record<string, unknown>) =>
       call(t.app, 'POST', '/api/moderation/actions', { cookie: member.cookie, body });
     await call(t.app, 'PUT', `/api/rooms/${c.slug}/duty`, { cookie: c.moderator.cookie, body: {} });
-    expect((await act(c.moderator, { action: 'hide', target: { type: 'message', id: messageId }, reason: 'unkind' })).statusCode).toBe(201);
+    expect(
+      (await act(c.moderator, { action: 'hide', target: { type: 'message', id: messageId }, reason: 'unkind' }))
+        .statusCode,
+    ).toBe(201);
     expect(
       (
         await act(c.moderator, {
@@ -441,7 +447,10 @@ describe('a moderator’s own month', () => {
         })
       ).statusCode,
     ).toBe(201);
-    expect((await act(c.moderator, { action: 'resolve_report', target: { type: 'report', id: item.id }, reason: 'done' })).statusCode).toBe(201);
+    expect(
+      (await act(c.moderator, { action: 'resolve_report', target: { type: 'report', id: item.id }, reason: 'done' }))
+        .statusCode,
+    ).toBe(201);
     // Someone else's action is not theirs.
     await act(c.secondModerator, { action: 'restore', target: { type: 'message', id: messageId }, reason: 'ok' });
     t.clock.advance(90 * MINUTE);

@@ -47,4 +47,3 @@ export async function myMonth(db: Database, userId: string, at: Date): Promise<M
     dutyMinutes: Math.floor(ms / 60_000),
   };
 }
-
