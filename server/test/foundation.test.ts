@@ -156,6 +156,7 @@ describe('OpenAPI', () => {
       'put /api/stories/moderators/{userId}',
       'post /api/journal/{id}/story',
       'put /api/me/blocks/{userId}',
+      'post /api/rooms/{slug}/duty/step-away',
     ]);
     for (const [path, operations] of Object.entries<Record<string, { responses?: object; requestBody?: object }>>(
       doc.paths,
