@@ -136,10 +136,20 @@ export const rooms = pgTable(
     position: integer().notNull().default(100),
     /** The last event sequence number of the room's chat; assigned inside the committing transaction. */
     lastSeq: bigint({ mode: 'number' }).notNull().default(0),
+    /**
+     * 'community' (a room members see and join) or 'staff': the one private moderators' room, whose members
+     * are kept to every room moderator, story moderator and admin (rooms/staff-room.ts). Members never see it.
+     */
+    kind: text().notNull().default('community'),
     createdAt: createdAt(),
   },
   (t) => [
     uniqueIndex('rooms_slug_key').on(t.slug),
+    check('rooms_kind', sql`${t.kind} IN ('community', 'staff')`),
+    // At most one moderators' room.
+    uniqueIndex('rooms_one_staff_room_key')
+      .on(t.kind)
+      .where(sql`${t.kind} = 'staff'`),
     check('rooms_slow_mode_range', sql`${t.slowModeSeconds} >= 0 AND ${t.slowModeSeconds} <= 86400`),
   ],
 );
@@ -346,6 +356,41 @@ export const moderatorDuty = pgTable(
     since: createdAt(),
   },
   (t) => [primaryKey({ columns: [t.roomId, t.userId] })],
+);
+
+/** Notes a room's moderators leave each other when going off duty: read by its moderators and admins only. */
+export const handoverNotes = pgTable(
+  'handover_notes',
+  {
+    id: uuid().primaryKey().defaultRandom(),
+    roomId: uuid()
+      .notNull()
+      .references(() => rooms.id, { onDelete: 'cascade' }),
+    authorId: uuid()
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    body: text().notNull(),
+    createdAt: createdAt(),
+    updatedAt: timestamp({ withTimezone: true }),
+  },
+  (t) => [index('handover_notes_room_idx').on(t.roomId, t.createdAt)],
+);
+
+/** A finished stretch on duty, so a moderator's own page can say how long they were there this month. */
+export const dutyStretches = pgTable(
+  'duty_stretches',
+  {
+    id: uuid().primaryKey().defaultRandom(),
+    userId: uuid()
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    roomId: uuid()
+      .notNull()
+      .references(() => rooms.id, { onDelete: 'cascade' }),
+    startedAt: timestamp({ withTimezone: true }).notNull(),
+    endedAt: timestamp({ withTimezone: true }).notNull(),
+  },
+  (t) => [index('duty_stretches_user_idx').on(t.userId, t.endedAt)],
 );
 
 /** Private notices to one member (e.g. "a moderator hid your message, because …"), kept until read. */

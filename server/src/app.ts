@@ -22,6 +22,9 @@ import { createAuthService } from './auth/service.ts';
 import { careRoutes } from './care/routes.ts';
 import { createCareService } from './care/service.ts';
 import { careToolRoutes } from './care/tools-routes.ts';
+import { createDutyCare } from './carers/duty.ts';
+import { createHandoverNotes } from './carers/notes.ts';
+import { carerRoutes } from './carers/routes.ts';
 import { createBus } from './chat/bus.ts';
 import { RoomFeeds } from './chat/feeds.ts';
 import { closeSocketsForRestart, registerChatGateway } from './chat/gateway.ts';
@@ -49,6 +52,7 @@ import { storyRoutes } from './stories/routes.ts';
 import { createStoryService } from './stories/service.ts';
 import { roomRoutes } from './rooms/routes.ts';
 import { createRoomService } from './rooms/service.ts';
+import { keepStaffRoom, resync as resyncStaffRoom } from './rooms/staff-room.ts';
 import { healthRoutes } from './health/routes.ts';
 import { Metrics } from './metrics/metrics.ts';
 import { registerMetricsRoute } from './metrics/routes.ts';
@@ -225,11 +229,16 @@ export async function buildApp(config: Config, deps: AppDependencies = {}): Prom
   };
   const counts = createLiveCounts({ db, moderation, now, onError: logError });
   await ensureDefaultRooms(db);
+  const onStaffRoomLeft = (roomId: string, userId: string) =>
+    void publishControl({ type: 'membership-ended', roomId, userId });
+  await resyncStaffRoom(db, now(), onStaffRoomLeft);
+  const duty = createDutyCare({ db, now, nudgeMinutes: config.dutyNudgeMinutes });
 
   await app.register(cookie);
   await app.register(websocket, { options: { maxPayload: FRAME_MAX_BYTES }, preClose: closeSocketsForRestart });
   await app.register(authPlugin, { db, cookie: cookieSettings, now });
   registerLimits(app, { limits, table: limitsTable, now });
+  keepStaffRoom(app, { db, now, onRemoved: onStaffRoomLeft });
 
   await app.register(healthRoutes, { database });
   await app.register(authRoutes, {
@@ -260,6 +269,20 @@ export async function buildApp(config: Config, deps: AppDependencies = {}): Prom
     sanctions,
     applyEffects,
     onNoticesRead: (userId) => void publishControl({ type: 'notices-read', userId }),
+    duty,
+  });
+  await app.register(carerRoutes, {
+    db,
+    now,
+    rooms,
+    notes: createHandoverNotes({ db, now }),
+    duty,
+    onHandedOver: (userId, roomId, itemId) =>
+      void publishControl({
+        type: 'user-notice',
+        userId,
+        notice: { type: 'notice', code: 'urgent_item', roomId, itemId },
+      }),
   });
   await app.register(memberRoutes, { directory: createDirectoryService({ db, sanctions }) });
   await app.register(careRoutes, { helplines });
@@ -319,6 +342,9 @@ export async function buildApp(config: Config, deps: AppDependencies = {}): Prom
         app.log.error({ err: error }, 'deleting ended sessions failed'),
       ),
       limits.sweep(at),
+      resyncStaffRoom(db, at, onStaffRoomLeft).catch((error: unknown) =>
+        app.log.error({ err: error }, 'keeping the moderators’ room failed'),
+      ),
     ]);
   };
   sweep();

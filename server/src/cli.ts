@@ -9,6 +9,7 @@ import { createAdminService, type AdminService, type AdminSetResult } from './ad
 import { createRecoveryService } from './auth/recovery.ts';
 import { LimitCounters } from './limits/counters.ts';
 import { limitTable } from './limits/table.ts';
+import { syncStaffRoom } from './rooms/staff-room.ts';
 import { adminPasswordFromEnv, ConfigError, loadConfig } from './config.ts';
 import { ApiError } from './errors.ts';
 import { describeStartupError } from './startup-errors.ts';
@@ -51,12 +52,17 @@ async function run(args: string[]): Promise<number> {
     switch (action) {
       case 'create': {
         const user = await admin.create({ username: username!, password: password! }, operator);
+        await syncStaffRoom(database.db, new Date());
         console.log(`${user.username} is a new account and an admin. They can sign in now.`);
         return 0;
       }
       case 'grant':
-      case 'revoke':
-        return report(username!, action, await admin[action](username!, operator));
+      case 'revoke': {
+        const result = await admin[action](username!, operator);
+        // The moderators' room follows at once (a running server's open sockets: at its hourly sweep).
+        await syncStaffRoom(database.db, new Date());
+        return report(username!, action, result);
+      }
       default:
         await list(admin);
         return 0;

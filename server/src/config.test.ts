@@ -164,3 +164,13 @@ describe('HELPLINES_FILE', () => {
     expect(() => loadConfig({ HELPLINES_FILE: path() })).toThrow(sentence);
   });
 });
+
+describe('DUTY_NUDGE_MINUTES', () => {
+  it('is two hours unless the operator says otherwise, and refuses what is not a sensible number of minutes', () => {
+    expect(loadConfig({}).dutyNudgeMinutes).toBe(120);
+    expect(loadConfig({ DUTY_NUDGE_MINUTES: '90' }).dutyNudgeMinutes).toBe(90);
+    for (const bad of ['0', '-5', 'two hours', '1.5', '1441']) {
+      expect(() => loadConfig({ DUTY_NUDGE_MINUTES: bad }), bad).toThrow(/DUTY_NUDGE_MINUTES/);
+    }
+  });
+});

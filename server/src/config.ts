@@ -29,6 +29,8 @@ export interface Config {
   requestLimitPerMinute: number;
   /** Hours after joining during which a member may not post links (0: no sandbox). */
   newMemberLinkWaitHours: number;
+  /** Minutes on duty after which a moderator is gently told they may rest (never stopped). */
+  dutyNudgeMinutes: number;
   /**
    * The reverse proxies in front of Kindred whose X-Forwarded-For is believed: how many hops, or their
    * addresses and ranges. Never "all": the left-most address in that header is whatever the client wrote.
@@ -72,6 +74,7 @@ export function loadConfig(env: Env = process.env): Config {
     messageLimitPerMinute: integer(env, 'MESSAGE_LIMIT_PER_MINUTE', 60, 1, 1_000_000),
     requestLimitPerMinute: integer(env, 'REQUEST_LIMIT_PER_MINUTE', 600, 1, 1_000_000),
     newMemberLinkWaitHours: integer(env, 'NEW_MEMBER_LINK_WAIT_HOURS', 24, 0, 24 * 365),
+    dutyNudgeMinutes: integer(env, 'DUTY_NUDGE_MINUTES', 120, 1, 24 * 60),
     trustProxy: proxies(env, 'TRUST_PROXY'),
     ...timeouts(env),
     logLevel: oneOf(env, 'LOG_LEVEL', ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], 'info'),

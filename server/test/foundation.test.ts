@@ -157,6 +157,7 @@ describe('OpenAPI', () => {
       'post /api/journal/{id}/story',
       'put /api/me/blocks/{userId}',
       'post /api/admin/members/{id}/reset-link',
+      'post /api/rooms/{slug}/duty/step-away',
     ]);
     for (const [path, operations] of Object.entries<Record<string, { responses?: object; requestBody?: object }>>(
       doc.paths,

@@ -10,3 +10,4 @@ export * from './schemas/stories.ts';
 export * from './schemas/care.ts';
 export * from './schemas/members.ts';
 export * from './schemas/recovery.ts';
+export * from './schemas/carers.ts';

@@ -9,6 +9,8 @@ import { appendUpdatedEvents } from '../chat/room-events.ts';
 
 const {
   blocks,
+  dutyStretches,
+  handoverNotes,
   memberNotices,
   memberships,
   messages,
@@ -352,7 +354,34 @@ const userSource: PersonalDataSource = {
   },
 };
 
+// A moderator's handover notes and stretches on duty are theirs: exported, and erased with the account.
+const moderatorCareSource: PersonalDataSource = {
+  key: 'moderatorCare',
+  tables: [handoverNotes, dutyStretches],
+  export: async ({ db, userId }) => ({
+    handoverNotes: (
+      await db
+        .select({ room: rooms.slug, body: handoverNotes.body, createdAt: handoverNotes.createdAt })
+        .from(handoverNotes)
+        .innerJoin(rooms, eq(rooms.id, handoverNotes.roomId))
+        .where(eq(handoverNotes.authorId, userId))
+    ).map((row) => ({ ...row, createdAt: row.createdAt.toISOString() })),
+    dutyStretches: (
+      await db
+        .select({ room: rooms.slug, startedAt: dutyStretches.startedAt, endedAt: dutyStretches.endedAt })
+        .from(dutyStretches)
+        .innerJoin(rooms, eq(rooms.id, dutyStretches.roomId))
+        .where(eq(dutyStretches.userId, userId))
+    ).map((row) => ({ ...row, startedAt: row.startedAt.toISOString(), endedAt: row.endedAt.toISOString() })),
+  }),
+  erase: async ({ db, userId }) => {
+    await db.delete(handoverNotes).where(eq(handoverNotes.authorId, userId));
+    await db.delete(dutyStretches).where(eq(dutyStretches.userId, userId));
+  },
+};
+
 export const personalDataSources: readonly PersonalDataSource[] = [
+  moderatorCareSource,
   sessionsSource,
   messagesSource,
   moderationSource,

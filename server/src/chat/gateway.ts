@@ -587,7 +587,7 @@ class Connection {
     const { rooms, feeds, db } = this.options;
     let room;
     try {
-      room = await rooms.findRoom(slug);
+      room = await rooms.findRoom(slug, this.userId);
     } catch {
       this.send({ type: 'error', code: 'not_found', message: 'There is no room at this address.', room: slug });
       return;

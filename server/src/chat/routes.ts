@@ -35,7 +35,7 @@ export const chatRoutes: FastifyPluginAsyncTypebox<{ db: Database; rooms: RoomSe
     },
     async (request) => {
       const { user } = requireAuth(request);
-      const room = await rooms.findRoom(request.params.slug);
+      const room = await rooms.findRoom(request.params.slug, user.id);
       const membership = await rooms.membership(room.id, user.id);
       if (!membership) throw new ApiError('not_a_member', 'Please join this room to read its conversation.');
       const { before, after } = request.query;

@@ -512,10 +512,10 @@ export class ChatWriter {
     }
     const roomBySlug = new Map<string, RoomFlags>();
     const roomById = new Map<string, RoomFlags>();
-    for (const [id, slug, locked, archived, slowModeSeconds] of list<[string, string, boolean, boolean, number]>(
-      row.rooms,
-    )) {
-      const room = { id, slug, locked, archived, slowModeSeconds };
+    for (const [id, slug, locked, archived, slowModeSeconds, staff] of list<
+      [string, string, boolean, boolean, number, boolean]
+    >(row.rooms)) {
+      const room = { id, slug, locked, archived, slowModeSeconds, staff };
       roomBySlug.set(slug, room);
       roomById.set(id, room);
     }
@@ -617,6 +617,7 @@ export class ChatWriter {
     const room = op.kind === 'send' ? state.roomBySlug.get(op.roomSlug) : state.roomById.get(target!.roomId);
     if (!room) return { refused: refuse('not_found', 'There is no room at this address.') };
     const role = state.roleOf.get(`${room.id}:${op.author.id}`);
+    if (!role && room.staff) return { refused: refuse('not_found', 'There is no room at this address.') };
     if (!role) return { refused: refuse('not_a_member', 'Please join this room first.') };
     if (room.archived)
       return { refused: refuse('room_archived', 'This room is closed now, so nothing new can be added.') };
@@ -682,6 +683,8 @@ interface RoomFlags {
   locked: boolean;
   archived: boolean;
   slowModeSeconds: number;
+  /** The moderators' room: to anyone not in it, it is not there (rooms/staff-room.ts). */
+  staff: boolean;
 }
 
 interface Target {
@@ -820,7 +823,7 @@ export const FACTS = sql`
           SELECT x.id FROM unnest(${p('slugs')}::text[]) AS s(slug)
           CROSS JOIN LATERAL (SELECT id FROM rooms WHERE rooms.slug = s.slug OFFSET 0) x) AS k(id)
         CROSS JOIN LATERAL (
-          SELECT id, slug, locked, archived_at IS NOT NULL AS archived, slow_mode_seconds
+          SELECT id, slug, locked, archived_at IS NOT NULL AS archived, slow_mode_seconds, kind = 'staff' AS staff
           FROM rooms WHERE rooms.id = k.id OFFSET 0) r
       ), author AS MATERIALIZED (
         SELECT DISTINCT id FROM unnest(${p('authorIds')}::uuid[]) AS a(id)
@@ -835,7 +838,7 @@ export const FACTS = sql`
       SELECT
         (SELECT json_agg(json_build_array(id, room_id, author_id, deleted, hidden, content_warnings)) FROM target)
           AS targets,
-        (SELECT json_agg(json_build_array(id, slug, locked, archived, slow_mode_seconds)) FROM room) AS rooms,
+        (SELECT json_agg(json_build_array(id, slug, locked, archived, slow_mode_seconds, staff)) FROM room) AS rooms,
         (SELECT json_agg(json_build_array(u.id, u.display_name)) FROM author a
           CROSS JOIN LATERAL (SELECT id, display_name FROM users WHERE users.id = a.id OFFSET 0) u) AS authors,
         (SELECT json_agg(json_build_array(m.room_id, m.user_id, m.role)) FROM pair p

@@ -96,6 +96,19 @@ const creation = {
     message:
       'Many reset links were issued from your account today, so issuing more is paused for a while. The links already given still work.',
   },
+  // Handover notes between a room's moderators: a few each stretch on duty is plenty.
+  handoverNotes: {
+    max: 30,
+    windowMs: DAY,
+    message:
+      'You’ve left many handover notes today, so writing more is paused for a while. The notes you left are kept.',
+  },
+  // A moderator's own month and going on and off duty are read often by their screens: generous.
+  moderatorCare: {
+    max: 120,
+    windowMs: MINUTE,
+    message: 'That was a lot at once. Please wait a minute and try again.',
+  },
 } satisfies Record<string, Omit<Limit, 'name'>>;
 
 export type CreationLimitName = keyof typeof creation;

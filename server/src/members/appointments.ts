@@ -38,8 +38,11 @@ export function createAppointmentService({ db, now }: { db: Database; now: () =>
     async roomModerator(actorId: string, slug: string, userId: string, appointed: boolean): Promise<void> {
       await db.transaction(async (txRaw) => {
         const tx = txRaw as unknown as Database;
-        const [room] = await tx.select({ id: rooms.id }).from(rooms).where(eq(rooms.slug, slug));
+        const [room] = await tx.select({ id: rooms.id, kind: rooms.kind }).from(rooms).where(eq(rooms.slug, slug));
         if (!room) throw new ApiError('not_found', 'There is no room at this address.');
+        if (room.kind === 'staff') {
+          throw new ApiError('validation', 'The moderators’ room has no moderators of its own.', 'slug');
+        }
         const role = appointed ? 'moderator' : 'member';
         const [membership] = await tx
           .select({ role: memberships.role })

@@ -22,11 +22,14 @@ import {
 import type { FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
 import { requireAuth } from '../auth/plugin.ts';
+import type { DutyCare } from '../carers/duty.ts';
 import type { SanctionService } from './sanctions.ts';
 import type { LiveEffects, ModerationService } from './service.ts';
 
 export interface ModerationRoutesOptions {
   moderation: ModerationService;
+  /** Going off duty keeps the stretch for the moderator's own month (carers/duty.ts). */
+  duty: Pick<DutyCare, 'goOffDuty'>;
   sanctions: SanctionService;
   applyEffects: (effects: LiveEffects) => void;
   /** A member read a notice: their unread count is told again on every instance. */
@@ -42,7 +45,7 @@ const errors = {
 };
 
 export const moderationRoutes: FastifyPluginAsyncTypebox<ModerationRoutesOptions> = async (app, options) => {
-  const { moderation, sanctions, applyEffects, onNoticesRead } = options;
+  const { moderation, sanctions, applyEffects, onNoticesRead, duty } = options;
   const tags = ['moderation'];
   const moderatorOf = (request: FastifyRequest) => {
     const { user } = requireAuth(request);
@@ -184,7 +187,7 @@ export const moderationRoutes: FastifyPluginAsyncTypebox<ModerationRoutesOptions
       schema: { tags, summary: 'Go off duty', params: RoomParamsSchema, response: { 204: Type.Null(), ...errors } },
     },
     async (request, reply) => {
-      await moderation.setDuty(moderatorOf(request), request.params.slug, false, false);
+      await duty.goOffDuty(moderatorOf(request), request.params.slug);
       return reply.status(204).send(null);
     },
   );

@@ -2,7 +2,7 @@
 // (create, edit, archive; appointing moderators is members/appointments.ts). No HTTP here.
 import { schema, type Database } from '@kindred/db';
 import type { Audience, CreateRoomBody, Room, UpdateRoomBody } from '@kindred/shared';
-import { and, asc, eq, inArray, isNull, or, sql, type SQL } from 'drizzle-orm';
+import { and, asc, eq, inArray, isNull, ne, or, sql, type SQL } from 'drizzle-orm';
 import { ApiError } from '../errors.ts';
 
 const { memberships, moderatorDuty, roomRemovals, rooms, users } = schema;
@@ -22,11 +22,13 @@ export function createRoomService({ db, now }: { db: Database; now: () => Date }
       : sql`false`;
     // Archived rooms stay visible to those who were in them (their history is theirs) and to admins.
     const visible = viewer.isAdmin ? undefined : or(isNull(rooms.archivedAt), sql`${memberships.userId} IS NOT NULL`);
+    // The moderators' room (staff-room.ts) exists only for those in it.
+    const staffRoomVisible = or(ne(rooms.kind, 'staff'), sql`${memberships.userId} IS NOT NULL`);
     const rows = await db
       .select({ room: rooms, memberCount, myRole: memberships.role })
       .from(rooms)
       .leftJoin(memberships, mine)
-      .where(and(where, visible))
+      .where(and(where, visible, staffRoomVisible))
       .orderBy(asc(rooms.position), asc(rooms.name));
     const moderators = await moderatorsOf(rows.map((row) => row.room.id));
     const onDuty = await onDutyIn(rows.map((row) => row.room.id));
@@ -87,10 +89,22 @@ export function createRoomService({ db, now }: { db: Database; now: () => Date }
     return byRoom;
   }
 
-  async function findRoom(slug: string): Promise<RoomRow> {
+  /** The room at this address; the moderators' room only for one of its members when `forUserId` is given. */
+  async function findRoom(slug: string, forUserId?: string): Promise<RoomRow> {
     const [room] = await db.select().from(rooms).where(eq(rooms.slug, slug));
     if (!room) throw roomNotFound();
+    if (room.kind === 'staff' && (forUserId === undefined || !(await membershipOf(room.id, forUserId)))) {
+      throw roomNotFound();
+    }
     return room;
+  }
+
+  async function membershipOf(roomId: string, userId: string) {
+    const [row] = await db
+      .select()
+      .from(memberships)
+      .where(and(eq(memberships.roomId, roomId), eq(memberships.userId, userId)));
+    return row;
   }
 
   async function view(slug: string, viewer: Viewer): Promise<Room> {
@@ -100,7 +114,8 @@ export function createRoomService({ db, now }: { db: Database; now: () => Date }
   }
 
   return {
-    list: (viewer: Viewer) => roomViews(viewer, undefined),
+    // Lists leave out the moderators' room, even for those in it: they reach it from the moderation pages.
+    list: (viewer: Viewer) => roomViews(viewer, ne(rooms.kind, 'staff')),
     view,
     findRoom,
 
@@ -140,7 +155,9 @@ export function createRoomService({ db, now }: { db: Database; now: () => Date }
     },
 
     async join(slug: string, viewer: Viewer & { userId: string }, acceptRules: boolean | undefined): Promise<Room> {
-      const room = await findRoom(slug);
+      const room = await findRoom(slug, viewer.userId);
+      // Nobody joins the moderators' room: its members are kept by staff-room.ts.
+      if (room.kind === 'staff') throw roomNotFound();
       if (room.archivedAt) throw new ApiError('room_archived', 'This room is closed now, so it cannot be joined.');
       const [removed] = await db
         .select({ at: roomRemovals.createdAt })
@@ -161,19 +178,16 @@ export function createRoomService({ db, now }: { db: Database; now: () => Date }
 
     /** Returns the room's id, so live connections can be told the membership ended. */
     async leave(slug: string, userId: string): Promise<string> {
-      const room = await findRoom(slug);
+      const room = await findRoom(slug, userId);
+      if (room.kind === 'staff') {
+        throw new ApiError('forbidden', 'This room is yours for as long as you help look after Kindred.');
+      }
       await db.delete(memberships).where(and(eq(memberships.roomId, room.id), eq(memberships.userId, userId)));
       return room.id;
     },
 
     /** The caller's membership of a room, or undefined. */
-    async membership(roomId: string, userId: string) {
-      const [row] = await db
-        .select()
-        .from(memberships)
-        .where(and(eq(memberships.roomId, roomId), eq(memberships.userId, userId)));
-      return row;
-    },
+    membership: membershipOf,
   };
 }
 

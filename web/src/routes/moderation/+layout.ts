@@ -12,7 +12,18 @@ export async function load({ parent, url }) {
   if (!session.user) redirect(307, `/signin?next=${encodeURIComponent(url.pathname)}`);
   const { rooms } = await loadFromApi<{ rooms: Room[] }>('/api/rooms');
   const moderated = rooms.filter((room) => room.myRole === 'moderator');
-  return { moderator: session.user.isAdmin || moderated.length > 0 || (await mayReadQueue()), rooms, moderated };
+  const moderator = session.user.isAdmin || moderated.length > 0 || (await mayReadQueue());
+  return { moderator, rooms, moderated, staffRoom: moderator ? await staffRoom() : null };
+}
+
+/** The private moderators' room, when there is one (it is made with the first moderator). */
+async function staffRoom(): Promise<Room | null> {
+  try {
+    return (await api.get<{ room: Room }>('/api/moderation/staff-room')).room;
+  } catch (reason) {
+    if (reason instanceof ApiError && reason.code === 'not_found') return null;
+    throw reason;
+  }
 }
 
 async function mayReadQueue(): Promise<boolean> {
