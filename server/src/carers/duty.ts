@@ -7,21 +7,11 @@ import type { DutyState } from '@kindred/shared';
 import { and, eq } from 'drizzle-orm';
 import type { Moderator } from '../moderation/authority.ts';
 import { roomModeratedBy } from './access.ts';
-import { handOverUrgentItems, type HandOver, type MayReceive } from './hand-over.ts';
+import { handOverUrgentItems, type HandOver } from './hand-over.ts';
 
 const { dutyStretches, moderatorDuty } = schema;
 
-export function createDutyCare({
-  db,
-  now,
-  nudgeMinutes,
-  mayReceive,
-}: {
-  db: Database;
-  now: () => Date;
-  nudgeMinutes: number;
-  mayReceive?: MayReceive;
-}) {
+export function createDutyCare({ db, now, nudgeMinutes }: { db: Database; now: () => Date; nudgeMinutes: number }) {
   async function goOffDuty(moderator: Moderator, slug: string) {
     const room = await roomModeratedBy(db, moderator, slug);
     const ended = await db
@@ -59,7 +49,7 @@ export function createDutyCare({
 
     async stepAway(moderator: Moderator, slug: string): Promise<HandOver> {
       const room = await goOffDuty(moderator, slug);
-      return handOverUrgentItems(db, room.id, moderator.id, mayReceive);
+      return handOverUrgentItems(db, room.id, moderator.id);
     },
   };
 }

@@ -1,11 +1,11 @@
 // "Step away": a moderator going off duty hands the room's open urgent items to whoever is still there.
 // Kindred has no assignment of items to one moderator, so "one's urgent items" are the room's: each is told
 // again, as an `urgent_item` notice, to the room's other moderators on duty, or to the admins when none
-// remain. Who may receive an item is one predicate (`mayReceive`), so the platform-wide rule that nobody is
-// handed an item about their own words applies here too: pass that predicate in when it exists; until then
-// the item's subject is never among its recipients.
+// remain. Who may receive an item is the platform's one rule (moderation/visibility.ts): nobody is handed an
+// item about their own words or person, anonymous words included.
 import { schema, type Database } from '@kindred/db';
-import { and, eq, isNull, ne } from 'drizzle-orm';
+import { and, eq, inArray, isNull, ne } from 'drizzle-orm';
+import { itemVisibleTo } from '../moderation/visibility.ts';
 
 const { memberships, moderationItems, moderatorDuty, users } = schema;
 
@@ -15,10 +15,6 @@ export interface UrgentItem {
   subjectId: string | null;
 }
 
-export type MayReceive = (item: UrgentItem, recipientId: string) => boolean;
-
-export const notAboutThemselves: MayReceive = (item, recipientId) => item.subjectId !== recipientId;
-
 export interface HandOver {
   urgentItems: number;
   handedTo: 'moderators' | 'admins' | 'none';
@@ -26,12 +22,7 @@ export interface HandOver {
   notices: { userId: string; roomId: string; itemId: string }[];
 }
 
-export async function handOverUrgentItems(
-  db: Database,
-  roomId: string,
-  fromUserId: string,
-  mayReceive: MayReceive = notAboutThemselves,
-): Promise<HandOver> {
+export async function handOverUrgentItems(db: Database, roomId: string, fromUserId: string): Promise<HandOver> {
   const items = await db
     .select({ id: moderationItems.id, roomId: moderationItems.roomId, subjectId: moderationItems.subjectId })
     .from(moderationItems)
@@ -61,10 +52,14 @@ export async function handOverUrgentItems(
       .where(and(eq(users.isAdmin, true), isNull(users.bannedAt), ne(users.id, fromUserId)));
     recipients = admins.map((row) => row.id);
   }
-  const notices = items.flatMap((item) =>
-    recipients
-      .filter((userId) => mayReceive({ ...item, roomId }, userId))
-      .map((userId) => ({ userId, roomId, itemId: item.id })),
-  );
+  const itemIds = items.map((item) => item.id);
+  const notices: HandOver['notices'] = [];
+  for (const userId of recipients) {
+    const visible = await db
+      .select({ id: moderationItems.id })
+      .from(moderationItems)
+      .where(and(inArray(moderationItems.id, itemIds), itemVisibleTo(db, userId)));
+    for (const { id } of visible) notices.push({ userId, roomId, itemId: id });
+  }
   return { urgentItems: items.length, handedTo, recipients: recipients.length, notices };
 }
