@@ -17,6 +17,7 @@ import { sql, type SQL } from 'drizzle-orm';
 import { PgDialect } from 'drizzle-orm/pg-core';
 import { v7 as timeOrderedUuid } from 'uuid';
 import { loadMessageViews, prepareEvent, type MessageView, type PreparedEvent } from './messages.ts';
+import { staffMarkOf } from './staff-marks.ts';
 
 export interface Author {
   id: string;
@@ -514,6 +515,7 @@ export class ChatWriter {
       roomBySlug,
       roomById,
       displayNames: new Map(list<[string, string]>(row.authors)),
+      admins: new Set(list<[string, string, boolean]>(row.authors).flatMap(([id, , admin]) => (admin ? [id] : []))),
       roleOf: new Map(list<[string, string, string]>(row.members).map(([r, u, role]) => [`${r}:${u}`, role])),
       mutedUntil: new Map(
         list<[string, string, string]>(row.mutes).map(([r, u, until]) => [`${r}:${u}`, new Date(until)]),
@@ -579,7 +581,11 @@ export class ChatWriter {
       id: a.messageId,
       room: facts.roomById.get(a.roomId)!.slug,
       seq,
-      author: { id: op.author.id, displayName: facts.displayNames.get(op.author.id) ?? '' },
+      author: {
+        id: op.author.id,
+        displayName: facts.displayNames.get(op.author.id) ?? '',
+        staff: staffMarkOf(facts.admins.has(op.author.id), facts.roleOf.get(`${a.roomId}:${op.author.id}`)),
+      },
       body: op.body,
       replyTo: op.replyTo ?? null,
       contentWarnings: op.contentWarnings ?? [],
@@ -688,6 +694,8 @@ interface Facts {
   roomBySlug: Map<string, RoomFlags>;
   roomById: Map<string, RoomFlags>;
   displayNames: Map<string, string>;
+  /** The authors who are admins now (their staff mark). */
+  admins: Set<string>;
   roleOf: Map<string, string>;
   mutedUntil: Map<string, Date>;
   existingByKey: Map<string, string>;
@@ -826,8 +834,8 @@ export const FACTS = sql`
         (SELECT json_agg(json_build_array(id, room_id, author_id, deleted, hidden, content_warnings)) FROM target)
           AS targets,
         (SELECT json_agg(json_build_array(id, slug, locked, archived, slow_mode_seconds)) FROM room) AS rooms,
-        (SELECT json_agg(json_build_array(u.id, u.display_name)) FROM author a
-          CROSS JOIN LATERAL (SELECT id, display_name FROM users WHERE users.id = a.id OFFSET 0) u) AS authors,
+        (SELECT json_agg(json_build_array(u.id, u.display_name, u.is_admin)) FROM author a
+          CROSS JOIN LATERAL (SELECT id, display_name, is_admin FROM users WHERE users.id = a.id OFFSET 0) u) AS authors,
         (SELECT json_agg(json_build_array(m.room_id, m.user_id, m.role)) FROM pair p
           CROSS JOIN LATERAL (SELECT room_id, user_id, role FROM memberships
             WHERE memberships.room_id = p.room_id AND memberships.user_id = p.author_id OFFSET 0) m)
