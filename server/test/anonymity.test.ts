@@ -71,7 +71,7 @@ beforeAll(async () => {
   const admin = await registerMember(t.app, { username: 'anon_admin', displayName: 'Heron' });
   await makeAdmin(t, admin);
   const [roomModerator, storyModerator, otherMember, reporter, otherWriter] = await Promise.all(
-    ['Moderator Finch', 'Story Keeper Wren', 'Member Sparrow', 'Reporter Lark', 'Writer Plover'].map((displayName) =>
+    ['Finch', 'Story Keeper Wren', 'Member Sparrow', 'Reporter Lark', 'Writer Plover'].map((displayName) =>
       registerMember(t.app, { displayName }),
     ),
   );
