@@ -88,7 +88,7 @@ describe('staff', () => {
     await write(member.page, fromMember);
     const marked = chatMessage(member.page, fromModerator);
     await marked.getByText('Moderator', { exact: true }).waitFor();
-    await member.page.getByRole('article', { name: /^Mina, Moderator/ }).waitFor();
+    await member.page.getByRole('article', { name: /^Mina\W*Moderator/ }).waitFor();
     expect(await chatMessage(member.page, fromMember).getByText('Moderator', { exact: true }).count()).toBe(0);
 
     // Off duty: the member reads that volunteers look after the room, not who.

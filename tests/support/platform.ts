@@ -10,7 +10,7 @@ import { fileURLToPath } from 'node:url';
 
 export const repoRoot = fileURLToPath(new URL('../..', import.meta.url));
 
-const readyTimeoutMs = 240_000;
+const readyTimeoutMs = 60_000;
 const readyPollMs = 250;
 const stopGraceMs = 15_000;
 const killWaitMs = 5_000;
