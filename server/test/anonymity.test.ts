@@ -68,10 +68,10 @@ const story = (title: string, anonymous: boolean) => ({
 beforeAll(async () => {
   t = await createTestApp({ messageLimitPerMinute: 100_000 });
   const base = await listen(t.app);
-  const admin = await registerMember(t.app, { username: 'anon_admin', displayName: 'Admin Heron' });
+  const admin = await registerMember(t.app, { username: 'anon_admin', displayName: 'Heron' });
   await makeAdmin(t, admin);
   const [roomModerator, storyModerator, otherMember, reporter, otherWriter] = await Promise.all(
-    ['Moderator Finch', 'Story Keeper Wren', 'Member Sparrow', 'Reporter Lark', 'Writer Plover'].map((displayName) =>
+    ['Finch', 'Story Keeper Wren', 'Member Sparrow', 'Reporter Lark', 'Writer Plover'].map((displayName) =>
       registerMember(t.app, { displayName }),
     ),
   );

@@ -3,6 +3,7 @@
 
 export const errorStatus = {
   validation: 400,
+  display_name_claims_role: 400,
   rules_not_accepted: 400,
   unauthenticated: 401,
   invalid_credentials: 401,
@@ -15,6 +16,7 @@ export const errorStatus = {
   method_not_allowed: 405,
   request_timeout: 408,
   username_taken: 409,
+  display_name_like_staff: 409,
   slug_taken: 409,
   room_archived: 403,
   payload_too_large: 413,

@@ -6,6 +6,7 @@ import { ApiError } from '../errors.ts';
 import { isKnownTimeZone } from '../care/words.ts';
 import type { AuthService } from '../auth/service.ts';
 import { acceptDisplayName } from './display-names.ts';
+import { assertNotPassingForStaff } from './staff-names.ts';
 import { invalidateUserSessions, type ValidSession } from '../auth/sessions.ts';
 import { erasePersonalData, exportPersonalData } from './personal-data.ts';
 
@@ -25,7 +26,10 @@ export function createAccountService({ db, auth, now, onRoomEvents, onErased }: 
   return {
     async update(userId: string, changes: UpdateMeBody) {
       const values: Partial<typeof users.$inferInsert> = {};
-      if (changes.displayName !== undefined) values.displayName = acceptDisplayName(changes.displayName);
+      if (changes.displayName !== undefined) {
+        values.displayName = acceptDisplayName(changes.displayName);
+        await assertNotPassingForStaff(db, values.displayName, userId);
+      }
       if (changes.identity !== undefined) values.identity = changes.identity;
       if (changes.country !== undefined) values.country = changes.country;
       if (changes.timeZone !== undefined) {

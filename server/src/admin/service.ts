@@ -58,7 +58,7 @@ export function createAdminService({ db, now }: AdminServiceDeps) {
     async create(input: RegisterBody, operator: string): Promise<UserRow> {
       if (!validRegistration(input)) throw validationError(validRegistration.errors ?? [], 'body');
       return db.transaction(async (tx) => {
-        const account = await createAccount(tx as unknown as Database, input, now());
+        const account = await createAccount(tx as unknown as Database, input, now(), { staff: true });
         const [user] = await tx.update(users).set({ isAdmin: true }).where(eq(users.id, account.id)).returning();
         await record(tx as unknown as Database, account, 'created', operator);
         return user!;

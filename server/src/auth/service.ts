@@ -3,6 +3,7 @@ import { schema, sqlState, UNIQUE_VIOLATION, type Database } from '@kindred/db';
 import type { ChangePasswordBody, LoginBody, RegisterBody } from '@kindred/shared';
 import { eq, sql } from 'drizzle-orm';
 import { acceptDisplayName } from '../accounts/display-names.ts';
+import { assertNotPassingForStaff } from '../accounts/staff-names.ts';
 import { ApiError } from '../errors.ts';
 import type { Limit, LimitCounters } from '../limits/counters.ts';
 import { hashPassword, passwordProblem, timingDummyHash, verifyPassword } from './passwords.ts';
@@ -46,10 +47,18 @@ export async function findUser(db: Database, username: string): Promise<UserRow 
  * A new account by the rules of registration (a free name, a password that is not common, argon2id), for
  * a visitor registering and for the operator's `admin create` alike. The input has passed RegisterBodySchema.
  */
-export async function createAccount(db: Database, input: RegisterBody, at: Date): Promise<UserRow> {
+export async function createAccount(
+  db: Database,
+  input: RegisterBody,
+  at: Date,
+  /** The operator's CLI making an admin: someone who is staff from their first moment. */
+  options: { staff?: boolean } = {},
+): Promise<UserRow> {
   const username = normalizeUsername(input.username);
   // Without a display name of their own, a member is shown by their username (letters, digits and _).
   const displayName = input.displayName === undefined ? input.username : acceptDisplayName(input.displayName);
+  // A name the member chose may neither claim a role nor pass for a staff member's (staff-names.ts).
+  if (input.displayName !== undefined && !options.staff) await assertNotPassingForStaff(db, displayName, undefined);
   const problem = passwordProblem(input.password, username);
   if (problem) throw new ApiError('validation', problem, 'password');
   if (await findUser(db, username)) throw usernameTaken();

@@ -8,7 +8,7 @@ const view: MessageView = {
   id: 'm1',
   room: 'mothers',
   seq: 7,
-  author: { id: 'u1', displayName: 'Wren' },
+  author: { id: 'u1', displayName: 'Wren', staff: null },
   body: 'We are expecting again.',
   replyTo: null,
   contentWarnings: ['pregnancy', 'rainbow_baby'],

@@ -7,6 +7,7 @@ import { and, asc, desc, eq, gt, inArray, lt, sql } from 'drizzle-orm';
 import { PgDialect } from 'drizzle-orm/pg-core';
 import * as ws from 'ws';
 import { lensOf, noFilter, type ViewerFilter } from '../accounts/blocks.ts';
+import { asStaffMark, STAFF_MARK_SQL, staffMarkColumn } from './staff-marks.ts';
 
 const { messages, reactions, rooms, users } = schema;
 
@@ -28,6 +29,7 @@ const viewColumns = {
   seq: messages.seq,
   authorId: messages.authorId,
   displayName: users.displayName,
+  staff: staffMarkColumn,
   body: messages.body,
   replyTo: messages.replyTo,
   contentWarnings: messages.contentWarnings,
@@ -44,6 +46,7 @@ type ViewRow = {
   seq: number;
   authorId: string | null;
   displayName: string | null;
+  staff: unknown;
   body: string;
   replyTo: string | null;
   contentWarnings: string[];
@@ -62,7 +65,9 @@ function toView(row: ViewRow): MessageView {
     id: row.id,
     room: row.room,
     seq: Number(row.seq),
-    author: row.authorId ? { id: row.authorId, displayName: row.displayName ?? '' } : null,
+    author: row.authorId
+      ? { id: row.authorId, displayName: row.displayName ?? '', staff: asStaffMark(row.staff) }
+      : null,
     // The members' view: a deleted or hidden message carries no words.
     body: deleted || hidden ? '' : row.body,
     replyTo: row.replyTo,
@@ -233,6 +238,7 @@ export async function loadPreparedEventsOf(
       seq: Number(row.seq),
       authorId: row.author_id,
       displayName: row.display_name,
+      staff: row.staff,
       body: row.body,
       replyTo: row.reply_to,
       contentWarnings: row.content_warnings,
@@ -258,6 +264,7 @@ interface EventOfRow {
   seq: number | string;
   author_id: string | null;
   display_name: string | null;
+  staff: string | null;
   body: string;
   reply_to: string | null;
   content_warnings: string[];
@@ -277,7 +284,7 @@ const eventsOfQueries = new WeakMap<Database, { execute(values: Record<string, u
 // a probe: the plan is kept, and may have been made while the tables were nearly empty).
 export const EVENTS_OF = sql`
   SELECT e.room_id, e.seq AS event_seq, e.kind, m.id, r.slug AS room, m.seq, m.author_id, u.display_name, m.body,
-    m.reply_to, m.content_warnings, m.created_at, m.edited_at, m.deleted_at, m.hidden_at,
+    ${STAFF_MARK_SQL} AS staff, m.reply_to, m.content_warnings, m.created_at, m.edited_at, m.deleted_at, m.hidden_at,
     (SELECT json_object_agg(x.kind, x.n) FROM (
       SELECT kind, count(*)::int AS n FROM reactions WHERE reactions.message_id = m.id GROUP BY kind) x) AS reactions
   FROM unnest(${sql.placeholder('rooms')}::uuid[], ${sql.placeholder('after')}::bigint[],
@@ -287,7 +294,7 @@ export const EVENTS_OF = sql`
     ORDER BY seq OFFSET 0) e
   CROSS JOIN LATERAL (SELECT * FROM messages WHERE messages.id = e.message_id OFFSET 0) m
   CROSS JOIN LATERAL (SELECT slug FROM rooms WHERE rooms.id = m.room_id OFFSET 0) r
-  LEFT JOIN LATERAL (SELECT display_name FROM users WHERE users.id = m.author_id OFFSET 0) u ON true
+  LEFT JOIN LATERAL (SELECT display_name, is_admin FROM users WHERE users.id = m.author_id OFFSET 0) u ON true
   ORDER BY e.room_id, e.seq`;
 
 // ws builds frames with `Sender.frame` (its static, not in its type definitions): the header for an

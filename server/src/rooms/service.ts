@@ -32,23 +32,31 @@ export function createRoomService({ db, now }: { db: Database; now: () => Date }
       .orderBy(asc(rooms.position), asc(rooms.name));
     const moderators = await moderatorsOf(rows.map((row) => row.room.id));
     const onDuty = await onDutyIn(rows.map((row) => row.room.id));
-    return rows.map(({ room, memberCount, myRole }) => ({
-      id: room.id,
-      slug: room.slug,
-      name: room.name,
-      description: room.description,
-      audience: room.audience as Audience,
-      rules: room.rules,
-      contentNote: room.contentNote,
-      memberCount: Number(memberCount),
-      joined: myRole !== null,
-      myRole: (myRole as 'member' | 'moderator' | null) ?? null,
-      slowModeSeconds: room.slowModeSeconds,
-      locked: room.locked,
-      archived: room.archivedAt !== null,
-      moderators: moderators.get(room.id) ?? [],
-      onDuty: onDuty.get(room.id) ?? { count: 0, names: [] },
-    }));
+    return rows.map(({ room, memberCount, myRole }) => {
+      const all = moderators.get(room.id) ?? [];
+      const duty = onDuty.get(room.id) ?? { count: 0, names: [], shown: new Set<string>() };
+      // Who looks after a room is the moderators' to tell: admins and the room's own moderators see them all;
+      // everyone else only those on duty now who chose "Let members see my name".
+      const seesAll = viewer.isAdmin || myRole === 'moderator';
+      return {
+        id: room.id,
+        slug: room.slug,
+        name: room.name,
+        description: room.description,
+        audience: room.audience as Audience,
+        rules: room.rules,
+        contentNote: room.contentNote,
+        memberCount: Number(memberCount),
+        joined: myRole !== null,
+        myRole: (myRole as 'member' | 'moderator' | null) ?? null,
+        slowModeSeconds: room.slowModeSeconds,
+        locked: room.locked,
+        archived: room.archivedAt !== null,
+        moderators: seesAll ? all : all.filter((moderator) => duty.shown.has(moderator.id)),
+        moderatorCount: all.length,
+        onDuty: { count: duty.count, names: duty.names },
+      };
+    });
   }
 
   async function moderatorsOf(roomIds: string[]): Promise<Map<string, { id: string; displayName: string }[]>> {
@@ -64,11 +72,18 @@ export function createRoomService({ db, now }: { db: Database; now: () => Date }
     return byRoom;
   }
 
-  async function onDutyIn(roomIds: string[]): Promise<Map<string, { count: number; names: string[] }>> {
-    const byRoom = new Map<string, { count: number; names: string[] }>();
+  async function onDutyIn(
+    roomIds: string[],
+  ): Promise<Map<string, { count: number; names: string[]; shown: Set<string> }>> {
+    const byRoom = new Map<string, { count: number; names: string[]; shown: Set<string> }>();
     if (roomIds.length === 0) return byRoom;
     const rows = await db
-      .select({ roomId: moderatorDuty.roomId, showName: moderatorDuty.showName, displayName: users.displayName })
+      .select({
+        roomId: moderatorDuty.roomId,
+        userId: moderatorDuty.userId,
+        showName: moderatorDuty.showName,
+        displayName: users.displayName,
+      })
       .from(moderatorDuty)
       .innerJoin(users, eq(users.id, moderatorDuty.userId))
       .innerJoin(
@@ -81,9 +96,12 @@ export function createRoomService({ db, now }: { db: Database; now: () => Date }
       )
       .where(inArray(moderatorDuty.roomId, roomIds));
     for (const row of rows) {
-      const entry = byRoom.get(row.roomId) ?? { count: 0, names: [] };
+      const entry = byRoom.get(row.roomId) ?? { count: 0, names: [], shown: new Set<string>() };
       entry.count += 1;
-      if (row.showName) entry.names.push(row.displayName);
+      if (row.showName) {
+        entry.names.push(row.displayName);
+        entry.shown.add(row.userId);
+      }
       byRoom.set(row.roomId, entry);
     }
     return byRoom;

@@ -3,7 +3,15 @@
 // account's first story, or words that suggest risk). Anonymity is enforced here: no answer to another
 // member names the author of an anonymous story or reply.
 import { schema, type Database } from '@kindred/db';
-import type { CreateReplyBody, CreateStoryBody, Reply, Story, StorySummary, UpdateStoryBody } from '@kindred/shared';
+import type {
+  CreateReplyBody,
+  CreateStoryBody,
+  Reply,
+  StaffMark,
+  Story,
+  StorySummary,
+  UpdateStoryBody,
+} from '@kindred/shared';
 import { and, count, desc, eq, inArray, isNull, lt, or, sql, type SQL } from 'drizzle-orm';
 import { hasBlocked } from '../accounts/blocks.ts';
 import { ApiError } from '../errors.ts';
@@ -25,6 +33,15 @@ type ReplyRow = typeof storyReplies.$inferSelect;
 
 const PAGE = 20;
 
+/** Authors by id: their name and their staff mark on stories and replies as it is now. */
+type Names = Map<string, { displayName: string; staff: StaffMark }>;
+
+/** Admins everywhere; story moderators on stories and replies, which they look after. */
+function storyStaffMark(user: { admin: boolean; stories: boolean }): StaffMark {
+  if (user.admin) return 'admin';
+  return user.stories ? 'story_moderator' : null;
+}
+
 export function createStoryService(deps: {
   db: Database;
   now: () => Date;
@@ -39,18 +56,24 @@ export function createStoryService(deps: {
 }) {
   const { db, now } = deps;
 
-  async function authorsOf(ids: string[]) {
-    if (ids.length === 0) return new Map<string, string>();
+  async function authorsOf(ids: string[]): Promise<Names> {
+    if (ids.length === 0) return new Map();
     const rows = await db
-      .select({ id: users.id, displayName: users.displayName })
+      .select({ id: users.id, displayName: users.displayName, admin: users.isAdmin, stories: users.storyModerator })
       .from(users)
       .where(inArray(users.id, ids));
-    return new Map(rows.map((row) => [row.id, row.displayName]));
+    return new Map(rows.map((row) => [row.id, { displayName: row.displayName, staff: storyStaffMark(row) }]));
   }
 
-  function authorFor(row: { authorId: string; anonymous: boolean }, viewer: StoryViewer, names: Map<string, string>) {
+  // Anonymous words carry no mark, not even in their author's own view: a mark would say who wrote them.
+  function authorFor(row: { authorId: string; anonymous: boolean }, viewer: StoryViewer, names: Names) {
     if (row.anonymous && row.authorId !== viewer.id) return null;
-    return { id: row.authorId, displayName: names.get(row.authorId) ?? '' };
+    const known = names.get(row.authorId);
+    return {
+      id: row.authorId,
+      displayName: known?.displayName ?? '',
+      staff: row.anonymous ? null : (known?.staff ?? null),
+    };
   }
 
   const filteredFor = (warnings: string[], viewer: StoryViewer) =>
@@ -114,7 +137,7 @@ export function createStoryService(deps: {
     };
   }
 
-  function replyView(row: ReplyRow, viewer: StoryViewer, names: Map<string, string>): Reply {
+  function replyView(row: ReplyRow, viewer: StoryViewer, names: Names): Reply {
     const canSeeHidden = viewer.steward || row.authorId === viewer.id;
     return {
       id: row.id,

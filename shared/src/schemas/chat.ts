@@ -1,6 +1,7 @@
 // The chat protocol: the Message every client sees, the frames a client may send over /api/ws, and the
 // frames the server sends back. The server validates every incoming frame against ClientFrameSchema.
 import { Type, type Static } from 'typebox';
+import { AuthorSchema } from './common.ts';
 import { SlugSchema } from './rooms.ts';
 import { ContentWarningsSchema } from './stories.ts';
 
@@ -39,7 +40,8 @@ export const MessageSchema = Type.Object(
     id: Type.String(),
     room: Type.String({ description: 'The room slug' }),
     seq: Type.Integer(),
-    author: Type.Union([Type.Object({ id: Type.String(), displayName: Type.String() }), Type.Null()]),
+    /** `null` once the author's account is deleted. */
+    author: Type.Union([AuthorSchema, Type.Null()]),
     body: Type.String(),
     replyTo: Type.Union([Type.String(), Type.Null()]),
     contentWarnings: Type.Array(Type.String()),

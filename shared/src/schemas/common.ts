@@ -18,3 +18,24 @@ export const ErrorBodySchema = Type.Object(
   { additionalProperties: false },
 );
 export type ErrorBody = Static<typeof ErrorBodySchema>;
+
+/**
+ * What a writer is to Kindred, computed by the server from the roles as they are now (never sent by a
+ * client): `admin` (an operator-made admin, everywhere), `moderator` (a volunteer moderator of the room the
+ * message is in), `story_moderator` (on stories and replies). `null` for everyone else, and always on
+ * anonymous words, which carry no author at all.
+ */
+export const StaffMarkSchema = Type.Union([
+  Type.Literal('admin'),
+  Type.Literal('moderator'),
+  Type.Literal('story_moderator'),
+  Type.Null(),
+]);
+export type StaffMark = Static<typeof StaffMarkSchema>;
+
+/** Who wrote a message, story or reply, with their staff mark. */
+export const AuthorSchema = Type.Object(
+  { id: Type.String(), displayName: Type.String(), staff: StaffMarkSchema },
+  { additionalProperties: false },
+);
+export type Author = Static<typeof AuthorSchema>;

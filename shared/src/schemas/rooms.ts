@@ -80,7 +80,13 @@ export const RoomSchema = Type.Object(
     slowModeSeconds: Type.Integer(),
     locked: Type.Boolean(),
     archived: Type.Boolean(),
+    /**
+     * The room's moderators: all of them for admins and the room's own moderators; for everyone else only
+     * those on duty now who chose to let members see their name (the moderator's choice wins).
+     */
     moderators: Type.Array(ModeratorSchema),
+    /** How many moderators the room has, named or not. */
+    moderatorCount: Type.Integer(),
     /** Moderators on duty now: how many, and the names of those who chose to be seen. */
     onDuty: Type.Object({ count: Type.Integer(), names: Type.Array(Type.String()) }, { additionalProperties: false }),
   },

@@ -1,4 +1,5 @@
 import { Type, type Static } from 'typebox';
+import { AuthorSchema } from './common.ts';
 
 /** The shared content-warning vocabulary (CARE.md), with the labels people read. */
 export const contentWarnings = [
@@ -162,7 +163,8 @@ export const StoryListQuerySchema = Type.Object(
   { additionalProperties: false },
 );
 
-const AuthorSchema = Type.Union([Type.Object({ id: Type.String(), displayName: Type.String() }), Type.Null()]);
+/** `null` for anonymous words, to everyone but their author. */
+const StoryAuthorSchema = Type.Union([AuthorSchema, Type.Null()]);
 
 export const StorySummarySchema = Type.Object(
   {
@@ -176,7 +178,7 @@ export const StorySummarySchema = Type.Object(
     /** The viewer blocked its author: show collapsed, with a way to open it. */
     authorBlocked: Type.Boolean(),
     anonymous: Type.Boolean(),
-    author: AuthorSchema,
+    author: StoryAuthorSchema,
     mine: Type.Boolean(),
     status: Type.String(),
     /** Only for the author: why a pending story waits ('new_member' or 'risk'). */
@@ -212,7 +214,7 @@ export const ReplySchema = Type.Object(
     filtered: Type.Array(Type.String()),
     authorBlocked: Type.Boolean(),
     anonymous: Type.Boolean(),
-    author: AuthorSchema,
+    author: StoryAuthorSchema,
     mine: Type.Boolean(),
     hidden: Type.Boolean(),
     createdAt: Type.String({ format: 'date-time' }),

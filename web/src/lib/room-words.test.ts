@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { lookedAfterBy, membersText } from './room-words';
+import { careLines, lookedAfterBy, membersText } from './room-words';
 
 describe('membersText', () => {
   it.each([
@@ -25,5 +25,32 @@ describe('lookedAfterBy', () => {
 
   it('says nothing while there is no moderator', () => {
     expect(lookedAfterBy([])).toBeUndefined();
+  });
+});
+
+describe('careLines', () => {
+  const room = (moderatorCount: number, count: number, names: string[], moderators: string[] = []) => ({
+    moderators: moderators.map((displayName) => ({ id: displayName, displayName })),
+    moderatorCount,
+    onDuty: { count, names },
+  });
+
+  it('names no one to members unless a moderator on duty chose it', () => {
+    expect(careLines(room(0, 0, []), false)).toEqual([]);
+    expect(careLines(room(1, 0, []), false)).toEqual(['Looked after by a volunteer moderator']);
+    expect(careLines(room(3, 0, []), false)).toEqual(['Looked after by 3 volunteer moderators']);
+    expect(careLines(room(2, 1, []), false)).toEqual(['A moderator is on duty here now']);
+    expect(careLines(room(2, 2, []), false)).toEqual(['2 moderators are on duty here now']);
+    expect(careLines(room(2, 1, ['Mina'], ['Mina']), false)).toEqual(['Mina is on duty here now']);
+    expect(careLines(room(3, 2, ['Mina'], ['Mina']), false)).toEqual([
+      'Mina and another moderator are on duty here now',
+    ]);
+  });
+
+  it('names every moderator to the room’s moderators and admins', () => {
+    expect(careLines(room(2, 1, [], ['Ana', 'Mina']), true)).toEqual([
+      'Looked after by Ana and Mina',
+      'A moderator is on duty here now',
+    ]);
   });
 });

@@ -39,3 +39,32 @@ export function lookedAfterBy(moderators: Room['moderators']): string | undefine
   if (moderators.length === 0) return undefined;
   return `Looked after by ${names.format(moderators.map((moderator) => moderator.displayName))}`;
 }
+
+const people = (count: number, one: string, many: string) => (count === 1 ? one : `${count} ${many}`);
+
+/**
+ * What a room's page says about who looks after it, from what the server let this viewer see. Admins and
+ * the room's own moderators (`seesAll`) read every moderator's name; everyone else reads a name only while
+ * that moderator is on duty and chose "Let members see my name" (the moderator's choice wins), and
+ * otherwise that a moderator is here, or that volunteers look after the room.
+ */
+export function careLines(room: Pick<Room, 'moderators' | 'moderatorCount' | 'onDuty'>, seesAll: boolean): string[] {
+  const lines: string[] = [];
+  const { count, names: shown } = room.onDuty;
+  if (seesAll) {
+    const all = lookedAfterBy(room.moderators);
+    if (all) lines.push(all);
+  } else if (count === 0 && room.moderatorCount > 0) {
+    lines.push(`Looked after by ${people(room.moderatorCount, 'a volunteer moderator', 'volunteer moderators')}`);
+  }
+  if (count > 0) {
+    const unnamed = count - shown.length;
+    if (shown.length === 0) lines.push(`${people(count, 'A moderator is', 'moderators are')} on duty here now`);
+    else if (unnamed === 0) lines.push(`${names.format(shown)} ${count === 1 ? 'is' : 'are'} on duty here now`);
+    else {
+      const others = people(unnamed, 'another moderator', 'other moderators');
+      lines.push(`${names.format([...shown, others])} are on duty here now`);
+    }
+  }
+  return lines;
+}

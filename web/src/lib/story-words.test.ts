@@ -10,7 +10,7 @@ describe('the words about stories', () => {
   });
 
   it('never names the writer of an anonymous story, and tells its author it is theirs', () => {
-    const author = { id: 'm1', displayName: 'Wren' };
+    const author = { id: 'm1', displayName: 'Wren', staff: null };
     expect(storyByline({ anonymous: false, author, mine: false })).toBe('By Wren');
     expect(storyByline({ anonymous: true, author: null, mine: false })).toBe('Shared anonymously');
     expect(storyByline({ anonymous: true, author, mine: true })).toBe('Shared anonymously by you');

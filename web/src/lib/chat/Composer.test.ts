@@ -83,7 +83,7 @@ describe('Composer', () => {
       id: 'm1',
       room: 'mothers',
       seq: 1,
-      author: { id: 'wren', displayName: 'Wren' },
+      author: { id: 'wren', displayName: 'Wren', staff: null },
       body: 'Does it get easier?',
       replyTo: null,
       contentWarnings: [],

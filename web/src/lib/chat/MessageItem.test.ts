@@ -16,7 +16,7 @@ function message(overrides: Partial<Message> = {}): Message {
     id: 'm1',
     room: 'mothers',
     seq: 1,
-    author: { id: 'wren', displayName: 'Wren' },
+    author: { id: 'wren', displayName: 'Wren', staff: null },
     body: 'Hello',
     replyTo: null,
     contentWarnings: [],
@@ -63,7 +63,9 @@ describe('MessageItem', () => {
     getByRole('button', { name: 'Reply to Wren' });
     expect(queryByRole('button', { name: 'Edit your message' })).toBeNull();
 
-    rerender({ message: message({ author: { id: 'me', displayName: 'Me' }, editedAt: '2026-03-12T03:05:00.000Z' }) });
+    rerender({
+      message: message({ author: { id: 'me', displayName: 'Me', staff: null }, editedAt: '2026-03-12T03:05:00.000Z' }),
+    });
     getByRole('button', { name: 'Edit your message' });
     getByRole('button', { name: 'Delete your message' });
   });
@@ -101,7 +103,7 @@ describe('MessageItem', () => {
     const { getByRole, queryByRole, rerender } = show(message({ id: 'm3' }));
     getByRole('button', { name: 'Block Wren' });
     expect(queryByRole('button', { name: /Add a content warning/ })).toBeNull();
-    rerender({ message: message({ id: 'm3', author: { id: 'me', displayName: 'Me' } }) });
+    rerender({ message: message({ id: 'm3', author: { id: 'me', displayName: 'Me', staff: null } }) });
     expect(queryByRole('button', { name: /Block/ })).toBeNull();
   });
 

@@ -22,7 +22,7 @@ function message(seq: number, overrides: Partial<Message> = {}): Message {
     id: `00000000-0000-4000-8000-${String(seq).padStart(12, '0')}`,
     room,
     seq,
-    author: { id: 'other', displayName: 'Wren' },
+    author: { id: 'other', displayName: 'Wren', staff: null },
     body: `message ${seq}`,
     replyTo: null,
     contentWarnings: [],
@@ -130,7 +130,7 @@ describe('Conversation', () => {
     expect(frame).toMatchObject({ type: 'send', room, body: 'Thank you all' });
     expect(conversation.sending.has(frame.clientId as string)).toBe(true);
 
-    const mine = message(3, { author: { id: 'me', displayName: 'Me' }, body: 'Thank you all' });
+    const mine = message(3, { author: { id: 'me', displayName: 'Me', staff: null }, body: 'Thank you all' });
     feed.event(created(mine), false);
     socket.answer({ type: 'ack', clientId: frame.clientId, message: mine });
     await settle();
@@ -196,12 +196,12 @@ describe('Conversation', () => {
     await vi.advanceTimersByTimeAsync(500);
     expect(conversation.announcements.map((a) => a.text)).toEqual(['New message from Wren: Are you awake?']);
 
-    feed.event(created(message(4, { author: { id: 'me', displayName: 'Me' } })), false);
+    feed.event(created(message(4, { author: { id: 'me', displayName: 'Me', staff: null } })), false);
     await vi.advanceTimersByTimeAsync(500);
     expect(conversation.announcements).toHaveLength(1);
 
-    feed.event(created(message(5, { author: { id: 'a', displayName: 'Ash' }, body: 'Yes' })), true);
-    feed.event(created(message(6, { author: { id: 'b', displayName: 'Sol' }, body: 'Me too' })), true);
+    feed.event(created(message(5, { author: { id: 'a', displayName: 'Ash', staff: null }, body: 'Yes' })), true);
+    feed.event(created(message(6, { author: { id: 'b', displayName: 'Sol', staff: null }, body: 'Me too' })), true);
     await vi.advanceTimersByTimeAsync(500);
     expect(conversation.announcements.at(-1)?.text).toBe('2 new messages. The latest, from Sol: Me too');
   });
@@ -217,7 +217,10 @@ describe('Conversation', () => {
   });
 
   it('folds what a member just blocked, and reopens nothing they had opened', async () => {
-    const { conversation } = await started([message(1), message(2, { author: { id: 'ash', displayName: 'Ash' } })]);
+    const { conversation } = await started([
+      message(1),
+      message(2, { author: { id: 'ash', displayName: 'Ash', staff: null } }),
+    ]);
     conversation.markBlocked('other', true);
     expect(conversation.messages.map((m) => m.authorBlocked)).toEqual([true, false]);
     conversation.markBlocked('other', false);
@@ -327,7 +330,7 @@ describe('Conversation', () => {
   });
 
   it('closes only what the change folds, and folds the quote of a reply being written', async () => {
-    const blockedLongAgo = message(1, { author: { id: 'ash', displayName: 'Ash' }, authorBlocked: true });
+    const blockedLongAgo = message(1, { author: { id: 'ash', displayName: 'Ash', staff: null }, authorBlocked: true });
     const { conversation, feed } = await started([blockedLongAgo, message(2)]);
     revealed.toggle(blockedLongAgo.id); // the member chose to read it
     revealed.toggle(message(2).id);
@@ -398,7 +401,9 @@ describe('Conversation', () => {
   });
 
   it('keeps the edit open with its reason when the server refuses it', async () => {
-    const { conversation, socket } = await started([message(1, { author: { id: 'me', displayName: 'Me' } })]);
+    const { conversation, socket } = await started([
+      message(1, { author: { id: 'me', displayName: 'Me', staff: null } }),
+    ]);
     const mine = conversation.messages[0]!;
     conversation.startEdit(mine);
     const saving = conversation.edit(mine, 'new words');

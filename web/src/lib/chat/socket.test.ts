@@ -59,7 +59,7 @@ function message(seq: number): Message {
     id: `00000000-0000-4000-8000-${String(seq).padStart(12, '0')}`,
     room: 'mothers',
     seq,
-    author: { id: 'other', displayName: 'Wren' },
+    author: { id: 'other', displayName: 'Wren', staff: null },
     body: `message ${seq}`,
     replyTo: null,
     contentWarnings: [],

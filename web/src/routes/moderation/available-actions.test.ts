@@ -9,7 +9,7 @@ function message(overrides: Partial<Message> = {}): Message {
     id: 'm1',
     room: 'mothers',
     seq: 4,
-    author: { id: 'u1', displayName: 'Wren' },
+    author: { id: 'u1', displayName: 'Wren', staff: null },
     body: 'Words',
     replyTo: null,
     contentWarnings: [],

@@ -18,6 +18,7 @@ function room(slug: string, audience: Audience, overrides: Partial<Room> = {}): 
     locked: false,
     archived: false,
     moderators: [],
+    moderatorCount: 0,
     onDuty: { count: 0, names: [] },
     ...overrides,
   };
