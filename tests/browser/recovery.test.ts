@@ -107,18 +107,16 @@ describe('a member who forgets their password', () => {
     await checkVariants(page, 'recovery-account');
 
     // Later the codes are lost too: an admin issues a link from the member's admin view.
-    const me = (await (await page.request.get(`${platform().url}/api/me`)).json()) as { user: { id: string } };
     const { page: adminPage, errors: adminErrors } = await openPage({ colorScheme: 'light' });
     await visit(adminPage, '/signin', adminErrors);
     await adminPage.getByLabel('Username', { exact: true }).fill(adminUsername);
     await adminPage.getByLabel('Password', { exact: true }).fill(password);
     await adminPage.getByRole('button', { name: 'Sign in', exact: true }).click();
     await adminPage.waitForURL(`${platform().url}/`);
-    await visit(adminPage, '/admin', adminErrors);
-    await adminPage.getByLabel('Member id', { exact: true }).fill(me.user.id);
-    await adminPage.getByRole('button', { name: 'Find the member' }).click();
-    await adminPage.getByRole('button', { name: 'Make a reset link for this member' }).click();
-    const linkBox = adminPage.getByRole('textbox', { name: 'Reset link for this member' });
+    await visit(adminPage, `/admin/members/${username}`, adminErrors);
+    await adminPage.getByRole('heading', { name: 'Help them back into their account' }).waitFor();
+    await adminPage.getByRole('button', { name: /^Make a reset link for / }).click();
+    const linkBox = adminPage.getByRole('textbox', { name: /^Reset link for / });
     await linkBox.waitFor();
     const url = await linkBox.inputValue();
     expect(url).toMatch(new RegExp(`^${platform().url}/reset/[a-z2-7]{32}$`));
@@ -141,9 +139,8 @@ describe('a member who forgets their password', () => {
     expect(before.status()).toBe(401);
 
     // The admin sees that the link was used, never the password.
-    await visit(adminPage, '/admin', adminErrors);
-    await adminPage.getByLabel('Member id', { exact: true }).fill(me.user.id);
-    await adminPage.getByRole('button', { name: 'Find the member' }).click();
+    await visit(adminPage, `/admin/members/${username}`, adminErrors);
+    await adminPage.getByRole('heading', { name: 'Help them back into their account' }).waitFor();
     await adminPage.getByText('it was used').waitFor();
     expect(await adminPage.content()).not.toContain('the long way home again');
 
