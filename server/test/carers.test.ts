@@ -397,6 +397,26 @@ describe('duty: the nudge, and stepping away', () => {
   });
 });
 
+describe('stepping away never tells a moderator of an item about her own words', () => {
+  it('counts only the urgent items she may see, while the one about her still goes to the others', async () => {
+    const c = await cast();
+    await call(t.app, 'PUT', `/api/rooms/${c.slug}/duty`, { cookie: c.moderator.cookie, body: {} });
+    await call(t.app, 'PUT', `/api/rooms/${c.slug}/duty`, { cookie: c.secondModerator.cookie, body: {} });
+    const secondSocket = await socketFor(c.secondModerator);
+    // Her own words of risk: an urgent item about her, which she never sees.
+    const ownSocket = await socketFor(c.moderator);
+    await ownSocket.subscribe(c.slug);
+    await send(ownSocket, c.slug, 'I have been looking up how many of my pills it would take');
+    await secondSocket.next((f) => f.type === 'notice' && f.code === 'urgent_item' && f.roomId === c.roomId, 3000);
+
+    const stepped = await call(t.app, 'POST', `/api/rooms/${c.slug}/duty/step-away`, { cookie: c.moderator.cookie });
+    expect(stepped.statusCode, stepped.body).toBe(200);
+    expect(stepped.json()).toEqual({ urgentItems: 0, handedTo: 'none', recipients: 0 });
+    // The other moderator is told of it again all the same.
+    await secondSocket.next((f) => f.type === 'notice' && f.code === 'urgent_item' && f.roomId === c.roomId, 3000);
+  });
+});
+
 describe('a moderator’s own month', () => {
   it('counts what they handled this month, and nothing of anyone else’s', async () => {
     const c = await cast();

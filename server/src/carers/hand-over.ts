@@ -24,7 +24,13 @@ export interface HandOver {
 
 export async function handOverUrgentItems(db: Database, roomId: string, fromUserId: string): Promise<HandOver> {
   const items = await db
-    .select({ id: moderationItems.id, roomId: moderationItems.roomId, subjectId: moderationItems.subjectId })
+    .select({
+      id: moderationItems.id,
+      roomId: moderationItems.roomId,
+      subjectId: moderationItems.subjectId,
+      // Whether the one stepping away may see it: her answer counts only those, never one about herself.
+      seen: itemVisibleTo(db, fromUserId).mapWith(Boolean),
+    })
     .from(moderationItems)
     .where(
       and(eq(moderationItems.roomId, roomId), eq(moderationItems.status, 'open'), eq(moderationItems.urgent, true)),
@@ -61,5 +67,7 @@ export async function handOverUrgentItems(db: Database, roomId: string, fromUser
       .where(and(inArray(moderationItems.id, itemIds), itemVisibleTo(db, userId)));
     for (const { id } of visible) notices.push({ userId, roomId, itemId: id });
   }
-  return { urgentItems: items.length, handedTo, recipients: recipients.length, notices };
+  const seen = items.filter((item) => item.seen).length;
+  if (seen === 0) return { urgentItems: 0, handedTo: 'none', recipients: 0, notices };
+  return { urgentItems: seen, handedTo, recipients: recipients.length, notices };
 }

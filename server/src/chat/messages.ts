@@ -7,7 +7,7 @@ import { and, asc, desc, eq, gt, inArray, lt, sql } from 'drizzle-orm';
 import { PgDialect } from 'drizzle-orm/pg-core';
 import * as ws from 'ws';
 import { lensOf, noFilter, type ViewerFilter } from '../accounts/blocks.ts';
-import { asStaffMark, STAFF_MARK_SQL, staffMarkColumn } from './staff-marks.ts';
+import { asStaffMark, MEMBERSHIP_OF_AUTHOR_SQL, STAFF_MARK_SQL, staffMarkColumn } from './staff-marks.ts';
 
 const { messages, reactions, rooms, users } = schema;
 
@@ -295,6 +295,7 @@ export const EVENTS_OF = sql`
   CROSS JOIN LATERAL (SELECT * FROM messages WHERE messages.id = e.message_id OFFSET 0) m
   CROSS JOIN LATERAL (SELECT slug FROM rooms WHERE rooms.id = m.room_id OFFSET 0) r
   LEFT JOIN LATERAL (SELECT display_name, is_admin FROM users WHERE users.id = m.author_id OFFSET 0) u ON true
+  ${MEMBERSHIP_OF_AUTHOR_SQL}
   ORDER BY e.room_id, e.seq`;
 
 // ws builds frames with `Sender.frame` (its static, not in its type definitions): the header for an

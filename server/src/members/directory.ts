@@ -5,7 +5,7 @@
 // and of each such member only those rooms. Anyone else is refused.
 import { schema, type Database } from '@kindred/db';
 import type { MemberDetail, MemberSearchQuery, MemberSearchResponse } from '@kindred/shared';
-import { and, asc, eq, inArray, or, sql, type SQL } from 'drizzle-orm';
+import { and, asc, eq, inArray, ne, or, sql, type SQL } from 'drizzle-orm';
 import { ApiError } from '../errors.ts';
 import { roomBySlug } from '../moderation/authority.ts';
 import type { SanctionService } from '../moderation/sanctions.ts';
@@ -115,7 +115,14 @@ export function createDirectoryService({ db, sanctions }: { db: Database; sancti
         .select({ slug: rooms.slug, name: rooms.name, role: memberships.role, joinedAt: memberships.joinedAt })
         .from(memberships)
         .innerJoin(rooms, eq(rooms.id, memberships.roomId))
-        .where(and(eq(memberships.userId, member.id), scope === 'all' ? undefined : inArray(memberships.roomId, scope)))
+        .where(
+          and(
+            eq(memberships.userId, member.id),
+            // The moderators' room is not a community room: being in it is a role, shown under roles.
+            ne(rooms.kind, 'staff'),
+            scope === 'all' ? undefined : inArray(memberships.roomId, scope),
+          ),
+        )
         .orderBy(asc(rooms.position), asc(rooms.name));
       const memberRooms = rows.map((row) => ({
         slug: row.slug,
