@@ -121,14 +121,19 @@ describe('stewardship', () => {
     const tag = runTag()
       .replace(/[^a-z0-9]/gi, '')
       .slice(-4);
-    const admin = await person('login', adminUsername);
-    const mina = await person('register', newUsername(), `Mina Alder ${tag}`);
-    const noor = await person('register', newUsername(), `Noor Hale ${tag}`);
-    const wren = await person('register', newUsername(), `Wren ${tag}`);
-    const ash = await person('register', newUsername(), `Ash ${tag}`);
-    for (const member of [mina, noor, wren])
-      await send(member, 'POST', `/api/rooms/${room.slug}/join`, { acceptRules: true });
-    await send(ash, 'POST', `/api/rooms/${quietRoom}/join`, { acceptRules: true });
+    const [admin, mina, noor, wren, ash] = await Promise.all([
+      person('login', adminUsername),
+      person('register', newUsername(), `Mina Alder ${tag}`),
+      person('register', newUsername(), `Noor Hale ${tag}`),
+      person('register', newUsername(), `Wren ${tag}`),
+      person('register', newUsername(), `Ash ${tag}`),
+    ]);
+    await Promise.all([
+      ...[mina, noor, wren].map((member) =>
+        send(member, 'POST', `/api/rooms/${room.slug}/join`, { acceptRules: true }),
+      ),
+      send(ash, 'POST', `/api/rooms/${quietRoom}/join`, { acceptRules: true }),
+    ]);
 
     // 1. The admin finds Mina by part of her display name in the directory…
     await visit(admin.page, '/admin/members', admin.errors);
@@ -281,6 +286,8 @@ describe('stewardship', () => {
     await tools.getByRole('button', { name: `Go off duty in ${room.name}` }).waitFor();
     await checkVariants(page, 'stewardship-duty-nudged');
     await tools.getByRole('button', { name: `Step away from ${room.name}` }).click();
+    // The count is the room's open urgent items: two here (Wren's, and Mina's own that only Noor can see),
+    // so it is not pinned; see the report that came with this test.
     await tools
       .getByRole('status')
       .filter({
