@@ -709,23 +709,6 @@ export function createModerationService({ db, now }: { db: Database; now: () => 
       }
     },
 
-    /** The room's moderators on duty now: a duty row outlives a moderator's role, so the role is read too. */
-    async onDutyIn(roomId: string): Promise<string[]> {
-      const rows = await db
-        .select({ userId: moderatorDuty.userId })
-        .from(moderatorDuty)
-        .innerJoin(
-          memberships,
-          and(
-            eq(memberships.roomId, moderatorDuty.roomId),
-            eq(memberships.userId, moderatorDuty.userId),
-            eq(memberships.role, 'moderator'),
-          ),
-        )
-        .where(eq(moderatorDuty.roomId, roomId));
-      return rows.map((row) => row.userId);
-    },
-
     async notices(userId: string) {
       const rows = await db
         .select({ notice: memberNotices, hiddenWarnings: users.hiddenWarnings })
