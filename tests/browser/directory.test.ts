@@ -92,13 +92,13 @@ describe('the member directory', () => {
       .waitFor();
     const found = admin.page.getByRole('list', { name: 'Members found' }).getByRole('listitem');
     expect(await found.count()).toBe(1);
-    await found.getByText(`@${rowan.username}`).waitFor();
+    await found.getByText(new RegExp(`^@${rowan.username} · Joined`)).waitFor();
     await checkVariants(admin.page, 'directory-search');
 
     // Their page: roles, rooms, sanctions; then a story moderator, after a confirmation.
     await found.getByRole('link', { name: `See ${rowan.displayName}` }).click();
     await admin.page.getByRole('heading', { level: 1, name: rowan.displayName }).waitFor();
-    await admin.page.getByRole('link', { name: 'Partners' }).waitFor();
+    await admin.page.getByRole('link', { name: 'Partners', exact: true }).waitFor();
     await admin.page.getByText('A member, with no role of looking after others.').waitFor();
     await checkVariants(admin.page, 'directory-member');
     await admin.page.getByRole('button', { name: 'Make them a story moderator…' }).click();

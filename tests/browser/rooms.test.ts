@@ -258,7 +258,7 @@ describe('an admin', () => {
     expect(await listed.textContent()).toContain('Closed');
     expect(await listed.textContent()).toContain('Looked after by Juniper');
 
-    expect(admin.errors).toEqual([httpError(409), httpError(400), httpError(400)]);
+    expect(admin.errors).toEqual([httpError(409)]);
     expect(member.errors).toEqual([]);
   });
 });
