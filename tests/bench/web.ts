@@ -142,14 +142,13 @@ async function main(): Promise<void> {
     }
     const loadAfter = loadavg();
     const git = spawnSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: repoRoot, encoding: 'utf8' });
-    console.log(
+    process.stdout.write(
       `\nLighthouse 12.2.3, mobile profile (simulated throttling); commit ${git.stdout.trim()}` +
         `${spawnSync('git', ['diff', '--quiet'], { cwd: repoRoot }).status ? ' (with uncommitted changes)' : ''}; ` +
         `${new Date().toISOString()}\n` +
         `Load average (1, 5, 15 min) before: ${loadBefore.map((n) => n.toFixed(2)).join(', ')}; ` +
-        `after: ${loadAfter.map((n) => n.toFixed(2)).join(', ')} (2 cores)\n`,
+        `after: ${loadAfter.map((n) => n.toFixed(2)).join(', ')} (2 cores)\n\n${table(rows)}\n`,
     );
-    console.log(table(rows));
   } finally {
     chrome?.kill();
     await stopAll();
