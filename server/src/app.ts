@@ -366,7 +366,7 @@ export async function buildApp(config: Config, deps: AppDependencies = {}): Prom
   if (web) await registerWebApp(app, web);
   app.setNotFoundHandler((request, reply) => {
     const isPage = (request.method === 'GET' || request.method === 'HEAD') && !request.url.startsWith('/api');
-    if (web && isPage) return sendIndexHtml(reply, web);
+    if (web && isPage) return sendIndexHtml(request, reply, web);
     return apiNotFound(reply);
   });
 

@@ -4,11 +4,18 @@ import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import fastifyStatic from '@fastify/static';
-import type { FastifyInstance, FastifyReply } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+
+/** index.html as each encoding the browser may ask for, as adapter-static's `precompress` wrote it. */
+export interface IndexHtml {
+  identity: Buffer;
+  br?: Buffer;
+  gzip?: Buffer;
+}
 
 export interface WebApp {
   dir: string;
-  indexHtml: string;
+  indexHtml: IndexHtml;
   /** CSP source expressions ('sha256-…') of the inline scripts index.html boots with. */
   scriptHashes: string[];
   /** CSP source expressions of the style attributes the built app writes (index.html and its scripts). */
@@ -20,7 +27,13 @@ export function loadWebApp(dir: string): WebApp {
   if (!existsSync(indexPath)) {
     throw new Error(`The web app is not built: ${indexPath} is missing. Run "npm run build".`);
   }
-  const indexHtml = readFileSync(indexPath, 'utf8');
+  const html = readFileSync(indexPath);
+  const indexHtml: IndexHtml = {
+    identity: html,
+    ...(existsSync(`${indexPath}.br`) ? { br: readFileSync(`${indexPath}.br`) } : {}),
+    ...(existsSync(`${indexPath}.gz`) ? { gzip: readFileSync(`${indexPath}.gz`) } : {}),
+  };
+  const indexText = html.toString('utf8');
   // A page with no scripts of its own (the benchmark's stand-in for the web app) has no _app folder.
   const appDir = path.join(dir, '_app');
   const scripts = existsSync(appDir)
@@ -31,8 +44,8 @@ export function loadWebApp(dir: string): WebApp {
   return {
     dir,
     indexHtml,
-    scriptHashes: inlineScriptHashes(indexHtml),
-    styleHashes: styleAttributeHashes([indexHtml, ...scripts]),
+    scriptHashes: inlineScriptHashes(indexText),
+    styleHashes: styleAttributeHashes([indexText, ...scripts]),
   };
 }
 
@@ -69,6 +82,9 @@ export async function registerWebApp(app: FastifyInstance, web: WebApp): Promise
     root: web.dir,
     index: false,
     wildcard: false,
+    // adapter-static's `precompress` wrote a .br and a .gz beside each text file: sent to browsers that
+    // accept them (with Vary: Accept-Encoding), so nothing is compressed per request.
+    preCompressed: true,
     // Hashed build output never changes under one name; everything else is revalidated.
     setHeaders: (reply, filePath) => {
       const immutable = filePath.includes(`${path.sep}_app${path.sep}immutable${path.sep}`);
@@ -77,6 +93,23 @@ export async function registerWebApp(app: FastifyInstance, web: WebApp): Promise
   });
 }
 
-export function sendIndexHtml(reply: FastifyReply, web: WebApp) {
-  return reply.status(200).header('cache-control', 'no-cache').type('text/html; charset=utf-8').send(web.indexHtml);
+/** The encodings of index.html a request accepts, best first: brotli, then gzip (q=0 refuses one). */
+function acceptedEncoding(header: string | string[] | undefined, html: IndexHtml): 'br' | 'gzip' | undefined {
+  const accepted = new Set<string>();
+  for (const part of String(header ?? '').split(',')) {
+    const [name = '', ...params] = part.trim().toLowerCase().split(';');
+    const refused = params.some((param) => /^\s*q=0(\.0*)?\s*$/.test(param));
+    if (name && !refused) accepted.add(name);
+  }
+  if (html.br && (accepted.has('br') || accepted.has('*'))) return 'br';
+  if (html.gzip && (accepted.has('gzip') || accepted.has('*'))) return 'gzip';
+  return undefined;
+}
+
+export function sendIndexHtml(request: FastifyRequest, reply: FastifyReply, web: WebApp) {
+  const encoding = acceptedEncoding(request.headers['accept-encoding'], web.indexHtml);
+  reply.status(200).header('cache-control', 'no-cache').header('vary', 'accept-encoding');
+  reply.type('text/html; charset=utf-8');
+  if (encoding) reply.header('content-encoding', encoding);
+  return reply.send(encoding ? web.indexHtml[encoding] : web.indexHtml.identity);
 }
