@@ -32,14 +32,35 @@ const chromiumArgs = [
   '--disable-sync',
 ];
 
-export async function launchChromium(): Promise<Browser> {
+function expectChromium(): void {
   if (!existsSync(chromiumPath)) {
     throw new Error(
       `Chromium is not installed at ${chromiumPath}. Install Debian's package with: ` +
         'apt-get update && apt-get install -y chromium',
     );
   }
+}
+
+export async function launchChromium(): Promise<Browser> {
+  expectChromium();
   return chromium.launch({ executablePath: chromiumPath, args: chromiumArgs, timeout: launchTimeoutMs });
+}
+
+/**
+ * Chromium with a profile of its own in `userDataDir`, as a person's browser is: what installing an app
+ * needs (Chromium will not install from the incognito contexts `browser.newContext()` opens).
+ */
+export async function launchChromiumProfile(
+  userDataDir: string,
+  options: BrowserContextOptions = {},
+): Promise<BrowserContext> {
+  expectChromium();
+  return chromium.launchPersistentContext(userDataDir, {
+    executablePath: chromiumPath,
+    args: chromiumArgs,
+    timeout: launchTimeoutMs,
+    ...options,
+  });
 }
 
 /**
