@@ -2,7 +2,7 @@
 // default mobile profile and simulated throttling). Builds the web app if needed, starts the platform on
 // the embedded database (a temporary data folder, a free loopback port), seeds it through the API
 // (web-seed.ts) and runs Lighthouse once per page, one after the other, in Debian's Chromium. Prints a
-// table; see README-web.md for the method and the recorded figures.
+// table; tests/bench/README.md ("Web pages") has the method and the recorded figures.
 import { spawnSync } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { loadavg, tmpdir } from 'node:os';
