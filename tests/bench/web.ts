@@ -4,7 +4,8 @@
 // (web-seed.ts) and runs Lighthouse once per page, one after the other, in Debian's Chromium. Prints a
 // table; tests/bench/README.md ("Web pages") has the method and the recorded figures.
 import { spawnSync } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { existsSync, statSync } from 'node:fs';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as chromeLauncher from 'chrome-launcher';
@@ -14,6 +15,8 @@ import { createAdmin, repoRoot, startPlatform, stopAll, type Platform } from '..
 import { ADMIN, seed } from './web-seed.ts';
 
 interface Page {
+  /** For `--only=` and the report's file name. */
+  key: string;
   name: string;
   path: string;
   signedIn: boolean;
@@ -27,8 +30,11 @@ interface Row {
   lcpMs: number;
   tbtMs: number;
   transferredKiB: number;
-  /** Scripts fetched before the page's largest paint, compressed as sent. */
+  /** Scripts fetched before the page's largest paint: as sent (bodies and HTTP/1.1 headers)… */
   jsToRenderKiB: number;
+  /** …and their bodies alone, as the build's gzip and brotli files (the plain file where there is none). */
+  jsToRenderGzipKiB: number;
+  jsToRenderBrKiB: number;
 }
 
 interface NetworkItem {
@@ -46,7 +52,23 @@ function buildIfNeeded(): void {
   if (build.status !== 0) throw new Error('building the web app failed');
 }
 
-async function measure(chromePort: number, url: string, cookie: string | undefined): Promise<Omit<Row, 'page'>> {
+const webBuild = join(repoRoot, 'web', 'build');
+
+/** The size of a built file as the server would send it with `encoding` (its plain size without one). */
+function builtSize(url: string, encoding: '.gz' | '.br'): number {
+  const file = join(webBuild, decodeURIComponent(new URL(url).pathname));
+  return existsSync(file + encoding) ? statSync(file + encoding).size : statSync(file).size;
+}
+
+/** Each page's full Lighthouse report, to look into a figure (git-ignored). */
+const reportsDir = join(repoRoot, 'tests', 'artifacts', 'lighthouse');
+
+async function measure(
+  chromePort: number,
+  name: string,
+  url: string,
+  cookie: string | undefined,
+): Promise<Omit<Row, 'page'>> {
   const result = await lighthouse(url, {
     port: chromePort,
     output: 'json',
@@ -56,16 +78,18 @@ async function measure(chromePort: number, url: string, cookie: string | undefin
   });
   if (!result) throw new Error(`Lighthouse gave no result for ${url}`);
   const { lhr } = result;
+  await mkdir(reportsDir, { recursive: true });
+  await writeFile(join(reportsDir, `${name}.json`), JSON.stringify(lhr));
   if (lhr.runtimeError) throw new Error(`Lighthouse on ${url}: ${lhr.runtimeError.message}`);
   const audit = (id: string) => lhr.audits[id]?.numericValue ?? Number.NaN;
   const observed = (lhr.audits.metrics?.details as { items?: Record<string, number>[] } | undefined)?.items?.[0];
   const renderedAt = observed?.observedLargestContentfulPaint ?? Number.POSITIVE_INFINITY;
   const requests = ((lhr.audits['network-requests']?.details as { items?: NetworkItem[] } | undefined)?.items ??
     []) as NetworkItem[];
-  const scriptBytes = requests
+  const scripts = requests
     .filter((item) => item.resourceType === 'Script' && item.sessionTargetType === 'page')
-    .filter((item) => (item.rendererStartTime ?? Number.POSITIVE_INFINITY) <= renderedAt)
-    .reduce((sum, item) => sum + (item.transferSize ?? 0), 0);
+    .filter((item) => (item.rendererStartTime ?? Number.POSITIVE_INFINITY) <= renderedAt);
+  const sum = (sizes: number[]) => sizes.reduce((total, size) => total + size, 0) / 1024;
   return {
     performance: Math.round((lhr.categories.performance?.score ?? Number.NaN) * 100),
     accessibility: Math.round((lhr.categories.accessibility?.score ?? Number.NaN) * 100),
@@ -73,7 +97,9 @@ async function measure(chromePort: number, url: string, cookie: string | undefin
     lcpMs: audit('largest-contentful-paint'),
     tbtMs: audit('total-blocking-time'),
     transferredKiB: audit('total-byte-weight') / 1024,
-    jsToRenderKiB: scriptBytes / 1024,
+    jsToRenderKiB: sum(scripts.map((item) => item.transferSize ?? 0)),
+    jsToRenderGzipKiB: sum(scripts.map((item) => builtSize(item.url, '.gz'))),
+    jsToRenderBrKiB: sum(scripts.map((item) => builtSize(item.url, '.br'))),
   };
 }
 
@@ -86,7 +112,9 @@ function table(rows: Row[]): string {
     'LCP s',
     'TBT ms',
     'transferred KiB',
-    'JS to render KiB',
+    'JS to render KiB: sent',
+    'gzip',
+    'br',
   ];
   const lines = rows.map((row) => [
     row.page,
@@ -97,6 +125,8 @@ function table(rows: Row[]): string {
     row.tbtMs.toFixed(0),
     row.transferredKiB.toFixed(1),
     row.jsToRenderKiB.toFixed(1),
+    row.jsToRenderGzipKiB.toFixed(1),
+    row.jsToRenderBrKiB.toFixed(1),
   ]);
   const widths = header.map((cell, i) => Math.max(cell.length, ...lines.map((line) => line[i]!.length)));
   const format = (cells: string[]) =>
@@ -117,24 +147,31 @@ async function main(): Promise<void> {
     platform = await startPlatform({ dataDir, env: { MESSAGE_LIMIT_PER_MINUTE: '1000' } });
     const seeded = await seed(platform.url);
     const pages: Page[] = [
-      { name: 'home (visitor)', path: '/', signedIn: false },
-      { name: 'home (member)', path: '/', signedIn: true },
-      { name: 'rooms', path: '/rooms', signedIn: true },
-      { name: 'room, 200 messages', path: `/rooms/${seeded.roomSlug}`, signedIn: true },
-      { name: 'story', path: `/stories/${seeded.storyId}`, signedIn: true },
-      { name: 'sign-in', path: '/signin', signedIn: false },
+      { key: 'home-visitor', name: 'home (visitor)', path: '/', signedIn: false },
+      { key: 'home-member', name: 'home (member)', path: '/', signedIn: true },
+      { key: 'rooms', name: 'rooms', path: '/rooms', signedIn: true },
+      { key: 'room', name: 'room, 200 messages', path: `/rooms/${seeded.roomSlug}`, signedIn: true },
+      { key: 'story', name: 'story', path: `/stories/${seeded.storyId}`, signedIn: true },
+      { key: 'signin', name: 'sign-in', path: '/signin', signedIn: false },
     ];
+    // `--only=room,story` measures only those pages (keys above).
+    const only = process.argv
+      .find((arg) => arg.startsWith('--only='))
+      ?.slice('--only='.length)
+      .split(',');
+    const chosen = only ? pages.filter((page) => only.includes(page.key)) : pages;
     chrome = await chromeLauncher.launch({
       chromePath: chromiumPath,
       chromeFlags: ['--headless=new', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run'],
     });
     const loadBefore = loadavg();
     const rows: Row[] = [];
-    for (const page of pages) {
+    for (const page of chosen) {
       if (Date.now() - started > TIME_LIMIT_MS) throw new Error('bench:web ran past its time limit');
       process.stderr.write(`Lighthouse: ${page.name} (${page.path})…\n`);
       const row = await measure(
         chrome.port,
+        page.key,
         `${platform.url}${page.path}`,
         page.signedIn ? seeded.member.cookie : undefined,
       );
