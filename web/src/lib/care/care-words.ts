@@ -27,12 +27,6 @@ export const monthNames = [
   'December',
 ] as const;
 
-/** "14 July", or "14 July 2024" when the year was given. */
-export function dayText(date: { month: number; day: number; year?: number | null }): string {
-  const day = `${date.day} ${monthNames[date.month - 1] ?? ''}`;
-  return date.year ? `${day} ${date.year}` : day;
-}
-
 export function kindText(kind: string): string {
   return hardDateKinds.find((entry) => entry.value === kind)?.label ?? 'A day that matters';
 }
@@ -40,18 +34,4 @@ export function kindText(kind: string): string {
 /** "1 candle lit", "12 candles lit": the wall's only number, never a comparison. */
 export function candlesText(count: number): string {
   return count === 1 ? '1 candle lit' : `${count.toLocaleString('en')} candles lit`;
-}
-
-/** When something was written or lit, in words a person reads at a glance: "3 March 2026, 21:40". */
-export function whenText(iso: string): string {
-  return new Intl.DateTimeFormat('en-GB', { dateStyle: 'long', timeStyle: 'short' }).format(new Date(iso));
-}
-
-/** The time zone this device is in, which a member's "today" follows unless they chose one. */
-export function deviceTimeZone(): string | undefined {
-  try {
-    return Intl.DateTimeFormat().resolvedOptions().timeZone || undefined;
-  } catch {
-    return undefined;
-  }
 }
