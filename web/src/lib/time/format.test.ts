@@ -4,6 +4,7 @@ import {
   dateText,
   dayLabel,
   fullTime,
+  messageTime,
   monthText,
   timeText,
   useMemberTimeZone,
@@ -23,8 +24,13 @@ describe('whenText: one instant, two time zones', () => {
   const iso = '2026-07-01T02:00:00Z';
   const now = new Date('2026-07-01T12:00:00Z');
 
-  it('gives only the time for today, in the member’s zone', () => {
-    expect(whenText(iso, { ...london, now })).toBe('03:00');
+  it('says Today, in the member’s zone', () => {
+    expect(whenText(iso, { ...london, now })).toBe('Today at 03:00');
+  });
+
+  it('gives a message only its time today (the conversation heads each day), else the day too', () => {
+    expect(messageTime(iso, { ...london, now })).toBe('03:00');
+    expect(messageTime(iso, { ...newYork, now })).toBe('Yesterday at 22:00');
   });
 
   it('says Yesterday where it was yesterday there', () => {

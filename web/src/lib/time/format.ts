@@ -1,6 +1,7 @@
 // Every date and time Kindred shows, in one format, from Intl: in the member's locale (the browser's) and
 // time zone (the one they keep with Kindred for their hard days, else this device's).
-//   whenText  "21:40" today, "Yesterday at 21:40", "3 March at 21:40", "3 March 2025 at 21:40"
+//   whenText  "Today at 21:40", "Yesterday at 21:40", "3 March at 21:40", "3 March 2025 at 21:40"
+//   messageTime "21:40" today (under the day's heading in a conversation), else as whenText
 //   dayLabel  "Today", "Yesterday", "3 March", "3 March 2025" (a day on its own, as a heading)
 //   timeText  "21:40"                      dateText  "3 March 2026" (a record: joined, shared, since)
 //   fullTime  "Tuesday, 3 March 2026 at 21:40", for a title or tooltip
@@ -103,12 +104,14 @@ export function dayLabel(iso: string, options: TimeOptions = {}): string {
   return formatter(options, sameYear(date, options) ? dayMonth : dayMonthYear).format(date);
 }
 
-/** When something happened, at a glance: the time alone today, else the day and the time. */
+/** When something happened, the day and the time: "Today at 21:40", mid-sentence "today at 21:40". */
 export function whenText(iso: string, options: TimeOptions = {}): string {
-  const date = new Date(iso);
-  const time = timeText(iso, options);
-  if (relativeDay(date, options) === 'today') return options.inSentence ? `today at ${time}` : time;
-  return `${dayLabel(iso, options)} at ${time}`;
+  return `${dayLabel(iso, options)} at ${timeText(iso, options)}`;
+}
+
+/** A chat message's stamp: its time alone today (the conversation heads each day), else the day too. */
+export function messageTime(iso: string, options: TimeOptions = {}): string {
+  return relativeDay(new Date(iso), options) === 'today' ? timeText(iso, options) : whenText(iso, options);
 }
 
 /** The day of a record, with its year: "3 March 2026". */
