@@ -130,7 +130,7 @@ describe('care tools', () => {
     await visit(page, '/', errors);
     const note = page.getByRole('region', { name: 'Today may be a hard day' });
     await note.waitFor();
-    expect(await note.textContent()).toContain('Her due date');
+    expect(await note.textContent()).toContain('Today is her due date.');
     await note.getByRole('button', { name: 'Tell one of my rooms…' }).click();
     await note.getByRole('heading', { name: 'Tell one of your rooms' }).waitFor();
     // Their only room is chosen for them; the words are theirs to change.
