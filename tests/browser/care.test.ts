@@ -276,10 +276,11 @@ describe('care tools', () => {
       await checkPage(page, errors, '/journal', 'Some days are heavier.', `care-journal-${name}`);
       // The entry's time is in the member's own zone, whatever zone the device is in.
       const written = page.getByRole('article').filter({ hasText: 'Some days are heavier.' }).locator('time');
+      const iso = (await written.getAttribute('datetime')) ?? '';
       const at = await page.evaluate(
-        ([iso, zone]) =>
-          new Intl.DateTimeFormat(undefined, { timeStyle: 'short', timeZone: zone }).format(new Date(iso!)),
-        [await written.getAttribute('datetime'), timeZone],
+        ([instant, zone]) =>
+          new Intl.DateTimeFormat(undefined, { timeStyle: 'short', timeZone: zone }).format(new Date(instant)),
+        [iso, timeZone] as const,
       );
       expect(await written.textContent()).toBe(`Today at ${at}`);
       await page.getByRole('button', { name: 'Delete…' }).click();
