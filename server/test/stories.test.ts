@@ -261,6 +261,17 @@ describe('reading', () => {
     expect(found.map((s: { id: string }) => s.id)).toEqual([published.id]);
   });
 
+  it('keeps a list apart in the excerpt, so its items never run together', async () => {
+    const member = await settledMember();
+    const story = await write(member, {
+      body: 'What helped, a little:\n\n- a candle\n- a tree we planted\n- her name said aloud\n\nIt gets softer.',
+    });
+    const listed = (await call(t.app, 'GET', '/api/stories?mine=true', { cookie: member.cookie })).json().stories;
+    expect(listed.find((entry: { id: string }) => entry.id === story.id).excerpt).toBe(
+      'What helped, a little: a candle · a tree we planted · her name said aloud · It gets softer.',
+    );
+  });
+
   it('collapses what matches a member’s personal filter, and only for them', async () => {
     const author = await settledMember();
     const reader = await settledMember();

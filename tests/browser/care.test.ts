@@ -130,7 +130,7 @@ describe('care tools', () => {
     await visit(page, '/', errors);
     const note = page.getByRole('region', { name: 'Today may be a hard day' });
     await note.waitFor();
-    expect(await note.textContent()).toContain('Her due date');
+    expect(await note.textContent()).toContain('Today is her due date.');
     await note.getByRole('button', { name: 'Tell one of my rooms…' }).click();
     await note.getByRole('heading', { name: 'Tell one of your rooms' }).waitFor();
     // Their only room is chosen for them; the words are theirs to change.
@@ -237,7 +237,11 @@ describe('care tools', () => {
     const variants: { name: string; options: BrowserContextOptions }[] = [
       { name: 'light', options: { colorScheme: 'light', timezoneId: timeZone } },
       { name: 'dark', options: { colorScheme: 'dark', timezoneId: timeZone } },
-      { name: '360px', options: { colorScheme: 'light', timezoneId: timeZone, viewport: { width: 360, height: 780 } } },
+      // A phone still on another zone than the one the member keeps with Kindred: times follow the member's.
+      {
+        name: '360px',
+        options: { colorScheme: 'light', timezoneId: 'America/Los_Angeles', viewport: { width: 360, height: 780 } },
+      },
     ];
 
     it.each(variants)('pass axe and fit the screen ($name)', async ({ name, options }) => {
@@ -258,12 +262,27 @@ describe('care tools', () => {
       await send(page, 'POST', '/api/remembrance', { name: 'Rowan', words: 'For you, always.' });
 
       await checkPage(page, errors, '/', 'Today may be a hard day', `care-home-${name}`);
+      // The day's name reads as part of the sentence, though it was kept with a capital.
+      const note = page.getByRole('region', { name: 'Today may be a hard day' });
+      expect(await note.textContent()).toContain('Today is the day we said goodbye. Go gently');
       await page.getByRole('button', { name: 'Tell one of my rooms…' }).click();
       await page.getByRole('heading', { name: 'Tell one of your rooms' }).waitFor();
+      expect(await note.getByLabel('What you’d like to say').inputValue()).toMatch(
+        /^Today is the day we said goodbye, and it's a hard day for me\./,
+      );
       await screenshot(page, `care-home-offer-${name}`);
       await expectNoAxeViolations(page);
       await checkPage(page, errors, '/care', 'Gentle tools', `care-tools-${name}`);
       await checkPage(page, errors, '/journal', 'Some days are heavier.', `care-journal-${name}`);
+      // The entry's time is in the member's own zone, whatever zone the device is in.
+      const written = page.getByRole('article').filter({ hasText: 'Some days are heavier.' }).locator('time');
+      const iso = (await written.getAttribute('datetime')) ?? '';
+      const at = await page.evaluate(
+        ([instant, zone]) =>
+          new Intl.DateTimeFormat(undefined, { timeStyle: 'short', timeZone: zone }).format(new Date(instant)),
+        [iso, timeZone] as const,
+      );
+      expect(await written.textContent()).toBe(`Today at ${at}`);
       await page.getByRole('button', { name: 'Delete…' }).click();
       await page.getByRole('heading', { name: 'Delete this entry?' }).waitFor();
       await page.getByText('Choose a different prompt, or write freely').click();

@@ -244,7 +244,22 @@ describe('stories, for members past their first days', () => {
       expect(reply.status()).toBe(201);
 
       await checkPage(page, errors, '/stories', 'Contains: Pregnancy announcement', `stories-${name}`);
+      // A story with a content note this member does not filter: its title and note show, its opening words
+      // wait behind the note until one tap opens them; the list in them reads as a list.
+      // Each variant shares one; the newest, its own, comes first.
+      const noted = page.getByRole('article', { name: 'What helped, in the first weeks' }).first();
+      expect(await noted.textContent()).toContain('Content note: Medical detail');
+      expect(await noted.textContent()).not.toContain('Walking.');
+      const opening = noted.getByRole('button', { name: 'Show the opening of “What helped, in the first weeks”' });
+      expect(await opening.getAttribute('aria-expanded')).toBe('false');
+      await opening.click();
+      await noted.getByText('Walking. Lighting a candle · Saying her name out loud').waitFor();
+      const foldAway = noted.getByRole('button', {
+        name: 'Fold away the opening of “What helped, in the first weeks”',
+      });
+      expect(await foldAway.getAttribute('aria-expanded')).toBe('true');
       await page.getByRole('button', { name: 'Show this story' }).first().click();
+      await screenshot(page, `stories-opened-${name}`);
       await expectNoAxeViolations(page);
       await checkPage(page, errors, `/stories/${story.id}`, 'Saying the name out loud', `story-${name}`);
       await page.getByRole('button', { name: 'Report this story' }).click();
@@ -293,6 +308,13 @@ describe('a first story, from a new account', () => {
     await visit(page, '/stories/mine', errors);
     const mine = page.getByRole('article', { name: title });
     expect(await mine.textContent()).toContain('Waiting for a moderator');
+
+    // The list has no shared story yet; it says hers is waiting, not that no one has shared one.
+    await visit(page, '/stories', errors);
+    await main(page).getByText('Your story is waiting for a moderator to read it').waitFor();
+    expect(await main(page).getByText('No one has shared a story yet').count()).toBe(0);
+    await screenshot(page, 'stories-first-waiting');
+    await expectNoAxeViolations(page);
 
     // Others don't see it yet.
     const reader = await openPage();

@@ -41,4 +41,18 @@ describe('plainText', () => {
     expect(plainText('**Hope** & <b>love</b>', 100)).toBe('Hope & <b>love</b>');
     expect(plainText('🕯'.repeat(10), 5)).toBe('🕯🕯🕯🕯…');
   });
+
+  it('keeps list items and paragraphs apart, so a list never runs together', () => {
+    expect(plainText('What helped:\n\n- a candle\n- a tree\n- her name said aloud\n\nIt gets softer.', 200)).toBe(
+      'What helped: a candle · a tree · her name said aloud · It gets softer.',
+    );
+    expect(plainText('1. We told no one.\n2. Then we told everyone.', 200)).toBe(
+      'We told no one. Then we told everyone.',
+    );
+    expect(plainText('# Our story\n\nWe called her **Hope**.', 200)).toBe('Our story · We called her Hope.');
+    // A line break inside a paragraph is a space, as before.
+    expect(plainText('I hold you\nin my heart', 200)).toBe('I hold you in my heart');
+    // Loose and nested lists alike.
+    expect(plainText('- one\n\n- two\n  - two and a half\n- three', 200)).toBe('one · two · two and a half · three');
+  });
 });

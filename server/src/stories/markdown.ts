@@ -46,16 +46,28 @@ export function renderMarkdown(source: string): string {
   return sanitizeHtml(markdown.render(source), allowList);
 }
 
-/** Plain text for excerpts and search snippets: no markup at all. */
+// Where one block of a story ends and the next begins. Stripped of its markup, "- a candle\n- a tree"
+// would read "a candle a tree"; each block stays a piece of its own instead.
+const blockEdge = /<\/?(?:p|li|ul|ol|h[1-6]|blockquote|pre|hr|table|tr)\b[^>]*>/g;
+const endsASentence = /[.!?…:;,]["'”’)]*$/;
+
+/**
+ * Plain text for excerpts and search snippets: no markup at all. Blocks (paragraphs, headings, list items)
+ * are joined with a space after a sentence's end and with " · " otherwise, so a list reads as a list.
+ */
 export function plainText(source: string, maxChars: number): string {
-  const text = sanitizeHtml(markdown.render(source), { allowedTags: [], allowedAttributes: {} })
+  // Raw HTML is off, so every "<" a member typed is already "&lt;": the tags here are markdown-it's own.
+  const html = markdown.render(source).replace(/\s+/g, ' ').replace(blockEdge, '\n');
+  const text = sanitizeHtml(html, { allowedTags: [], allowedAttributes: {} })
     .replace(/&amp;/g, '&')
     .replace(/&lt;/g, '<')
     .replace(/&gt;/g, '>')
     .replace(/&quot;/g, '"')
     .replace(/&#39;/g, "'")
-    .replace(/\s+/g, ' ')
-    .trim();
+    .split('\n')
+    .map((block) => block.replace(/\s+/g, ' ').trim())
+    .filter(Boolean)
+    .reduce((joined, block) => (joined ? `${joined}${endsASentence.test(joined) ? ' ' : ' · '}${block}` : block), '');
   const chars = [...text];
   return chars.length > maxChars
     ? `${chars

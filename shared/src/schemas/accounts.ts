@@ -38,7 +38,10 @@ export const UserSchema = Type.Object(
     isAdmin: Type.Boolean(),
     identity: Type.Union([IdentitySchema, Type.Null()], { description: 'Who they are here as, if they said.' }),
     country: Type.Union([Type.String(), Type.Null()], { description: 'For crisis resources, if they chose one.' }),
-    timeZone: Type.Union([Type.String(), Type.Null()], { description: 'For "today" on hard dates; UTC when null.' }),
+    timeZone: Type.Union([Type.String(), Type.Null()], {
+      description:
+        'For "today" on hard dates (UTC when null); the web app shows times in it (the device\'s when null).',
+    }),
     createdAt: Type.String({ format: 'date-time' }),
   },
   { additionalProperties: false },

@@ -4,6 +4,7 @@ import { goto } from '$app/navigation';
 import type { LoginBody, RegisterBody, SessionStateSchema, UpdateMeBody, User } from '@kindred/shared';
 import type { Static } from 'typebox';
 import { api } from './api';
+import { useMemberTimeZone } from './time/format';
 
 class MemberSession {
   user = $state<User | null>(null);
@@ -16,7 +17,7 @@ class MemberSession {
     try {
       // /api/session answers 200 with `user: null` for visitors, so a signed-out start logs no error.
       const state = await api.get<Static<typeof SessionStateSchema>>('/api/session');
-      this.user = state.user;
+      this.#set(state.user);
       this.moderates = state.moderates;
       this.moderatesStories = state.moderatesStories;
     } catch {
@@ -68,7 +69,7 @@ class MemberSession {
 
   /** The server no longer knows this session (signed out, account deleted). */
   forget(): void {
-    this.user = null;
+    this.#set(null);
     this.moderates = false;
     this.moderatesStories = false;
   }
@@ -82,8 +83,10 @@ class MemberSession {
     });
   }
 
-  #set(user: User): void {
+  /** Every date and time on screen follows the member's own time zone when they keep one with Kindred. */
+  #set(user: User | null): void {
     this.user = user;
+    useMemberTimeZone(user?.timeZone);
   }
 }
 

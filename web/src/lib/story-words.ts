@@ -65,9 +65,3 @@ export function storyByline(story: Pick<StorySummary, 'anonymous' | 'author' | '
 export function repliesText(count: number): string {
   return count === 1 ? '1 reply' : `${count} replies`;
 }
-
-const dateFormat = new Intl.DateTimeFormat(undefined, { dateStyle: 'long' });
-
-export function storyDate(iso: string): string {
-  return dateFormat.format(new Date(iso));
-}

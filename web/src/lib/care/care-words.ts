@@ -27,10 +27,28 @@ export const monthNames = [
   'December',
 ] as const;
 
-/** "14 July", or "14 July 2024" when the year was given. */
-export function dayText(date: { month: number; day: number; year?: number | null }): string {
-  const day = `${date.day} ${monthNames[date.month - 1] ?? ''}`;
-  return date.year ? `${day} ${date.year}` : day;
+// The form's examples once began with a capital ("The day we said goodbye"), and the home note then read
+// "Today is The day we said goodbye". A kept day is shown as the member wrote it on its own line, and inside
+// a sentence with a leading common word in lower case; names, acronyms and other words stay as written.
+const commonFirstWords = new Set(['the', 'a', 'an', 'my', 'our', 'her', 'his', 'their', 'your', 'its']);
+
+function inSentence(label: string): string {
+  const first = label.split(/\s/, 1)[0]!;
+  const capitalised = first.length > 1 ? first === `${first[0]!.toUpperCase()}${first.slice(1).toLowerCase()}` : true;
+  return commonFirstWords.has(first.toLowerCase()) && capitalised
+    ? `${first.toLowerCase()}${label.slice(first.length)}`
+    : label;
+}
+
+/** The days a member kept, inside a sentence: "Today is the day we said goodbye and her due date." */
+export function hardDayNames(labels: readonly string[]): string {
+  const names = labels.map(inSentence);
+  return names.length <= 1 ? (names[0] ?? '') : `${names.slice(0, -1).join(', ')} and ${names.at(-1)}`;
+}
+
+/** A kept day on a line of its own: "Her due date", even when written "her due date". */
+export function hardDayTitle(label: string): string {
+  return label ? `${label[0]!.toUpperCase()}${label.slice(1)}` : label;
 }
 
 export function kindText(kind: string): string {
@@ -40,18 +58,4 @@ export function kindText(kind: string): string {
 /** "1 candle lit", "12 candles lit": the wall's only number, never a comparison. */
 export function candlesText(count: number): string {
   return count === 1 ? '1 candle lit' : `${count.toLocaleString('en')} candles lit`;
-}
-
-/** When something was written or lit, in words a person reads at a glance: "3 March 2026, 21:40". */
-export function whenText(iso: string): string {
-  return new Intl.DateTimeFormat('en-GB', { dateStyle: 'long', timeStyle: 'short' }).format(new Date(iso));
-}
-
-/** The time zone this device is in, which a member's "today" follows unless they chose one. */
-export function deviceTimeZone(): string | undefined {
-  try {
-    return Intl.DateTimeFormat().resolvedOptions().timeZone || undefined;
-  } catch {
-    return undefined;
-  }
 }

@@ -25,13 +25,3 @@ export function actionCountLabel(action: string, count: number): string {
   const text = count === 1 ? one : many.replace('{n}', String(count));
   return `You ${text}`;
 }
-
-/** "June 2026" for "2026-06". */
-export function monthName(month: string): string {
-  const [year, m] = month.split('-').map(Number);
-  return new Date(Date.UTC(year!, m! - 1, 1)).toLocaleString('en-GB', {
-    month: 'long',
-    year: 'numeric',
-    timeZone: 'UTC',
-  });
-}

@@ -1,16 +1,11 @@
 // How the member directory says things: when someone joined, and the roles they hold, in plain words.
 import type { MemberDetail } from '@kindred/shared';
 
-const day = new Intl.DateTimeFormat(undefined, { day: 'numeric', month: 'long', year: 'numeric' });
+import { dateText } from '$lib/time/format';
 
 /** "Joined 3 June 2026". */
 export function joinedText(iso: string): string {
-  return `Joined ${day.format(new Date(iso))}`;
-}
-
-/** The date alone, for "since" and "until". */
-export function dayText(iso: string): string {
-  return day.format(new Date(iso));
+  return `Joined ${dateText(iso)}`;
 }
 
 /** Each role the member holds, as a short phrase; empty for a member with none. */
