@@ -12,7 +12,6 @@ import {
   describeContents,
   KEEP_IT_SAFE,
   NOTHING_CHANGED,
-  notABackup,
   sizeOf,
 } from './common.ts';
 
