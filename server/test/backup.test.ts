@@ -68,8 +68,10 @@ async function freshTarget(): Promise<Target> {
     cleanUps.push(drop);
     return { env: { DATABASE_URL: url }, open: () => createDb({ databaseUrl: url, poolSize: 4 }), drop };
   }
-  const dir = await mkdtemp(join(tmpdir(), 'kindred-backup-'));
-  const drop = () => rm(dir, { recursive: true, force: true, maxRetries: 3 });
+  // A data folder not made yet, as a new DATA_DIR is.
+  const parent = await mkdtemp(join(tmpdir(), 'kindred-backup-'));
+  const dir = join(parent, 'data');
+  const drop = () => rm(parent, { recursive: true, force: true, maxRetries: 3 });
   cleanUps.push(drop);
   return { env: { DATA_DIR: dir }, open: () => createDb({ dataDir: dir }), drop };
 }

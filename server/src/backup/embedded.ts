@@ -1,11 +1,12 @@
 // Backups of the embedded database: PGlite's own dump of its data folder (`dumpDataDir`, a gzipped
 // tarball), restored with `loadDataDir`. PGlite serves one process, so both commands take the data folder's
 // lock: while Kindred runs they refuse and say to stop it (the CLI's sentence for DataDirInUseError).
-import { existsSync } from 'node:fs';
+import { createReadStream, existsSync, mkdirSync } from 'node:fs';
 import { readFile, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { promisify } from 'node:util';
-import { gunzip } from 'node:zlib';
+import { Writable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { createGunzip } from 'node:zlib';
 import { createDb, lockDataDir, migrate, openPgliteFrom, pgliteDir } from '@kindred/db';
 import {
   appliedMigrations,
@@ -18,7 +19,10 @@ import {
   sizeOf,
 } from './common.ts';
 
-const gunzipped = promisify(gunzip);
+/** Reads the whole file through gunzip, keeping none of it: a file cut short or damaged fails here. */
+async function readsToTheEnd(file: string): Promise<void> {
+  await pipeline(createReadStream(file), createGunzip(), new Writable({ write: (_chunk, _encoding, done) => done() }));
+}
 
 const hasDatabase = (dataDir: string) => existsSync(path.join(pgliteDir(dataDir), 'PG_VERSION'));
 
@@ -50,6 +54,7 @@ export async function backupEmbedded(dataDir: string, file: string): Promise<str
  */
 export async function restoreEmbedded(dataDir: string, file: string, force: boolean): Promise<string> {
   const dir = path.resolve(dataDir);
+  mkdirSync(dir, { recursive: true });
   const release = lockDataDir(dir);
   const loading = `${pgliteDir(dir)}.restoring`;
   try {
@@ -63,10 +68,9 @@ export async function restoreEmbedded(dataDir: string, file: string, force: bool
     await rm(loading, { recursive: true, force: true });
     let database;
     try {
-      const tarball = await readFile(file);
       // Read to the end first: PGlite's own reading of a tarball cut short fails where nothing can catch it.
-      await gunzipped(tarball);
-      database = await openPgliteFrom(loading, new Blob([tarball]));
+      await readsToTheEnd(file);
+      database = await openPgliteFrom(loading, new Blob([await readFile(file)]));
     } catch {
       await rm(loading, { recursive: true, force: true });
       throw new BackupError(`${file} could not be read to the end: it is damaged or cut short. ${NOTHING_CHANGED}`);
