@@ -101,12 +101,21 @@ async function openPgliteDir(dataDir: string): Promise<DatabaseHandle> {
   mkdirSync(dir, { recursive: true });
   const releaseLock = lockDataDir(dir);
   try {
-    const pglite = await PGlite.create(path.join(dir, 'pglite'));
+    const pglite = await PGlite.create(pgliteDir(dir));
     return wrapPglite(pglite, async () => releaseLock());
   } catch (error) {
     releaseLock();
     throw error;
   }
+}
+
+/**
+ * Opens the embedded database in the folder `at` (made from the tarball `load`, a `dumpDataDir` of
+ * another), without the data folder's lock: for a restore, which holds that lock itself.
+ */
+export async function openPgliteFrom(at: string, load: Blob): Promise<DatabaseHandle> {
+  const pglite = await PGlite.create(at, { loadDataDir: load });
+  return wrapPglite(pglite, async () => {});
 }
 
 function wrapPglite(pglite: PGlite, afterClose: () => Promise<void>): DatabaseHandle {
@@ -123,11 +132,17 @@ function wrapPglite(pglite: PGlite, afterClose: () => Promise<void>): DatabaseHa
   };
 }
 
+/** Where in a data folder the embedded database keeps its files. */
+export function pgliteDir(dataDir: string): string {
+  return path.join(path.resolve(dataDir), 'pglite');
+}
+
 /**
  * PGlite is a single-process database: two processes writing one data folder would corrupt it.
  * A pid file refuses the second one, and a file left by a process that no longer runs is taken over.
+ * Exported for work on the folder itself (a restore); returns the release.
  */
-function lockDataDir(dir: string): () => void {
+export function lockDataDir(dir: string): () => void {
   const lockFile = path.join(dir, 'kindred.pid');
   try {
     writeFileSync(lockFile, String(process.pid), { flag: 'wx' });

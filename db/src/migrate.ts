@@ -40,3 +40,11 @@ export async function migrationStatus(handle: DatabaseHandle): Promise<{ applied
   const applied = Number((rows as unknown as { rows: { count: number }[] }).rows[0]?.count ?? 0);
   return { applied, expected: journal.entries.length };
 }
+
+/** When each committed migration was made (drizzle records this as `created_at` of an applied one). */
+export function knownMigrationTimes(): number[] {
+  const journal = JSON.parse(readFileSync(`${migrationsFolder}/meta/_journal.json`, 'utf8')) as {
+    entries: { when: number }[];
+  };
+  return journal.entries.map((entry) => entry.when);
+}

@@ -6,6 +6,8 @@ import { createInterface } from 'node:readline/promises';
 import { Writable } from 'node:stream';
 import { createDb, DataDirInUseError, migrate } from '@kindred/db';
 import { createAdminService, type AdminService, type AdminSetResult } from './admin/service.ts';
+import { BackupError } from './backup/common.ts';
+import { BACKUP_USAGE, backup, parseBackupArgs, restore } from './backup/command.ts';
 import { createRecoveryService } from './auth/recovery.ts';
 import { LimitCounters } from './limits/counters.ts';
 import { limitTable } from './limits/table.ts';
@@ -21,7 +23,8 @@ const USAGE = `Usage:
   npm run kindred -- admin revoke <username>   take admin rights away
   npm run kindred -- admin list                who is an admin, and every change made here
   npm run kindred -- reset-link <username>     a one-time link (24 hours) for a member to choose a new
-                                               password, for one who lost their password and recovery codes`;
+                                               password, for one who lost their password and recovery codes
+${BACKUP_USAGE}`;
 
 /** A sentence for the operator, and the exit code that goes with it. */
 class CliError extends Error {
@@ -35,6 +38,7 @@ class CliError extends Error {
 
 async function run(args: string[]): Promise<number> {
   if (args[0] === 'reset-link') return resetLink(args.slice(1));
+  if (args[0] === 'backup' || args[0] === 'restore') return backupOrRestore(args[0], args.slice(1));
   const [area, action, username, ...rest] = args;
   const needsName = action === 'create' || action === 'grant' || action === 'revoke';
   if (area !== 'admin' || !(needsName || action === 'list') || (needsName && !username) || rest.length > 0) {
@@ -105,19 +109,39 @@ async function resetLink(args: string[]): Promise<number> {
   }
 }
 
+/** `backup <file>` and `restore [--force] <file>`: see backup/command.ts. */
+async function backupOrRestore(command: 'backup' | 'restore', args: string[]): Promise<number> {
+  const parsed = parseBackupArgs(command, args);
+  if (!parsed) throw new CliError(USAGE, 2);
+  const config = loadConfig();
+  for (const warning of config.startupWarnings) console.error(warning);
+  try {
+    console.log(
+      command === 'backup' ? await backup(config, parsed.file) : await restore(config, parsed.file, parsed.force),
+    );
+    return 0;
+  } catch (error) {
+    if (error instanceof BackupError) throw new CliError(error.message);
+    if (error instanceof DataDirInUseError) throw inUse(error);
+    throw error;
+  }
+}
+
 async function openDatabase(config: ReturnType<typeof loadConfig>) {
   try {
     return await createDb(config.databaseUrl ? { databaseUrl: config.databaseUrl } : { dataDir: config.dataDir });
   } catch (error) {
-    if (error instanceof DataDirInUseError) {
-      throw new CliError(
-        `Kindred is running on the data folder ${error.dir} (pid ${error.pid}), and the embedded database ` +
-          'serves one process at a time. Stop Kindred (Ctrl+C, or SIGTERM), run this command again, then start ' +
-          'Kindred again. With PostgreSQL (DATABASE_URL) this works while Kindred runs.',
-      );
-    }
+    if (error instanceof DataDirInUseError) throw inUse(error);
     throw error;
   }
+}
+
+function inUse(error: DataDirInUseError): CliError {
+  return new CliError(
+    `Kindred is running on the data folder ${error.dir} (pid ${error.pid}), and the embedded database ` +
+      'serves one process at a time. Stop Kindred (Ctrl+C, or SIGTERM), run this command again, then start ' +
+      'Kindred again. With PostgreSQL (DATABASE_URL) this works while Kindred runs.',
+  );
 }
 
 function report(username: string, action: 'grant' | 'revoke', result: AdminSetResult): number {

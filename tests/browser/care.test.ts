@@ -5,7 +5,7 @@
 // chosen country. Every care page passes axe, in light, dark and on a small phone.
 import type { BrowserContextOptions, Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
-import { expectNoAxeViolations, screenshot, useBrowserPlatform } from '../support/browser.ts';
+import { expectNoAxeViolations, expectNoSidewaysScroll, screenshot, useBrowserPlatform } from '../support/browser.ts';
 
 const password = 'quiet harbour lantern morning';
 const adminUsername = 'care_admin';
@@ -60,7 +60,9 @@ describe('care tools', () => {
     const { today } = await send<{ today: string }>(page, 'GET', '/api/journal/prompts');
 
     await visit(page, '/journal', errors);
-    await page.getByText('Only you can read this.').waitFor();
+    // The truth about who could read it, never "only you can read this".
+    await page.getByText('Only you can see this here on Kindred.').waitFor();
+    await page.getByText('the people who run this Kindred could read it on the server').waitFor();
     await page.getByText('Nothing here yet.').waitFor();
     // The box is labelled by today's prompt.
     await page.getByRole('textbox', { name: today }).fill('That it was real.\nThat I still think of it every day.');
@@ -116,6 +118,8 @@ describe('care tools', () => {
     const today = todayIn(timeZone);
     await visit(page, '/settings/dates', errors);
     await page.getByText('Kindred never sends reminders').waitFor();
+    await page.getByText('the people who run this Kindred could read them on the server').waitFor();
+    expect(await page.getByRole('link', { name: 'your privacy on Kindred' }).getAttribute('href')).toBe('/privacy');
     await page.getByRole('button', { name: 'Keep this date' }).click();
     await page.getByText('Please give the date a name').first().waitFor();
     await page.getByLabel('What would you like to call it?').fill('Her due date');
@@ -290,6 +294,13 @@ describe('care tools', () => {
       await page.getByText('Please write something first').first().waitFor();
       await screenshot(page, `care-journal-open-${name}`);
       await expectNoAxeViolations(page);
+      // From the journal to the privacy page, which says who could read it.
+      await page.getByRole('link', { name: 'your privacy on Kindred' }).click();
+      await page.getByRole('heading', { level: 1, name: 'Your privacy on Kindred' }).waitFor();
+      await page.getByText('only you can see them here on Kindred, but someone with access to the server').waitFor();
+      await expectNoAxeViolations(page);
+      await expectNoSidewaysScroll(page);
+      await screenshot(page, `care-privacy-${name}`);
       await checkPage(page, errors, '/settings/dates', 'The day we said goodbye', `care-dates-${name}`);
       await checkPage(page, errors, '/remembrance', 'For you, always.', `care-remembrance-${name}`);
       await checkPage(page, errors, '/resources', 'In Ireland', `care-resources-${name}`);
@@ -305,6 +316,24 @@ describe('care tools', () => {
       await checkPage(page, errors, '/resources', 'Anywhere in the world', 'care-resources-visitor');
       await checkPage(page, errors, '/care', 'Gentle tools', 'care-tools-visitor');
       expect(errors).toEqual([]);
+    });
+
+    it('lead someone about to join to the privacy page, which reads well on a 390 px phone, light and dark', async () => {
+      for (const colorScheme of ['light', 'dark'] as const) {
+        const { page, errors } = await openPage({ colorScheme, viewport: { width: 390, height: 844 } });
+        await checkPage(page, errors, '/join', 'Join Kindred', `care-join-${colorScheme}-390px`);
+        await page.getByRole('link', { name: 'What Kindred keeps, and who could read it' }).click();
+        await page.getByRole('heading', { level: 1, name: 'Your privacy on Kindred' }).waitFor();
+        await page.getByRole('heading', { name: 'Backups and logs' }).waitFor();
+        await expectNoAxeViolations(page);
+        await expectNoSidewaysScroll(page);
+        await screenshot(page, `care-privacy-${colorScheme}-390px`);
+        // And from every page's footer.
+        expect(
+          await page.getByRole('contentinfo').getByRole('link', { name: 'Your privacy' }).getAttribute('href'),
+        ).toBe('/privacy');
+        expect(errors).toEqual([]);
+      }
     });
   });
 });
