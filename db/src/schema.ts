@@ -48,6 +48,8 @@ export const users = pgTable(
     storyModerator: boolean().notNull().default(false),
     /** IANA time zone, so "today" (hard dates, the daily mantra) is the member's own day. */
     timeZone: text(),
+    /** The colour of their person mark, a key of shared's MARK_COLOURS; null: the one derived from their id. */
+    markColour: text(),
     createdAt: createdAt(),
   },
   (t) => [uniqueIndex('users_username_key').on(sql`lower(${t.username})`)],
