@@ -1,4 +1,5 @@
 import { Type, type Static } from 'typebox';
+import { MarkColourOrNullSchema } from './common.ts';
 import { IdentitySchema } from './rooms.ts';
 
 const CountryCodeSchema = Type.Union([Type.String({ pattern: '^[A-Z]{2}$' }), Type.Null()], {
@@ -39,6 +40,7 @@ export const UserSchema = Type.Object(
     identity: Type.Union([IdentitySchema, Type.Null()], { description: 'Who they are here as, if they said.' }),
     country: Type.Union([Type.String(), Type.Null()], { description: 'For crisis resources, if they chose one.' }),
     timeZone: Type.Union([Type.String(), Type.Null()], { description: 'For "today" on hard dates; UTC when null.' }),
+    markColour: MarkColourOrNullSchema,
     createdAt: Type.String({ format: 'date-time' }),
   },
   { additionalProperties: false },
@@ -84,6 +86,7 @@ export const UpdateMeBodySchema = Type.Object(
         errorMessage: 'timeZone is an IANA name such as Europe/London, or null.',
       }),
     ),
+    markColour: Type.Optional(MarkColourOrNullSchema),
   },
   { additionalProperties: false, minProperties: 1, errorMessage: 'Send at least one field to change.' },
 );
