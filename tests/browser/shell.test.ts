@@ -127,7 +127,10 @@ describe('on a wide screen (1280 × 800)', () => {
 
     // A mark colour chosen in settings shows on the next page.
     await visit(page, '/settings', errors);
-    const before = await page.locator('.greeting .person-mark, .preview .person-mark').first().getAttribute('data-colour');
+    const before = await page
+      .locator('.greeting .person-mark, .preview .person-mark')
+      .first()
+      .getAttribute('data-colour');
     const choice = before === 'plum' ? 'Sage' : 'Plum';
     await page.getByRole('radio', { name: choice, exact: true }).check();
     await page.getByRole('button', { name: 'Save my colour' }).click();
