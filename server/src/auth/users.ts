@@ -14,6 +14,7 @@ export function toUser(user: UserRow): User {
     country: user.country ?? null,
     timeZone: user.timeZone ?? null,
     markColour: asMarkColour(user.markColour),
+    showPresence: user.showPresence,
     createdAt: user.createdAt.toISOString(),
   };
 }

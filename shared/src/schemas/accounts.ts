@@ -41,6 +41,9 @@ export const UserSchema = Type.Object(
     country: Type.Union([Type.String(), Type.Null()], { description: 'For crisis resources, if they chose one.' }),
     timeZone: Type.Union([Type.String(), Type.Null()], { description: 'For "today" on hard dates; UTC when null.' }),
     markColour: MarkColourOrNullSchema,
+    showPresence: Type.Boolean({
+      description: 'Whether members of a room see my name among those here now (off unless I choose it).',
+    }),
     createdAt: Type.String({ format: 'date-time' }),
   },
   { additionalProperties: false },
@@ -87,6 +90,7 @@ export const UpdateMeBodySchema = Type.Object(
       }),
     ),
     markColour: Type.Optional(MarkColourOrNullSchema),
+    showPresence: Type.Optional(Type.Boolean({ errorMessage: 'showPresence is true or false.' })),
   },
   { additionalProperties: false, minProperties: 1, errorMessage: 'Send at least one field to change.' },
 );
