@@ -7,9 +7,13 @@
 import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 import { expectNoAxeViolations, expectNoSidewaysScroll, screenshot, useBrowserPlatform } from '../support/browser.ts';
+import { ChatSocket, joinRoom, registerMember } from '../support/chat.ts';
 
 const admin = { username: 'shell_admin', password: 'quiet lantern evening shell' };
-const { openPage, visit, send } = useBrowserPlatform({ usernamePrefix: 'shell', admins: [admin] });
+const { platform, openPage, visit, send, newUsername } = useBrowserPlatform({
+  usernamePrefix: 'shell',
+  admins: [admin],
+});
 
 const phone = { width: 390, height: 844 };
 const desktop = { width: 1280, height: 800 };
@@ -86,10 +90,25 @@ describe('on a phone (390 × 844)', () => {
 });
 
 describe('on a wide screen (1280 × 800)', () => {
-  it('keeps the admin’s header on one row, lists my rooms in the sidebar, and shows a chosen mark colour', async () => {
+  it('keeps the admin’s header on one row, lists my rooms with unread counts, and shows a chosen mark colour', async () => {
     const { page, errors } = await signedInAdmin(desktop);
+    // Someone else writes in Mothers before the admin looks: one unread there, none in Partners.
+    const other = await registerMember(platform().url, newUsername());
+    await joinRoom(platform().url, other, 'mothers');
+    const socket = await ChatSocket.connect(platform().url, other);
+    try {
+      await socket.subscribe('mothers');
+      socket.send({ type: 'send', room: 'mothers', clientId: 'shell-1', body: 'Thinking of everyone here tonight.' });
+      const ack = await socket.next((frame) => frame.clientId === 'shell-1' || frame.ref === 'shell-1', 15_000);
+      expect(ack.type).toBe('ack');
+    } finally {
+      socket.close();
+    }
+
     await visit(page, '/', errors);
-    await page.getByRole('region', { name: 'Your rooms' }).getByRole('link', { name: 'Mothers' }).waitFor();
+    const homeRooms = page.getByRole('region', { name: 'Your rooms' });
+    await homeRooms.getByRole('link', { name: 'Mothers 1 unread', exact: true }).waitFor();
+    expect(await homeRooms.getByRole('link', { name: 'Partners', exact: true }).isVisible()).toBe(true);
 
     // Every item of the admin's navigation is on one row, beside the brand.
     expect(await page.getByRole('button', { name: 'Menu' }).isVisible()).toBe(false);
@@ -111,7 +130,7 @@ describe('on a wide screen (1280 × 800)', () => {
 
     // The sidebar lists my rooms and the notices; main fills the window's height beside it.
     const sidebar = page.getByRole('navigation', { name: 'Your rooms' });
-    await sidebar.getByRole('link', { name: 'Mothers', exact: true }).waitFor();
+    await sidebar.getByRole('link', { name: 'Mothers 1 unread', exact: true }).waitFor();
     expect(await sidebar.getByRole('link', { name: 'Partners', exact: true }).isVisible()).toBe(true);
     expect(await sidebar.getByRole('link', { name: 'Notices', exact: false }).isVisible()).toBe(true);
     const mainBottom = await page.locator('main').evaluate((el) => el.getBoundingClientRect().bottom);

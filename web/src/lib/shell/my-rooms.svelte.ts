@@ -1,8 +1,10 @@
 // The rooms the signed-in member has joined, for the rooms sidebar and the home page: asked for when
 // someone signs in and again after each navigation (joining or leaving a room happens on a page), quietly,
-// since a failure here must never stop a page from drawing.
+// since a failure here must never stop a page from drawing. Each answer seeds the reads store (unread
+// counts), which the socket keeps live from then on.
 import type { Room } from '@kindred/shared';
 import { api } from '$lib/api';
+import { reads } from '$lib/chat/reads.svelte';
 
 class MyRooms {
   rooms = $state<Room[]>([]);
@@ -15,6 +17,7 @@ class MyRooms {
     try {
       const { rooms } = await api.get<{ rooms: Room[] }>('/api/rooms');
       if (asked !== this.#asked) return;
+      reads.seed(rooms);
       this.rooms = rooms.filter((room) => room.joined && !room.archived);
       this.loaded = true;
     } catch {
