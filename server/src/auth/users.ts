@@ -1,6 +1,7 @@
 // How a user row leaves the server: never its password hash. Admin is the stored column alone, which only
 // the operator's CLI changes (server/src/admin/).
 import type { Identity, User } from '@kindred/shared';
+import { asMarkColour } from '../accounts/mark-colours.ts';
 import type { UserRow } from './sessions.ts';
 
 export function toUser(user: UserRow): User {
@@ -12,6 +13,8 @@ export function toUser(user: UserRow): User {
     identity: (user.identity as Identity | null) ?? null,
     country: user.country ?? null,
     timeZone: user.timeZone ?? null,
+    markColour: asMarkColour(user.markColour),
+    showPresence: user.showPresence,
     createdAt: user.createdAt.toISOString(),
   };
 }

@@ -7,6 +7,7 @@ import { and, asc, desc, eq, gt, inArray, lt, sql } from 'drizzle-orm';
 import { PgDialect } from 'drizzle-orm/pg-core';
 import * as ws from 'ws';
 import { lensOf, noFilter, type ViewerFilter } from '../accounts/blocks.ts';
+import { asMarkColour } from '../accounts/mark-colours.ts';
 import { asStaffMark, MEMBERSHIP_OF_AUTHOR_SQL, STAFF_MARK_SQL, staffMarkColumn } from './staff-marks.ts';
 
 const { messages, reactions, rooms, users } = schema;
@@ -29,6 +30,7 @@ const viewColumns = {
   seq: messages.seq,
   authorId: messages.authorId,
   displayName: users.displayName,
+  markColour: users.markColour,
   staff: staffMarkColumn,
   body: messages.body,
   replyTo: messages.replyTo,
@@ -46,6 +48,7 @@ type ViewRow = {
   seq: number;
   authorId: string | null;
   displayName: string | null;
+  markColour: string | null;
   staff: unknown;
   body: string;
   replyTo: string | null;
@@ -66,7 +69,12 @@ function toView(row: ViewRow): MessageView {
     room: row.room,
     seq: Number(row.seq),
     author: row.authorId
-      ? { id: row.authorId, displayName: row.displayName ?? '', staff: asStaffMark(row.staff) }
+      ? {
+          id: row.authorId,
+          displayName: row.displayName ?? '',
+          staff: asStaffMark(row.staff),
+          markColour: asMarkColour(row.markColour),
+        }
       : null,
     // The members' view: a deleted or hidden message carries no words.
     body: deleted || hidden ? '' : row.body,
@@ -238,6 +246,7 @@ export async function loadPreparedEventsOf(
       seq: Number(row.seq),
       authorId: row.author_id,
       displayName: row.display_name,
+      markColour: row.mark_colour,
       staff: row.staff,
       body: row.body,
       replyTo: row.reply_to,
@@ -264,6 +273,7 @@ interface EventOfRow {
   seq: number | string;
   author_id: string | null;
   display_name: string | null;
+  mark_colour: string | null;
   staff: string | null;
   body: string;
   reply_to: string | null;
@@ -283,7 +293,8 @@ const eventsOfQueries = new WeakMap<Database, { execute(values: Record<string, u
 // One index range per room, then one probe per event for its message, room and author (OFFSET 0 keeps each
 // a probe: the plan is kept, and may have been made while the tables were nearly empty).
 export const EVENTS_OF = sql`
-  SELECT e.room_id, e.seq AS event_seq, e.kind, m.id, r.slug AS room, m.seq, m.author_id, u.display_name, m.body,
+  SELECT e.room_id, e.seq AS event_seq, e.kind, m.id, r.slug AS room, m.seq, m.author_id, u.display_name, u.mark_colour,
+    m.body,
     ${STAFF_MARK_SQL} AS staff, m.reply_to, m.content_warnings, m.created_at, m.edited_at, m.deleted_at, m.hidden_at,
     (SELECT json_object_agg(x.kind, x.n) FROM (
       SELECT kind, count(*)::int AS n FROM reactions WHERE reactions.message_id = m.id GROUP BY kind) x) AS reactions
@@ -294,7 +305,7 @@ export const EVENTS_OF = sql`
     ORDER BY seq OFFSET 0) e
   CROSS JOIN LATERAL (SELECT * FROM messages WHERE messages.id = e.message_id OFFSET 0) m
   CROSS JOIN LATERAL (SELECT slug FROM rooms WHERE rooms.id = m.room_id OFFSET 0) r
-  LEFT JOIN LATERAL (SELECT display_name, is_admin FROM users WHERE users.id = m.author_id OFFSET 0) u ON true
+  LEFT JOIN LATERAL (SELECT display_name, mark_colour, is_admin FROM users WHERE users.id = m.author_id OFFSET 0) u ON true
   ${MEMBERSHIP_OF_AUTHOR_SQL}
   ORDER BY e.room_id, e.seq`;
 

@@ -19,6 +19,7 @@ import { v7 as timeOrderedUuid } from 'uuid';
 import { loadMessageViews, prepareEvent, type MessageView, type PreparedEvent } from './messages.ts';
 import type { WriterMetrics } from '../metrics/metrics.ts';
 import { staffMarkOf } from './staff-marks.ts';
+import { asMarkColour } from '../accounts/mark-colours.ts';
 
 export interface Author {
   id: string;
@@ -525,6 +526,7 @@ export class ChatWriter {
       roomBySlug,
       roomById,
       displayNames: new Map(list<[string, string]>(row.authors)),
+      markColours: new Map(list<[string, string, boolean, string | null]>(row.authors).map(([id, , , c]) => [id, c])),
       admins: new Set(list<[string, string, boolean]>(row.authors).flatMap(([id, , admin]) => (admin ? [id] : []))),
       roleOf: new Map(list<[string, string, string]>(row.members).map(([r, u, role]) => [`${r}:${u}`, role])),
       mutedUntil: new Map(
@@ -595,6 +597,7 @@ export class ChatWriter {
         id: op.author.id,
         displayName: facts.displayNames.get(op.author.id) ?? '',
         staff: staffMarkOf(facts.admins.has(op.author.id), facts.roleOf.get(`${a.roomId}:${op.author.id}`)),
+        markColour: asMarkColour(facts.markColours.get(op.author.id)),
       },
       body: op.body,
       replyTo: op.replyTo ?? null,
@@ -707,6 +710,7 @@ interface Facts {
   roomBySlug: Map<string, RoomFlags>;
   roomById: Map<string, RoomFlags>;
   displayNames: Map<string, string>;
+  markColours: Map<string, string | null>;
   /** The authors who are admins now (their staff mark). */
   admins: Set<string>;
   roleOf: Map<string, string>;
@@ -847,8 +851,8 @@ export const FACTS = sql`
         (SELECT json_agg(json_build_array(id, room_id, author_id, deleted, hidden, content_warnings)) FROM target)
           AS targets,
         (SELECT json_agg(json_build_array(id, slug, locked, archived, slow_mode_seconds, staff)) FROM room) AS rooms,
-        (SELECT json_agg(json_build_array(u.id, u.display_name, u.is_admin)) FROM author a
-          CROSS JOIN LATERAL (SELECT id, display_name, is_admin FROM users WHERE users.id = a.id OFFSET 0) u) AS authors,
+        (SELECT json_agg(json_build_array(u.id, u.display_name, u.is_admin, u.mark_colour)) FROM author a
+          CROSS JOIN LATERAL (SELECT id, display_name, is_admin, mark_colour FROM users WHERE users.id = a.id OFFSET 0) u) AS authors,
         (SELECT json_agg(json_build_array(m.room_id, m.user_id, m.role)) FROM pair p
           CROSS JOIN LATERAL (SELECT room_id, user_id, role FROM memberships
             WHERE memberships.room_id = p.room_id AND memberships.user_id = p.author_id OFFSET 0) m)

@@ -6,6 +6,7 @@ import { schema, type Database } from '@kindred/db';
 import type {
   CreateReplyBody,
   CreateStoryBody,
+  MarkColour,
   Reply,
   StaffMark,
   Story,
@@ -14,6 +15,7 @@ import type {
 } from '@kindred/shared';
 import { and, count, desc, eq, inArray, isNull, lt, or, sql, type SQL } from 'drizzle-orm';
 import { hasBlocked } from '../accounts/blocks.ts';
+import { asMarkColour } from '../accounts/mark-colours.ts';
 import { ApiError } from '../errors.ts';
 import { plainText, renderMarkdown } from './markdown.ts';
 
@@ -34,7 +36,7 @@ type ReplyRow = typeof storyReplies.$inferSelect;
 const PAGE = 20;
 
 /** Authors by id: their name and their staff mark on stories and replies as it is now. */
-type Names = Map<string, { displayName: string; staff: StaffMark }>;
+type Names = Map<string, { displayName: string; staff: StaffMark; markColour: MarkColour | null }>;
 
 /** Admins everywhere; story moderators on stories and replies, which they look after. */
 function storyStaffMark(user: { admin: boolean; stories: boolean }): StaffMark {
@@ -59,10 +61,21 @@ export function createStoryService(deps: {
   async function authorsOf(ids: string[]): Promise<Names> {
     if (ids.length === 0) return new Map();
     const rows = await db
-      .select({ id: users.id, displayName: users.displayName, admin: users.isAdmin, stories: users.storyModerator })
+      .select({
+        id: users.id,
+        displayName: users.displayName,
+        markColour: users.markColour,
+        admin: users.isAdmin,
+        stories: users.storyModerator,
+      })
       .from(users)
       .where(inArray(users.id, ids));
-    return new Map(rows.map((row) => [row.id, { displayName: row.displayName, staff: storyStaffMark(row) }]));
+    return new Map(
+      rows.map((row) => [
+        row.id,
+        { displayName: row.displayName, staff: storyStaffMark(row), markColour: asMarkColour(row.markColour) },
+      ]),
+    );
   }
 
   // Anonymous words carry no mark, not even in their author's own view: a mark would say who wrote them.
@@ -73,6 +86,7 @@ export function createStoryService(deps: {
       id: row.authorId,
       displayName: known?.displayName ?? '',
       staff: row.anonymous ? null : (known?.staff ?? null),
+      markColour: row.anonymous ? null : (known?.markColour ?? null),
     };
   }
 

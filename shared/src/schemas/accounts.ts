@@ -1,4 +1,5 @@
 import { Type, type Static } from 'typebox';
+import { MarkColourOrNullSchema } from './common.ts';
 import { IdentitySchema } from './rooms.ts';
 
 const CountryCodeSchema = Type.Union([Type.String({ pattern: '^[A-Z]{2}$' }), Type.Null()], {
@@ -41,6 +42,10 @@ export const UserSchema = Type.Object(
     timeZone: Type.Union([Type.String(), Type.Null()], {
       description:
         'For "today" on hard dates (UTC when null); the web app shows times in it (the device\'s when null).',
+    }),
+    markColour: MarkColourOrNullSchema,
+    showPresence: Type.Boolean({
+      description: 'Whether members of a room see my name among those here now (off unless I choose it).',
     }),
     createdAt: Type.String({ format: 'date-time' }),
   },
@@ -87,6 +92,8 @@ export const UpdateMeBodySchema = Type.Object(
         errorMessage: 'timeZone is an IANA name such as Europe/London, or null.',
       }),
     ),
+    markColour: Type.Optional(MarkColourOrNullSchema),
+    showPresence: Type.Optional(Type.Boolean({ errorMessage: 'showPresence is true or false.' })),
   },
   { additionalProperties: false, minProperties: 1, errorMessage: 'Send at least one field to change.' },
 );

@@ -33,9 +33,41 @@ export const StaffMarkSchema = Type.Union([
 ]);
 export type StaffMark = Static<typeof StaffMarkSchema>;
 
-/** Who wrote a message, story or reply, with their staff mark. */
+/**
+ * The colours a member may choose for their person mark (initials on a colour, never a photo). Keys, not
+ * colour values: the web's design tokens give each a light and a dark shade with accessible contrast.
+ */
+export const MARK_COLOURS = ['heather', 'sage', 'sky', 'rose', 'sand', 'teal', 'plum', 'slate'] as const;
+export type MarkColour = (typeof MARK_COLOURS)[number];
+export const MarkColourSchema = Type.Union(
+  [
+    Type.Literal('heather'),
+    Type.Literal('sage'),
+    Type.Literal('sky'),
+    Type.Literal('rose'),
+    Type.Literal('sand'),
+    Type.Literal('teal'),
+    Type.Literal('plum'),
+    Type.Literal('slate'),
+  ],
+  { description: 'A person mark colour from the palette.' },
+);
+/** The chosen colour, or null for the one derived from the member's id. */
+export const MarkColourOrNullSchema = Type.Union([MarkColourSchema, Type.Null()], {
+  errorMessage: `markColour is one of ${MARK_COLOURS.join(', ')}, or null.`,
+});
+
+/**
+ * Who wrote a message, story or reply, with their staff mark and their mark colour (null: derived from the
+ * id). The server always sends markColour; it is optional in the type so fixtures written before it stay valid.
+ */
 export const AuthorSchema = Type.Object(
-  { id: Type.String(), displayName: Type.String(), staff: StaffMarkSchema },
+  {
+    id: Type.String(),
+    displayName: Type.String(),
+    staff: StaffMarkSchema,
+    markColour: Type.Optional(MarkColourOrNullSchema),
+  },
   { additionalProperties: false },
 );
 export type Author = Static<typeof AuthorSchema>;

@@ -5,6 +5,8 @@ import type { LoginBody, RegisterBody, SessionStateSchema, UpdateMeBody, User } 
 import type { Static } from 'typebox';
 import { api } from './api';
 import { useMemberTimeZone } from './time/format';
+import { presence } from '$lib/chat/presence.svelte';
+import { reads } from '$lib/chat/reads.svelte';
 
 class MemberSession {
   user = $state<User | null>(null);
@@ -69,6 +71,8 @@ class MemberSession {
 
   /** The server no longer knows this session (signed out, account deleted). */
   forget(): void {
+    reads.clear();
+    presence.clear();
     this.#set(null);
     this.moderates = false;
     this.moderatesStories = false;

@@ -11,6 +11,8 @@ export type Notice = Static<typeof NoticeSchema>;
 
 class NoticeInbox {
   unread = $state(0);
+  /** The newest unread notices (up to three), for "new for you" on the home page; from the last fetch. */
+  latest = $state<Notice[]>([]);
   /**
    * Bumped by every change to the count, so an answer to an older refresh (asked before the notices
    * page marked them read, say) can't bring back a mark that is out of date.
@@ -20,7 +22,9 @@ class NoticeInbox {
   /** Counts the unread among notices just fetched (by the notices page, say). */
   countUnread(notices: Notice[]): void {
     this.#version += 1;
-    this.unread = notices.filter((notice) => !notice.read).length;
+    const unread = notices.filter((notice) => !notice.read);
+    this.unread = unread.length;
+    this.latest = [...unread].sort((a, b) => b.createdAt.localeCompare(a.createdAt)).slice(0, 3);
   }
 
   /** The server's live count (the socket's `notices` frame), told as notices come and are read anywhere. */
@@ -46,12 +50,15 @@ class NoticeInbox {
     await Promise.all(unread.map((notice) => api.post(`/api/me/notices/${encodeURIComponent(notice.id)}/read`)));
     this.#version += 1;
     this.unread = Math.max(0, this.unread - unread.length);
+    const read = new Set(unread.map((notice) => notice.id));
+    this.latest = this.latest.filter((notice) => !read.has(notice.id));
   }
 
   /** Signed out: nothing to show. */
   clear(): void {
     this.#version += 1;
     this.unread = 0;
+    this.latest = [];
   }
 }
 
