@@ -77,6 +77,21 @@ describe('unread across devices', () => {
     await expectNoAxeViolations(laptop.page);
     await screenshot(laptop.page, 'unread-rooms-cleared-1280-dark');
 
+    // Being seen is hers to choose, off until she does.
+    await visit(laptop.page, '/settings', laptop.errors);
+    const seen = laptop.page.getByRole('checkbox', { name: 'Show my name to members of a room while I have it open' });
+    expect(await seen.isChecked()).toBe(false);
+    await seen.check();
+    await laptop.page
+      .getByRole('region', { name: 'Being seen in rooms' })
+      .getByRole('button', { name: 'Save' })
+      .click();
+    await laptop.page.getByText('Saved. While you have a room open, its members can see your name').waitFor();
+    const { user } = await send<{ user: { showPresence: boolean } }>(laptop.page, 'GET', '/api/me');
+    expect(user.showPresence).toBe(true);
+    await expectNoAxeViolations(laptop.page);
+    await screenshot(laptop.page, 'unread-settings-presence-1280-dark');
+
     expect(phone.errors).toEqual([]);
     expect(laptop.errors).toEqual([]);
   });
