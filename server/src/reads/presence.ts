@@ -10,13 +10,17 @@
 // rooms counts them again, once per burst, and sends a `presence` frame only when the room's frame changed.
 import { randomUUID } from 'node:crypto';
 import { schema, type Database } from '@kindred/db';
-import { and, eq, inArray, sql } from 'drizzle-orm';
+import { and, eq, inArray, or, sql } from 'drizzle-orm';
 import type { ControlMessage } from '../chat/bus.ts';
 
 const { memberships, moderatorDuty, presenceInstances, roomPresence, users } = schema;
 
 /** Changes within this long of each other are written, and counted, once. */
 const DEBOUNCE_MS = 100;
+/** Rows a statement deletes at most; a burst of leaving (a restart's worth) takes a few statements. */
+const WRITE_AT_ONCE = 500;
+/** Room ids in one `presence-changed` message: 100 uuids keep a NOTIFY payload well under its 8,000 bytes. */
+const ROOMS_PER_MESSAGE = 100;
 
 /** What a subscribed socket must offer: the gateway's connection. */
 export interface PresenceSocket {
@@ -78,8 +82,7 @@ export function createPresence(options: {
     const swept = await db.execute(sql`
       WITH dead AS (DELETE FROM presence_instances WHERE expires_at < now() RETURNING id)
       SELECT DISTINCT room_id FROM room_presence WHERE instance_id IN (SELECT id FROM dead)`);
-    const roomIds = rowsOf<{ room_id: string }>(swept).map((row) => row.room_id);
-    if (roomIds.length) publish({ type: 'presence-changed', roomIds });
+    tell(rowsOf<{ room_id: string }>(swept).map((row) => row.room_id));
   }
 
   async function writeDirty(): Promise<void> {
@@ -94,18 +97,30 @@ export function createPresence(options: {
         .values(present.map((pair) => ({ ...pair, instanceId })))
         .onConflictDoNothing();
     }
-    for (const { roomId, userId } of gone) {
+    for (let i = 0; i < gone.length; i += WRITE_AT_ONCE) {
+      const some = gone.slice(i, i + WRITE_AT_ONCE);
       await db
         .delete(roomPresence)
         .where(
           and(
             eq(roomPresence.instanceId, instanceId),
-            eq(roomPresence.roomId, roomId),
-            eq(roomPresence.userId, userId),
+            or(
+              ...some.map(({ roomId, userId }) =>
+                and(eq(roomPresence.roomId, roomId), eq(roomPresence.userId, userId)),
+              ),
+            ),
           ),
         );
     }
-    publish({ type: 'presence-changed', roomIds: [...new Set(pairs.map((pair) => pair.roomId))] });
+    tell(pairs.map((pair) => pair.roomId));
+  }
+
+  /** Tells every instance these rooms changed, in messages small enough for a NOTIFY (under 8,000 bytes). */
+  function tell(roomIds: string[]): void {
+    const unique = [...new Set(roomIds)];
+    for (let i = 0; i < unique.length; i += ROOMS_PER_MESSAGE) {
+      publish({ type: 'presence-changed', roomIds: unique.slice(i, i + ROOMS_PER_MESSAGE) });
+    }
   }
 
   function markDirty(roomId: string, userId: string): void {
@@ -244,8 +259,7 @@ export function createPresence(options: {
         .delete(presenceInstances)
         .where(eq(presenceInstances.id, instanceId))
         .catch(() => undefined);
-      const roomIds = [...new Set(rows.map((row) => row.roomId))];
-      if (roomIds.length) publish({ type: 'presence-changed', roomIds });
+      tell(rows.map((row) => row.roomId));
     },
   };
 }

@@ -32,6 +32,23 @@ export function membersText(count: number): string {
   return count === 1 ? '1 member' : `${count.toLocaleString('en')} members`;
 }
 
+/** "3 new messages" since the member last read the room; counted up to 1,000 by the server. */
+export function unreadText(count: number): string {
+  if (count >= 1000) return '999+ new messages';
+  return count === 1 ? '1 new message' : `${count.toLocaleString('en')} new messages`;
+}
+
+/** "2 here now": members with the room open now, a count only. */
+export function hereNowText(count: number): string {
+  return `${count.toLocaleString('en')} here now`;
+}
+
+/** The rooms list's title, with what waits in all of them: "(3) Rooms — Kindred". */
+export function roomsTitle(unread: number): string {
+  if (unread <= 0) return 'Rooms — Kindred';
+  return `(${unread >= 1000 ? '999+' : unread.toLocaleString('en')}) Rooms — Kindred`;
+}
+
 const names = new Intl.ListFormat('en', { style: 'long', type: 'conjunction' });
 
 /** "Looked after by Ana and Ben", or undefined while a room has no moderator. */

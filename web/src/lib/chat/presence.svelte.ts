@@ -2,6 +2,7 @@
 // is on duty. Seeded from the room (GET /api/rooms/:slug, or the counts of GET /api/rooms) and told live by
 // the socket's `presence` frame while the room is followed.
 import type { Room, ServerFrame } from '@kindred/shared';
+import { untrack } from 'svelte';
 
 export type PresenceFrame = Extract<ServerFrame, { type: 'presence' }>;
 
@@ -20,16 +21,21 @@ class Presence {
     return this.#rooms[slug] ?? nobody;
   }
 
-  /** From the API's rooms: the list carries counts only, so names already known are kept. */
+  /**
+   * From the API's rooms: the list carries counts only, so names already known are kept. Safe to call from
+   * an effect: it reads nothing reactively.
+   */
   seed(rooms: Room[]): void {
-    for (const room of rooms) {
-      if (room.hereNow === undefined) continue;
-      this.#rooms[room.slug] = {
-        hereNow: room.hereNow,
-        hereNames: room.hereNames ?? this.#rooms[room.slug]?.hereNames ?? [],
-        moderatorOnDuty: room.moderatorOnDuty ?? false,
-      };
-    }
+    untrack(() => {
+      for (const room of rooms) {
+        if (room.hereNow === undefined) continue;
+        this.#rooms[room.slug] = {
+          hereNow: room.hereNow,
+          hereNames: room.hereNames ?? this.#rooms[room.slug]?.hereNames ?? [],
+          moderatorOnDuty: room.moderatorOnDuty ?? false,
+        };
+      }
+    });
   }
 
   apply(frame: PresenceFrame): void {

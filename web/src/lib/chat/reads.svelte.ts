@@ -4,6 +4,7 @@
 // told live by the socket: a `read` frame when the member read on another tab or device, and each new
 // message in a followed room that is not theirs.
 import type { Message, Room, ServerFrame } from '@kindred/shared';
+import { untrack } from 'svelte';
 import { api } from '$lib/api';
 
 export type ReadFrame = Extract<ServerFrame, { type: 'read' }>;
@@ -34,17 +35,23 @@ class Reads {
     return Object.values(this.#places).reduce((sum, place) => sum + place.unread, 0);
   }
 
-  /** Takes the places of joined rooms from the API's answer (GET /api/rooms, or one room's). */
+  /**
+   * Takes the places of joined rooms from the API's answer (GET /api/rooms, or one room's). Safe to call
+   * from an effect: it reads nothing reactively, so the effect does not depend on what it writes.
+   */
   seed(rooms: Room[]): void {
-    for (const room of rooms) {
-      if (!room.joined || room.unread === undefined) continue;
-      this.#places[room.slug] = { readSeq: room.readSeq ?? null, unread: room.unread };
-    }
+    untrack(() => {
+      for (const room of rooms) {
+        if (!room.joined || room.unread === undefined) continue;
+        this.#places[room.slug] = { readSeq: room.readSeq ?? null, unread: room.unread };
+      }
+    });
   }
 
   /** Keeps the member's place at `seq` (the last seq on screen); sent at once, or gathered with the next. */
   markRead(slug: string, seq: number): void {
-    const known = this.readSeqOf(slug);
+    // Called from effects: what it reads must not make them run again.
+    const known = untrack(() => this.readSeqOf(slug));
     const pending = (this.#pending[slug] ??= { seq: -1, lastSent: -Infinity });
     if (seq <= Math.max(known ?? -1, pending.seq)) return;
     pending.seq = seq;
