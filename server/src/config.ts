@@ -31,6 +31,8 @@ export interface Config {
   newMemberLinkWaitHours: number;
   /** Minutes on duty after which a moderator is gently told they may rest (never stopped). */
   dutyNudgeMinutes: number;
+  /** Notices kept per member (the oldest go past it); the notice centre pages through them. */
+  noticesKept: number;
   /**
    * The reverse proxies in front of Kindred whose X-Forwarded-For is believed: how many hops, or their
    * addresses and ranges. Never "all": the left-most address in that header is whatever the client wrote.
@@ -75,6 +77,7 @@ export function loadConfig(env: Env = process.env): Config {
     requestLimitPerMinute: integer(env, 'REQUEST_LIMIT_PER_MINUTE', 600, 1, 1_000_000),
     newMemberLinkWaitHours: integer(env, 'NEW_MEMBER_LINK_WAIT_HOURS', 24, 0, 24 * 365),
     dutyNudgeMinutes: integer(env, 'DUTY_NUDGE_MINUTES', 120, 1, 24 * 60),
+    noticesKept: integer(env, 'NOTICES_KEPT', 200, 10, 10_000),
     trustProxy: proxies(env, 'TRUST_PROXY'),
     ...timeouts(env),
     logLevel: oneOf(env, 'LOG_LEVEL', ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], 'info'),

@@ -103,6 +103,20 @@ const creation = {
     message:
       'You’ve left many handover notes today, so writing more is paused for a while. The notes you left are kept.',
   },
+  // Members named by @username in chat, each a notice to them: far more than a warm conversation names in
+  // an hour, and a stop to paging one member again and again. Past it the messages still go; the mentions
+  // in them notify no one.
+  mentions: {
+    max: 100,
+    windowMs: HOUR,
+    message: 'You’ve mentioned many people in the last hour, so mentions won’t notify anyone for a while.',
+  },
+  // The notice centre's settings and the mention picker (asked as a member types after "@").
+  noticeCentre: {
+    max: 600,
+    windowMs: HOUR,
+    message: 'That was a lot at once. Please wait a little and try again; your notices are kept.',
+  },
   // A moderator's own month and going on and off duty are read often by their screens: generous.
   moderatorCare: {
     max: 120,
