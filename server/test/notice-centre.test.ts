@@ -189,7 +189,11 @@ describe('each kind, made by the real action', () => {
     const { room, members, writer } = await chatScene(2);
     const [, named] = members as [Member, Member];
     const outsider = await registerMember(t.app);
-    await send(writer, room.slug, `Thank you @${named.username.toUpperCase()} and @${outsider.username}, and @nobody_here`);
+    await send(
+      writer,
+      room.slug,
+      `Thank you @${named.username.toUpperCase()} and @${outsider.username}, and @nobody_here`,
+    );
     const [notice] = await eventually(named, 'mention', 1);
     expect(notice!.preview).toContain('Thank you');
     expect(notice!.link).toBe(`/rooms/${room.slug}`);
@@ -356,7 +360,10 @@ describe('settings', () => {
     ['no kinds', {}],
   ])('refuses %s with a validation error and keeps what was stored', async (_name, body) => {
     const member = await registerMember(t.app);
-    await call(t.app, 'PUT', '/api/me/notice-settings', { cookie: member.cookie, body: { kinds: { hard_day: false } } });
+    await call(t.app, 'PUT', '/api/me/notice-settings', {
+      cookie: member.cookie,
+      body: { kinds: { hard_day: false } },
+    });
     const res = await call(t.app, 'PUT', '/api/me/notice-settings', { cookie: member.cookie, body });
     expect(res.statusCode).toBe(400);
     expect(res.json().error.code).toBe('validation');
@@ -439,7 +446,7 @@ describe('limits', () => {
       await replyTo(id, replier, { body: `Reply ${i}` });
       t.clock.advance(1000);
     }
-        for (let i = 0; i < 100; i += 1) {
+    for (let i = 0; i < 100; i += 1) {
       const first = (await notices(author))[0];
       if (first?.preview === `Reply ${KEPT + 3}`) break;
       await new Promise((resolve) => setTimeout(resolve, 20));

@@ -16,8 +16,7 @@ import { ApiError } from '../errors.ts';
 import type { LimitCounters, Limit } from '../limits/counters.ts';
 import { mentionedUsernames, MENTIONS_PER_MESSAGE, previewOf } from './words.ts';
 
-const { blocks, memberNotices, memberships, messages, rooms, stories, storyReactions, storyReplies, users } =
-  schema;
+const { blocks, memberNotices, memberships, messages, rooms, stories, storyReactions, storyReplies, users } = schema;
 
 export interface NoticeFrame {
   type: 'notice';
@@ -99,12 +98,13 @@ export function createNoticeCentre(deps: {
       createdAt: at,
     };
     const insert = db.insert(memberNotices).values(values);
-    const [row] = await (notice.grows
-      ? insert.onConflictDoUpdate({
-          target: [memberNotices.userId, memberNotices.gatherKey],
-          set: { createdAt: at, readAt: null },
-        })
-      : insert.onConflictDoNothing()
+    const [row] = await (
+      notice.grows
+        ? insert.onConflictDoUpdate({
+            target: [memberNotices.userId, memberNotices.gatherKey],
+            set: { createdAt: at, readAt: null },
+          })
+        : insert.onConflictDoNothing()
     ).returning({ id: memberNotices.id });
     if (!row) return;
     await forgetOldest(userId);

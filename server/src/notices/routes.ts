@@ -123,7 +123,10 @@ export const noticeRoutes: FastifyPluginAsyncTypebox<NoticeRoutesOptions> = asyn
         .from(memberships)
         .where(and(eq(memberships.roomId, room.id), eq(memberships.userId, user.id)));
       if (!mine) throw new ApiError('not_a_member', 'Join this room to mention its members.');
-      const q = request.query.q?.trim().replace(/^@/, '').replace(/[\\%_]/g, (c) => `\\${c}`);
+      const q = request.query.q
+        ?.trim()
+        .replace(/^@/, '')
+        .replace(/[\\%_]/g, (c) => `\\${c}`);
       const rows = await db
         .select({ id: users.id, username: users.username, displayName: users.displayName })
         .from(memberships)
