@@ -39,6 +39,7 @@ interface Notice {
   text: string;
   preview: string | null;
   link: string | null;
+  messageId: string | null;
   filtered: string[];
   read: boolean;
   createdAt: string;
@@ -202,6 +203,13 @@ describe('each kind, made by the real action', () => {
     await send(writer, room.slug, `Note to self, @${members[0]!.username}`);
     await eventually(named, 'mention', 1);
     expect(await notices(members[0]!)).toEqual([]);
+    // Words a moderator hides take their notice with them.
+    const hidden = await call(t.app, 'POST', '/api/moderation/actions', {
+      cookie: admin.cookie,
+      body: { action: 'hide', target: { type: 'message', id: notice!.messageId }, reason: 'Off topic.' },
+    });
+    expect(hidden.statusCode).toBe(201);
+    expect((await notices(named)).filter((n) => n.kind === 'mention')).toEqual([]);
   });
 
   it('a moderator’s action on my words', async () => {

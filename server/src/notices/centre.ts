@@ -166,11 +166,27 @@ export function createNoticeCentre(deps: {
         storyWarnings: stories.contentWarnings,
         roomSlug: rooms.slug,
         roomName: rooms.name,
+        // The words as they are now: an edit shows, and hidden or deleted words take their notice away.
+        message: {
+          body: messages.body,
+          warnings: messages.contentWarnings,
+          hiddenAt: messages.hiddenAt,
+          deletedAt: messages.deletedAt,
+        },
+        reply: { body: storyReplies.body, warnings: storyReplies.contentWarnings, hiddenAt: storyReplies.hiddenAt },
       })
       .from(memberNotices)
       .leftJoin(actor, eq(actor.id, memberNotices.actorId))
       .leftJoin(stories, eq(stories.id, memberNotices.storyId))
       .leftJoin(rooms, eq(rooms.id, memberNotices.roomId))
+      .leftJoin(messages, eq(messages.id, memberNotices.messageId))
+      .leftJoin(
+        storyReplies,
+        and(
+          eq(memberNotices.kind, 'story_reply'),
+          eq(memberNotices.gatherKey, sql`'story_reply:' || ${storyReplies.id}::text`),
+        ),
+      )
       .where(
         and(
           eq(memberNotices.userId, userId),
@@ -186,17 +202,20 @@ export function createNoticeCentre(deps: {
       userId,
       blocked,
     );
-    return rows.flatMap(({ notice: n, actorName, storyTitle, storyWarnings, roomSlug, roomName }) => {
+    return rows.flatMap(({ notice: n, actorName, storyTitle, storyWarnings, roomSlug, roomName, message, reply }) => {
       if (n.actorId && blocked.has(n.actorId)) return [];
       if (member.off.includes(n.kind)) return [];
       const who = n.anonymous || !actorName ? 'Someone' : actorName;
       const story = `your story “${storyTitle ?? 'that is no longer here'}”`;
-      const warnings = [...n.contentWarnings, ...(storyWarnings ?? [])];
+      let warnings = [...n.contentWarnings, ...(storyWarnings ?? [])];
       let text: string;
       let preview: string | null = n.text;
       let link: string | null = null;
       switch (n.kind) {
         case 'story_reply':
+          if (!reply?.body || reply.hiddenAt) return [];
+          preview = previewOf(reply.body);
+          warnings = [...reply.warnings, ...(storyWarnings ?? [])];
           text = `${who} replied to ${story}.`;
           link = n.storyId ? `/stories/${n.storyId}` : null;
           break;
@@ -209,11 +228,14 @@ export function createNoticeCentre(deps: {
           break;
         }
         case 'message_reply':
-          text = `${who} replied to your message in ${roomName ?? 'a room'}.`;
-          link = roomSlug ? `/rooms/${roomSlug}` : null;
-          break;
         case 'mention':
-          text = `${who} mentioned you in ${roomName ?? 'a room'}.`;
+          if (!message?.body || message.hiddenAt || message.deletedAt) return [];
+          preview = previewOf(message.body);
+          warnings = message.warnings;
+          text =
+            n.kind === 'mention'
+              ? `${who} mentioned you in ${roomName ?? 'a room'}.`
+              : `${who} replied to your message in ${roomName ?? 'a room'}.`;
           link = roomSlug ? `/rooms/${roomSlug}` : null;
           break;
         case 'hard_day':
