@@ -209,7 +209,7 @@ export function createNoticeCentre(deps: {
       const story = `your story “${storyTitle ?? 'that is no longer here'}”`;
       let warnings = [...n.contentWarnings, ...(storyWarnings ?? [])];
       let text: string;
-      let preview: string | null = n.text;
+      let preview: string | null;
       let link: string | null = null;
       switch (n.kind) {
         case 'story_reply':
