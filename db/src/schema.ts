@@ -52,6 +52,11 @@ export const users = pgTable(
     markColour: text(),
     /** Whether members of a room may see this member's name among those here now (off unless they choose). */
     showPresence: boolean().notNull().default(false),
+    /** Kinds of notice this member chose not to receive (notices/kinds.ts); all are on by default. */
+    noticeKindsOff: text()
+      .array()
+      .notNull()
+      .default(sql`'{}'::text[]`),
     createdAt: createdAt(),
   },
   (t) => [uniqueIndex('users_username_key').on(sql`lower(${t.username})`)],
@@ -460,10 +465,24 @@ export const memberNotices = pgTable(
       .array()
       .notNull()
       .default(sql`'{}'::text[]`),
+    /** The story a notice is about (a reply to it, reactions to it). */
+    storyId: uuid(),
+    /**
+     * Who caused it (a reply's or mention's author), to leave out the notices of members blocked either
+     * way, and to name them unless `anonymous`. Never sent to anyone: no answer carries it.
+     */
+    actorId: uuid().references(() => users.id, { onDelete: 'set null' }),
+    /** The words that caused it were anonymous: the notice never names their author. */
+    anonymous: boolean().notNull().default(false),
+    /** Notices that gather (reactions to one story; the hard-day note of one day) share a key per member. */
+    gatherKey: text(),
     createdAt: createdAt(),
     readAt: timestamp({ withTimezone: true }),
   },
-  (t) => [index('member_notices_user_idx').on(t.userId, t.createdAt)],
+  (t) => [
+    index('member_notices_user_idx').on(t.userId, t.createdAt),
+    uniqueIndex('member_notices_gather_key').on(t.userId, t.gatherKey),
+  ],
 );
 
 // ── Stories ────────────────────────────────────────────────────────────────────────────────────────────

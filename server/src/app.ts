@@ -34,6 +34,8 @@ import { LimitCounters } from './limits/counters.ts';
 import { BatchedLimit } from './limits/batched.ts';
 import { registerLimits } from './limits/plugin.ts';
 import { limitTable } from './limits/table.ts';
+import { createNoticeCentre, withNotices } from './notices/centre.ts';
+import { noticeRoutes } from './notices/routes.ts';
 import type { Config } from './config.ts';
 import { FRAME_MAX_BYTES } from '@kindred/shared';
 import { assessCrisisRisk } from './moderation/crisis.ts';
@@ -230,7 +232,16 @@ export async function buildApp(config: Config, deps: AppDependencies = {}): Prom
       }, logError);
     }
   };
-  const counts = createLiveCounts({ db, moderation, now, onError: logError });
+  const centre = createNoticeCentre({
+    db,
+    now,
+    kept: config.noticesKept,
+    limits,
+    mentionLimit: limitsTable.mentions,
+    publish: (userId, notice) => void publishControl({ type: 'user-notice', userId, notice: { ...notice } }),
+    onError: logError,
+  });
+  const counts = createLiveCounts({ db, unreadNotices: centre.unread, now, onError: logError });
   await ensureDefaultRooms(db);
   const onStaffRoomLeft = (roomId: string, userId: string) =>
     void publishControl({ type: 'membership-ended', roomId, userId });
@@ -282,8 +293,12 @@ export async function buildApp(config: Config, deps: AppDependencies = {}): Prom
     moderation,
     sanctions,
     applyEffects,
-    onNoticesRead: (userId) => void publishControl({ type: 'notices-read', userId }),
     duty,
+  });
+  await app.register(noticeRoutes, {
+    db,
+    centre,
+    onNoticesRead: (userId) => void publishControl({ type: 'notices-read', userId }),
   });
   await app.register(carerRoutes, {
     db,
@@ -309,6 +324,8 @@ export async function buildApp(config: Config, deps: AppDependencies = {}): Prom
       now().getTime() - createdAt.getTime() < config.newMemberLinkWaitHours * 60 * 60 * 1000 && containsLink(text),
     holdForReview: async (storyId, authorId, urgent) =>
       applyEffects(await moderation.holdStory(storyId, authorId, urgent)),
+    onReplied: (replyId) => void centre.storyReplied(replyId),
+    onReacted: (storyId, userId) => void centre.storyReacted(storyId, userId),
   });
   await app.register(storyRoutes, { stories, db, onFilterChanged, appointments });
   await app.register(careToolRoutes, {
@@ -332,7 +349,7 @@ export async function buildApp(config: Config, deps: AppDependencies = {}): Prom
     presence,
     // Words that suggest risk: the writer sees crisis lines at once, privately, and who will see it; the
     // room's moderators get an urgent item and, if on duty, a live notice. Nothing is removed.
-    onWritten: createCrisisAnswer({ db, moderation, helplines, applyEffects, logError }),
+    onWritten: withNotices(centre, createCrisisAnswer({ db, moderation, helplines, applyEffects, logError })),
   });
   await bus.start({
     onRemoteRanges: (ranges) => feeds.publishCommitted(ranges),

@@ -33,6 +33,8 @@ export interface Config {
   dutyNudgeMinutes: number;
   /** How often each instance renews its presence (reads/presence.ts); one not heard from for 3× this stops counting. */
   presenceHeartbeatSeconds: number;
+  /** Notices kept per member (the oldest go past it); the notice centre pages through them. */
+  noticesKept: number;
   /**
    * The reverse proxies in front of Kindred whose X-Forwarded-For is believed: how many hops, or their
    * addresses and ranges. Never "all": the left-most address in that header is whatever the client wrote.
@@ -78,6 +80,7 @@ export function loadConfig(env: Env = process.env): Config {
     newMemberLinkWaitHours: integer(env, 'NEW_MEMBER_LINK_WAIT_HOURS', 24, 0, 24 * 365),
     dutyNudgeMinutes: integer(env, 'DUTY_NUDGE_MINUTES', 120, 1, 24 * 60),
     presenceHeartbeatSeconds: integer(env, 'PRESENCE_HEARTBEAT_SECONDS', 15, 1, 300),
+    noticesKept: integer(env, 'NOTICES_KEPT', 200, 10, 10_000),
     trustProxy: proxies(env, 'TRUST_PROXY'),
     ...timeouts(env),
     logLevel: oneOf(env, 'LOG_LEVEL', ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], 'info'),

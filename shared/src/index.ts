@@ -11,3 +11,4 @@ export * from './schemas/care.ts';
 export * from './schemas/members.ts';
 export * from './schemas/recovery.ts';
 export * from './schemas/carers.ts';
+export * from './schemas/notices.ts';

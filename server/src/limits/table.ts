@@ -110,6 +110,20 @@ const creation = {
     windowMs: MINUTE,
     message: 'That was a lot of reading at once, so keeping your place is paused for a moment. Nothing is lost.',
   },
+  // Members named by @username in chat, each a notice to them: far more than a warm conversation names in
+  // an hour, and a stop to paging one member again and again. Past it the messages still go; the mentions
+  // in them notify no one.
+  mentions: {
+    max: 100,
+    windowMs: HOUR,
+    message: 'You’ve mentioned many people in the last hour, so mentions won’t notify anyone for a while.',
+  },
+  // The notice centre's settings and the mention picker (asked as a member types after "@").
+  noticeCentre: {
+    max: 600,
+    windowMs: HOUR,
+    message: 'That was a lot at once. Please wait a little and try again; your notices are kept.',
+  },
   // A moderator's own month and going on and off duty are read often by their screens: generous.
   moderatorCare: {
     max: 120,

@@ -15,7 +15,6 @@ import { and, eq, inArray, or } from 'drizzle-orm';
 import { countsAllowance, type Allowance } from '../chat/budgets.ts';
 import type { ControlMessage } from '../chat/bus.ts';
 import { queueCounts, queueScopeOf, type QueueScope } from './queue-scope.ts';
-import type { ModerationService } from './service.ts';
 
 const { memberships, users } = schema;
 
@@ -44,11 +43,12 @@ type Recount = { queue: boolean; notices: boolean };
 
 export function createLiveCounts(options: {
   db: Database;
-  moderation: ModerationService;
+  /** How many of a member's notices are unread, counted as the notices list shows them (notices/centre.ts). */
+  unreadNotices: (userId: string) => Promise<number>;
   now: () => Date;
   onError: (error: unknown) => void;
 }) {
-  const { db, moderation, now, onError } = options;
+  const { db, unreadNotices, now, onError } = options;
   const followed = new Map<string, Followed>();
   const allowances = new WeakMap<CountsSocket, Allowance>();
   const marked = new Map<string, Recount>();
@@ -89,7 +89,7 @@ export function createLiveCounts(options: {
       }
       // A member not yet counted is counted whole, whatever marked them.
       if (what.notices || followed.get(userId)?.notices === undefined) {
-        const unread = (await moderation.notices(userId)).filter((notice) => !notice.read).length;
+        const unread = await unreadNotices(userId);
         frames.notices = JSON.stringify({ type: 'notices', unread });
       }
       const member = followed.get(userId);

@@ -11,8 +11,6 @@ import {
   ErrorBodySchema,
   LogQuerySchema,
   LogResponseSchema,
-  NoticeParamsSchema,
-  NoticesResponseSchema,
   QueueResponseSchema,
   ReportResponseSchema,
   RoomParamsSchema,
@@ -32,8 +30,6 @@ export interface ModerationRoutesOptions {
   duty: Pick<DutyCare, 'goOffDuty'>;
   sanctions: SanctionService;
   applyEffects: (effects: LiveEffects) => void;
-  /** A member read a notice: their unread count is told again on every instance. */
-  onNoticesRead: (userId: string) => void;
 }
 
 const errors = {
@@ -45,7 +41,7 @@ const errors = {
 };
 
 export const moderationRoutes: FastifyPluginAsyncTypebox<ModerationRoutesOptions> = async (app, options) => {
-  const { moderation, sanctions, applyEffects, onNoticesRead, duty } = options;
+  const { moderation, sanctions, applyEffects, duty } = options;
   const tags = ['moderation'];
   const moderatorOf = (request: FastifyRequest) => {
     const { user } = requireAuth(request);
@@ -188,36 +184,6 @@ export const moderationRoutes: FastifyPluginAsyncTypebox<ModerationRoutesOptions
     },
     async (request, reply) => {
       await duty.goOffDuty(moderatorOf(request), request.params.slug);
-      return reply.status(204).send(null);
-    },
-  );
-
-  app.get(
-    '/api/me/notices',
-    {
-      schema: {
-        tags,
-        summary: 'Private notices to me (e.g. a moderator hid my message, and why)',
-        response: { 200: NoticesResponseSchema, ...errors },
-      },
-    },
-    async (request) => ({ notices: await moderation.notices(requireAuth(request).user.id) }),
-  );
-
-  app.post(
-    '/api/me/notices/:id/read',
-    {
-      schema: {
-        tags,
-        summary: 'Mark a notice read',
-        params: NoticeParamsSchema,
-        response: { 204: Type.Null(), ...errors },
-      },
-    },
-    async (request, reply) => {
-      const { user } = requireAuth(request);
-      await moderation.markNoticeRead(user.id, request.params.id);
-      onNoticesRead(user.id);
       return reply.status(204).send(null);
     },
   );

@@ -708,40 +708,6 @@ export function createModerationService({ db, now }: { db: Database; now: () => 
           .where(and(eq(moderatorDuty.roomId, room.id), eq(moderatorDuty.userId, moderator.id)));
       }
     },
-
-    async notices(userId: string) {
-      const rows = await db
-        .select({ notice: memberNotices, hiddenWarnings: users.hiddenWarnings })
-        .from(memberNotices)
-        .innerJoin(users, eq(users.id, memberNotices.userId))
-        .where(eq(memberNotices.userId, userId))
-        .orderBy(desc(memberNotices.createdAt))
-        .limit(50);
-      return rows.map(({ notice: n, hiddenWarnings }) => ({
-        id: n.id,
-        kind: n.kind,
-        text: n.text,
-        messageId: n.messageId,
-        filtered: n.contentWarnings.filter((warning) => hiddenWarnings.includes(warning)),
-        createdAt: n.createdAt.toISOString(),
-        read: n.readAt !== null,
-      }));
-    },
-
-    async markNoticeRead(userId: string, id: string): Promise<void> {
-      const updated = await db
-        .update(memberNotices)
-        .set({ readAt: now() })
-        .where(and(eq(memberNotices.id, id), eq(memberNotices.userId, userId), isNull(memberNotices.readAt)))
-        .returning({ id: memberNotices.id });
-      if (updated.length === 0) {
-        const [exists] = await db
-          .select({ id: memberNotices.id })
-          .from(memberNotices)
-          .where(and(eq(memberNotices.id, id), eq(memberNotices.userId, userId)));
-        if (!exists) throw new ApiError('not_found', 'There is no such notice.');
-      }
-    },
   };
 
   /**

@@ -55,6 +55,10 @@ export function createStoryService(deps: {
   suggestsRisk: (text: string) => boolean;
   /** Opens a queue item for a story that waits. */
   holdForReview: (storyId: string, authorId: string, urgent: boolean) => Promise<void>;
+  /** A reply was stored: the notice centre tells the story's author (notices/centre.ts). */
+  onReplied?: (replyId: string) => void;
+  /** Support was sent to a story: its author's gathered notice grows. */
+  onReacted?: (storyId: string, userId: string) => void;
 }) {
   const { db, now } = deps;
 
@@ -360,6 +364,7 @@ export function createStoryService(deps: {
           createdAt: now(),
         })
         .returning();
+      deps.onReplied?.(row!.id);
       return replyView(row!, viewer, await authorsOf([viewer.id]));
     },
 
@@ -367,10 +372,12 @@ export function createStoryService(deps: {
       const story = await answerable(id, viewer);
       if (story.status !== 'published') throw new ApiError('validation', 'Reactions open once the story is shared.');
       if (on) {
-        await db
+        const added = await db
           .insert(storyReactions)
           .values({ storyId: story.id, userId: viewer.id, kind, createdAt: now() })
-          .onConflictDoNothing();
+          .onConflictDoNothing()
+          .returning({ kind: storyReactions.kind });
+        if (added.length) deps.onReacted?.(story.id, viewer.id);
       } else {
         await db
           .delete(storyReactions)

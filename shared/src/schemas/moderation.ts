@@ -250,6 +250,10 @@ export const NoticeSchema = Type.Object(
     kind: Type.String(),
     text: Type.String(),
     messageId: Type.Union([Type.String(), Type.Null()]),
+    /** The words that caused it (a reply, a mention), folded when `filtered` is not empty; null for others. */
+    preview: Type.Union([Type.String(), Type.Null()]),
+    /** Where it points in the app (a story, a room), if anywhere. */
+    link: Type.Union([Type.String(), Type.Null()]),
     /** Warnings of the content the text quotes that match my filter: show collapsed when not empty. */
     filtered: Type.Array(Type.String()),
     createdAt: Type.String({ format: 'date-time' }),

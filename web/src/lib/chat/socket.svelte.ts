@@ -11,6 +11,7 @@
 // Only `status` is rune state; the bookkeeping maps are never rendered, so they stay plain.
 /* eslint-disable svelte/prefer-svelte-reactivity */
 import type { CrisisResources } from '@kindred/shared';
+import { browserNotices } from '$lib/notices/browser-notices.svelte';
 import { noticeInbox } from '$lib/moderation/notices.svelte';
 import { CLOSE_SESSION_ENDED, CLOSE_TOO_MANY_SOCKETS, type ClientFrame, type ServerFrame } from '@kindred/shared';
 import { api } from '$lib/api';
@@ -416,6 +417,7 @@ export class ChatSocket {
         } else if (frame.code === 'view_changed') {
           for (const followed of this.#rooms.values()) followed.feed.viewChanged();
         } else {
+          browserNotices.show(frame);
           void noticeInbox.refresh();
         }
         return;
