@@ -106,7 +106,9 @@ export async function startNginx(options: NginxOptions): Promise<Nginx> {
     await run(NGINX, [...args, '-t', '-q']);
   } catch (error) {
     await rm(dir, { recursive: true, force: true });
-    throw new Error(`nginx refused the configuration: ${(error as { stderr?: string }).stderr ?? error}`);
+    throw new Error(`nginx refused the configuration: ${(error as { stderr?: string }).stderr ?? error}`, {
+      cause: error,
+    });
   }
   const child = spawn(NGINX, [...args, '-g', 'daemon off;'], { stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
