@@ -9,6 +9,7 @@ export default ts.config(
     ignores: [
       '**/node_modules/',
       'web/build/',
+      'server/dist/',
       'web/.svelte-kit/',
       '.svelte-kit/',
       'data/',
@@ -38,7 +39,7 @@ export default ts.config(
   },
   {
     // Scripts and the server entry talk to a terminal on purpose.
-    files: ['web/scripts/**', 'server/src/cli.ts'],
+    files: ['web/scripts/**', 'server/scripts/**', 'server/src/cli.ts'],
     rules: { 'no-console': 'off' },
   },
 );

@@ -1,7 +1,8 @@
 // Applies the committed migrations at start-up, on either engine. On PostgreSQL an advisory lock makes
 // instances that start together take turns, so only one of them runs each migration.
 import { readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
 import { sql } from 'drizzle-orm';
 import { drizzle as drizzlePg } from 'drizzle-orm/node-postgres';
 import { migrate as migratePg } from 'drizzle-orm/node-postgres/migrator';
@@ -10,7 +11,14 @@ import { migrate as migratePglite } from 'drizzle-orm/pglite/migrator';
 import type { DatabaseHandle } from './client.ts';
 import * as schema from './schema.ts';
 
-export const migrationsFolder = fileURLToPath(new URL('../migrations', import.meta.url));
+/**
+ * db/migrations, found through the package rather than this file's place: the server's production build
+ * (server/dist, one bundle) carries this module's code but not the SQL files beside it.
+ */
+export const migrationsFolder = join(
+  dirname(createRequire(import.meta.url).resolve('@kindred/db/package.json')),
+  'migrations',
+);
 
 const MIGRATION_LOCK = 7_311_746_001; // any constant; names "kindred migrations" among advisory locks
 

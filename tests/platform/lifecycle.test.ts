@@ -6,7 +6,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createPostgresDatabase } from '@kindred/db/testing';
 import { afterAll, describe, expect, it } from 'vitest';
-import { repoRoot, startPlatform, stopAll, type Platform } from '../support/platform.ts';
+import {
+  repoRoot,
+  SERVER_CLI,
+  SERVER_MAIN,
+  SERVER_NODE_FLAGS,
+  startPlatform,
+  stopAll,
+  type Platform,
+} from '../support/platform.ts';
 
 afterAll(() => stopAll());
 
@@ -34,13 +42,13 @@ async function expectDataSurvivesRestart(env: Record<string, string>, dataDir?: 
   }
 }
 
-/** Runs a Kindred entry point (the server by default) and returns how it ended. Bounded: 30 s. */
+/** Runs a compiled Kindred entry point (the server by default) and returns how it ended. Bounded: 30 s. */
 function runUntilExit(
   env: Record<string, string>,
-  args: string[] = ['server/src/main.ts'],
+  args: string[] = [SERVER_MAIN],
 ): Promise<{ code: number | null; stderr: string; stdout: string }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', ...args], {
+    const child = spawn(process.execPath, [...SERVER_NODE_FLAGS, ...args], {
       cwd: repoRoot,
       env: { ...process.env, LOG_LEVEL: 'warn', ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
@@ -141,7 +149,7 @@ describe('admin command line', () => {
       expect((await post(first, '/api/auth/register', account)).status).toBe(201);
       await first.stop();
 
-      const cli = (...args: string[]) => runUntilExit({ DATA_DIR: dataDir }, ['server/src/cli.ts', 'admin', ...args]);
+      const cli = (...args: string[]) => runUntilExit({ DATA_DIR: dataDir }, [SERVER_CLI, 'admin', ...args]);
       expect(await cli('grant', 'Steward_Of_Rooms')).toMatchObject({
         code: 0,
         stdout: expect.stringMatching(/now an admin/),

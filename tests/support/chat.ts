@@ -5,6 +5,7 @@
 // wait is bounded in time, and every loop in count.
 import { randomBytes } from 'node:crypto';
 import type { Message } from '@kindred/shared';
+import { Agent, fetch as fetchVia } from 'undici';
 import WebSocket from 'ws';
 
 export type Frame = Record<string, unknown> & { type: string };
@@ -12,8 +13,39 @@ export type Frame = Record<string, unknown> & { type: string };
 export interface Member {
   username: string;
   id: string;
-  /** The Cookie header that carries the session: `kindred_session=…`. */
+  /** The Cookie header that carries the session: `kindred_session=…` (`__Host-kindred_session=…` on https). */
   cookie: string;
+  /** How this member's requests and sockets travel, when not as Node's defaults. */
+  via?: Via;
+}
+
+/** A client's own way to the server: a certificate to trust (a test's own), the address it comes from. */
+export interface Via {
+  /** PEM of a certificate authority to trust for https/wss (e.g. a self-signed test certificate). */
+  ca?: string;
+  /** The local address to connect from (a loopback address other than 127.0.0.1: a second "client"). */
+  localAddress?: string;
+}
+
+const agents = new Map<string, Agent>();
+/** One connection pool per way of travelling; closed by closeAgents(). */
+function agentFor(via: Via): Agent {
+  const key = `${via.localAddress ?? ''}|${via.ca ?? ''}`;
+  let agent = agents.get(key);
+  if (!agent) {
+    agent = new Agent({
+      ...(via.localAddress ? { localAddress: via.localAddress } : {}),
+      ...(via.ca ? { connect: { ca: via.ca } } : {}),
+    });
+    agents.set(key, agent);
+  }
+  return agent;
+}
+
+/** Closes the connection pools requests with a `via` opened. */
+export async function closeAgents(): Promise<void> {
+  await Promise.allSettled([...agents.values()].map((agent) => agent.close()));
+  agents.clear();
 }
 
 const requestTimeoutMs = 15_000;
@@ -26,19 +58,23 @@ export function runTag(): string {
 export async function api(
   baseUrl: string,
   path: string,
-  options: { method?: string; member?: Member; body?: unknown } = {},
+  options: { method?: string; member?: Member; body?: unknown; via?: Via; headers?: Record<string, string> } = {},
 ): Promise<Response> {
   const method = options.method ?? (options.body === undefined ? 'GET' : 'POST');
-  return fetch(`${baseUrl}${path}`, {
+  const init = {
     method,
     headers: {
       ...(method === 'GET' ? {} : { origin: baseUrl }),
       ...(options.body === undefined ? {} : { 'content-type': 'application/json' }),
       ...(options.member ? { cookie: options.member.cookie } : {}),
+      ...options.headers,
     },
     ...(options.body === undefined ? {} : { body: JSON.stringify(options.body) }),
     signal: AbortSignal.timeout(requestTimeoutMs),
-  });
+  };
+  const via = options.via ?? options.member?.via;
+  if (!via) return fetch(`${baseUrl}${path}`, init);
+  return (await fetchVia(`${baseUrl}${path}`, { ...init, dispatcher: agentFor(via) })) as unknown as Response;
 }
 
 async function expectStatus(response: Response, status: number, what: string): Promise<void> {
@@ -47,18 +83,19 @@ async function expectStatus(response: Response, status: number, what: string): P
   }
 }
 
-export async function registerMember(baseUrl: string, username: string): Promise<Member> {
+export async function registerMember(baseUrl: string, username: string, via?: Via): Promise<Member> {
   const response = await api(baseUrl, '/api/auth/register', {
     body: { username, password: `quiet harbour lanterns ${runTag()}` },
+    ...(via ? { via } : {}),
   });
   await expectStatus(response, 201, `registering ${username}`);
   const cookie = response.headers
     .getSetCookie()
-    .map((header) => /^(kindred_session=[^;]+)/.exec(header)?.[1])
+    .map((header) => /^((?:__Host-)?kindred_session=[^;]+)/.exec(header)?.[1])
     .find((value) => value !== undefined);
   if (!cookie) throw new Error(`registering ${username}: no session cookie in the answer`);
   const { user } = (await response.json()) as { user: { id: string } };
-  return { username, id: user.id, cookie };
+  return { username, id: user.id, cookie, ...(via ? { via } : {}) };
 }
 
 export async function joinRoom(baseUrl: string, member: Member, slug: string): Promise<void> {
@@ -140,6 +177,8 @@ export class ChatSocket {
       const ws = new WebSocket(`${baseUrl.replace(/^http/, 'ws')}/api/ws`, {
         headers: { origin, cookie: member.cookie },
         handshakeTimeout: timeoutMs,
+        ...(member.via?.ca ? { ca: member.via.ca } : {}),
+        ...(member.via?.localAddress ? { localAddress: member.via.localAddress } : {}),
       });
       const socket = new ChatSocket(ws);
       ws.once('open', () => resolve(socket));
@@ -255,8 +294,10 @@ export interface SenderOptions {
   retryDelayMs?: number;
   /** A send with no answer after this long is sent again (same clientId). */
   answerTimeoutMs?: number;
-  /** When set, a lost socket is replaced through this, with a growing pause between attempts. */
+  /** When set, a lost socket is replaced through this, with a growing, jittered pause between attempts. */
   reconnect?: () => Promise<ChatSocket>;
+  /** At least this long between two new clientIds (resends are not held back): a steady stream. */
+  gapMs?: number;
   /** Called after each first acknowledgement of a clientId. */
   onAck?: (acked: Acked) => void;
 }
@@ -288,6 +329,8 @@ export class Sender {
   readonly #inFlight = new Map<string, number>();
   readonly #retryTimers = new Set<NodeJS.Timeout>();
   readonly #options: Required<Omit<SenderOptions, 'reconnect' | 'onAck'>> & SenderOptions;
+  #lastNewAt = 0;
+  #gapTimer: NodeJS.Timeout | undefined;
   #socket: ChatSocket | undefined;
   #detachSocket: (() => void) | undefined;
   #closed = false;
@@ -300,7 +343,7 @@ export class Sender {
   ) {
     this.#plan = [...plan];
     this.#byClientId = new Map(plan.map((out) => [out.clientId, out]));
-    this.#options = { inFlight: 3, retryDelayMs: 150, answerTimeoutMs: 5_000, ...options };
+    this.#options = { inFlight: 3, retryDelayMs: 150, answerTimeoutMs: 5_000, gapMs: 0, ...options };
     this.#tick = setInterval(() => this.#expireUnanswered(), 100);
     this.#tick.unref();
   }
@@ -361,6 +404,7 @@ export class Sender {
   close(): void {
     this.#closed = true;
     clearInterval(this.#tick);
+    clearTimeout(this.#gapTimer);
     for (const timer of this.#retryTimers) clearTimeout(timer);
     this.#retryTimers.clear();
     this.#detach();
@@ -382,7 +426,8 @@ export class Sender {
   async #reconnect(): Promise<void> {
     let pause = 100;
     for (let attempt = 0; attempt < 200 && !this.#closed; attempt += 1) {
-      await delay(pause);
+      // Half fixed, half random, as the web app does: clients dropped together don't return together.
+      await delay(pause / 2 + (Math.random() * pause) / 2);
       pause = Math.min(pause * 2, 1_000);
       try {
         const socket = await this.#options.reconnect!();
@@ -412,6 +457,15 @@ export class Sender {
     while (socket?.open && this.#inFlight.size < this.#options.inFlight) {
       let out = this.#resend.shift();
       if (!out && this.unanswered < this.#options.inFlight && this.#nextNew < this.#plan.length) {
+        const wait = this.#lastNewAt + this.#options.gapMs - Date.now();
+        if (wait > 0) {
+          this.#gapTimer ??= setTimeout(() => {
+            this.#gapTimer = undefined;
+            this.#pump();
+          }, wait);
+          return;
+        }
+        this.#lastNewAt = Date.now();
         out = this.#plan[this.#nextNew++];
       }
       if (!out) return;

@@ -1,5 +1,6 @@
-// Starts the real Kindred platform (`node --import tsx server/src/main.ts`) on a free port for black-box
-// tests, and stops it again. Node is spawned directly, not through npm or npx, so the pid we signal is
+// Starts the real Kindred platform as production runs it (`node server/dist/main.js`, the compiled server that
+// `npm run build` makes; global-setup.ts brings it up to date) on a free port for black-box tests, and stops
+// it again. Node is spawned directly, not through npm or npx, so the pid we signal is
 // the server's own and SIGTERM exercises its graceful shutdown. Every wait is bounded in time.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -22,6 +23,8 @@ export interface PlatformOptions {
   env?: Record<string, string>;
   /** Reuse a data folder (e.g. to test a restart); it is then left in place on stop. */
   dataDir?: string;
+  /** Listen on this port (e.g. to restart an instance behind a proxy); a free one when not given. */
+  port?: number;
 }
 
 export interface Platform {
@@ -42,12 +45,15 @@ export interface Platform {
 }
 
 /** Node's flags for the server, as `npm start` and server/Dockerfile give them (README.md, "Configuration"). */
-export const SERVER_NODE_FLAGS = ['--max-semi-space-size=64'];
+export const SERVER_NODE_FLAGS = ['--enable-source-maps', '--max-semi-space-size=64'];
+/** The compiled server and command line (server/scripts/build.mjs), relative to the repository. */
+export const SERVER_MAIN = 'server/dist/main.js';
+export const SERVER_CLI = 'server/dist/cli.js';
 
 const running = new Set<Platform>();
 
 export async function startPlatform(options: PlatformOptions = {}): Promise<Platform> {
-  const port = await findFreePort();
+  const port = options.port ?? (await findFreePort());
   const url = `http://127.0.0.1:${port}`;
   const ownsDataDir = options.dataDir === undefined;
   const dataDir = options.dataDir ?? (await mkdtemp(join(tmpdir(), 'kindred-test-')));
@@ -64,7 +70,7 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Plat
   // The embedded database is the default; a DATABASE_URL leaking in from the shell would silently change that.
   if (options.env?.DATABASE_URL === undefined) delete env.DATABASE_URL;
 
-  const child = spawn(process.execPath, [...SERVER_NODE_FLAGS, '--import', 'tsx', 'server/src/main.ts'], {
+  const child = spawn(process.execPath, [...SERVER_NODE_FLAGS, SERVER_MAIN], {
     cwd: repoRoot,
     env,
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -212,7 +218,7 @@ process.once('exit', () => {
 });
 
 /**
- * Runs the operator's admin CLI (`node --import tsx server/src/cli.ts admin …`) on an embedded data folder or,
+ * Runs the operator's admin CLI (`node server/dist/cli.js admin …`) on an embedded data folder or,
  * when `env` holds a DATABASE_URL, on PostgreSQL, as an operator would; answers what it printed, or throws
  * with its output when it fails. On a data folder, the platform on it must not be running yet.
  */
@@ -226,7 +232,7 @@ export async function runAdminCommand(
     ...target.env,
   };
   if (target.env?.DATABASE_URL === undefined) delete env.DATABASE_URL;
-  const child = spawn(process.execPath, ['--import', 'tsx', 'server/src/cli.ts', 'admin', ...args], {
+  const child = spawn(process.execPath, ['--enable-source-maps', SERVER_CLI, 'admin', ...args], {
     cwd: repoRoot,
     env,
     stdio: ['ignore', 'pipe', 'pipe'],
