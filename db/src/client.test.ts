@@ -1,7 +1,7 @@
 // The embedded database's small-server settings: a new data folder and one made before them both open with
 // them, and a new folder keeps what was written in it (its initdb ran in a process of its own).
 // No memory figures here (a shared, noisy machine): tests/bench measures those.
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
@@ -32,6 +32,11 @@ describe('the embedded database', () => {
     const dir = freshDir();
     const first = await createDb({ dataDir: dir });
     expect(await settings(first.pglite!)).toEqual(PGLITE_SETTINGS);
+    // initdb ran with them too, and wrote them where an operator looks.
+    const conf = readFileSync(path.join(dir, 'pglite', 'postgresql.conf'), 'utf8');
+    for (const [name, value] of Object.entries(PGLITE_SETTINGS)) {
+      expect(conf).toMatch(new RegExp(`^${name} = '?${value}'?`, 'm'));
+    }
     await first.pglite!.exec(`create table kept (words text); insert into kept values ('still here')`);
     await first.close();
 
