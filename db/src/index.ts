@@ -5,6 +5,7 @@ export {
   lockDataDir,
   openPgliteFrom,
   pgliteDir,
+  PGLITE_SETTINGS,
   type Database,
   type DatabaseHandle,
   type DatabaseOptions,
