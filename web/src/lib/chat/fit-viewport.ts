@@ -8,25 +8,24 @@ const KEEP_HEADER_SHARE = 0.25;
 
 export function fitToViewport(node: HTMLElement) {
   const viewport = window.visualViewport;
-  let first = true;
 
   function fit() {
     const height = viewport?.height ?? window.innerHeight;
     const top = node.getBoundingClientRect().top + window.scrollY;
-    const keep = top <= height * KEEP_HEADER_SHARE;
-    node.style.setProperty('--room-height', `${Math.floor(keep ? height - top : height)}px`);
-    if (first && !keep) window.scrollTo({ top, behavior: 'instant' });
-    first = false;
-    // The keyboard opening must not leave the message box under it.
-    const bottom = node.getBoundingClientRect().bottom - (viewport?.offsetTop ?? 0);
-    if (bottom > height + 1) window.scrollBy({ top: bottom - height, behavior: 'instant' });
+    const room = Math.floor(top <= height * KEEP_HEADER_SHARE ? height - top : height);
+    node.style.setProperty('--room-height', `${room}px`);
+    // Its foot at the foot of what can be seen: the message box above the keyboard, the header in view if kept.
+    window.scrollTo({ top: top + room - height, behavior: 'instant' });
   }
 
   fit();
+  // The router puts the window back at the top once the page has rendered: place the room again after it.
+  const frame = requestAnimationFrame(fit);
   const target = viewport ?? window;
   target.addEventListener('resize', fit);
   return {
     destroy() {
+      cancelAnimationFrame(frame);
       target.removeEventListener('resize', fit);
     },
   };
