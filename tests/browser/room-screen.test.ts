@@ -88,7 +88,7 @@ describe('the room screen', () => {
 
     // Three messages close together: one name over them. Robin has read up to here.
     const read = await write(socket, ['Early one', 'Early two', 'Early three']);
-    void read;
+    await send(page, 'PUT', `/api/rooms/${room}/read`, { seq: read });
     // Then a long stretch while she is away.
     await write(
       socket,
@@ -99,8 +99,10 @@ describe('the room screen', () => {
     await visit(page, '/rooms', errors);
     await page.getByRole('link', { name: 'Mothers', exact: true }).click();
     await composer(page).waitFor();
-
-    console.log('doc', await page.evaluate(() => [document.documentElement.scrollHeight, window.scrollY, document.querySelector('.room-screen')?.getBoundingClientRect().height]));
+    const divider = page.getByText('New since you left', { exact: true });
+    await divider.waitFor();
+    await expect.poll(() => inView(message(page, 'While you were away 1').first())).toBe(true);
+    expect(await inView(divider)).toBe(true);
     expect(await inView(composer(page))).toBe(true);
     expect(await page.getByRole('heading', { level: 1 }).innerText()).toBe('Mothers');
 
