@@ -48,6 +48,8 @@ export const users = pgTable(
     storyModerator: boolean().notNull().default(false),
     /** IANA time zone, so "today" (hard dates, the daily mantra) is the member's own day. */
     timeZone: text(),
+    /** Whether members of a room may see this member's name among those here now (off unless they choose). */
+    showPresence: boolean().notNull().default(false),
     createdAt: createdAt(),
   },
   (t) => [uniqueIndex('users_username_key').on(sql`lower(${t.username})`)],
@@ -235,6 +237,52 @@ export const roomEvents = pgTable(
     createdAt: createdAt(),
   },
   (t) => [primaryKey({ columns: [t.roomId, t.seq] })],
+);
+
+// ── Read positions and presence ─────────────────────────────────────────────────────────────────────
+/** The last seq of a room each member has read; it only moves forward (server/src/reads/). */
+export const readPositions = pgTable(
+  'read_positions',
+  {
+    userId: uuid()
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    roomId: uuid()
+      .notNull()
+      .references(() => rooms.id, { onDelete: 'cascade' }),
+    seq: bigint({ mode: 'number' }).notNull(),
+    updatedAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [primaryKey({ columns: [t.userId, t.roomId] })],
+);
+
+/**
+ * Each running server instance that holds sockets, and until when it is taken to be alive: it renews
+ * `expires_at` on a heartbeat (database time), so one that dies stops counting once it expires.
+ */
+export const presenceInstances = pgTable('presence_instances', {
+  id: uuid().primaryKey(),
+  expiresAt: timestamp({ withTimezone: true }).notNull(),
+});
+
+/** Who has a socket subscribed to a room on which instance: "here now" is the distinct members over live instances. */
+export const roomPresence = pgTable(
+  'room_presence',
+  {
+    instanceId: uuid()
+      .notNull()
+      .references(() => presenceInstances.id, { onDelete: 'cascade' }),
+    roomId: uuid()
+      .notNull()
+      .references(() => rooms.id, { onDelete: 'cascade' }),
+    userId: uuid()
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+  },
+  (t) => [
+    primaryKey({ columns: [t.roomId, t.userId, t.instanceId] }),
+    index('room_presence_instance_idx').on(t.instanceId),
+  ],
 );
 
 // ── Moderation ──────────────────────────────────────────────────────────────────────────────────────

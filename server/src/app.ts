@@ -51,6 +51,9 @@ import { ensureDefaultRooms } from './rooms/default-rooms.ts';
 import { storyRoutes } from './stories/routes.ts';
 import { createStoryService } from './stories/service.ts';
 import { roomRoutes } from './rooms/routes.ts';
+import { createPresence } from './reads/presence.ts';
+import { liveRooms, readRoutes, tellDutyChanges } from './reads/routes.ts';
+import { createReadService } from './reads/service.ts';
 import { createRoomService } from './rooms/service.ts';
 import { keepStaffRoom, resync as resyncStaffRoom } from './rooms/staff-room.ts';
 import { healthRoutes } from './health/routes.ts';
@@ -258,11 +261,22 @@ export async function buildApp(config: Config, deps: AppDependencies = {}): Prom
     blocks: createBlockService({ db, now }),
     onFilterChanged,
   });
+  // Read positions and presence (reads/): each member's place in each room, and who is here now.
+  const reads = createReadService({ db, now });
+  const presence = createPresence({
+    db,
+    heartbeatMs: config.presenceHeartbeatSeconds * 1000,
+    publish: (message) => void publishControl(message),
+    onError: (error) => app.log.error({ err: error }, 'presence failed'),
+  });
   await app.register(roomRoutes, {
     rooms,
     appointments,
     onMembershipEnded: (roomId, userId) => void publishControl({ type: 'membership-ended', roomId, userId }),
+    live: liveRooms(reads, presence),
   });
+  await app.register(readRoutes, { reads, rooms, presence, publish: (message) => void publishControl(message) });
+  tellDutyChanges(app, rooms, (message) => void publishControl(message));
   await app.register(chatRoutes, { db, rooms });
   await app.register(moderationRoutes, {
     moderation,
@@ -315,6 +329,7 @@ export async function buildApp(config: Config, deps: AppDependencies = {}): Prom
     sharedMessageLimit: new BatchedLimit(limits, limitsTable.messages, Math.floor(config.messageLimitPerMinute / 12)),
     now,
     counts,
+    presence,
     // Words that suggest risk: the writer sees crisis lines at once, privately, and who will see it; the
     // room's moderators get an urgent item and, if on duty, a live notice. Nothing is removed.
     onWritten: createCrisisAnswer({ db, moderation, helplines, applyEffects, logError }),
@@ -324,9 +339,11 @@ export async function buildApp(config: Config, deps: AppDependencies = {}): Prom
     onControl: (message) => {
       gateway.onControl(message);
       counts.onControl(message);
+      presence.onControl(message);
     },
     onReconnect: () => feeds.catchUpAll(),
   });
+  await presence.start();
   // With several instances a notification can be missed (a crash between a commit and its NOTIFY): every
   // few seconds each room with sockets here is brought up to what the database holds (one query).
   const catchUp =
@@ -356,6 +373,7 @@ export async function buildApp(config: Config, deps: AppDependencies = {}): Prom
     await sweeping;
     await erasureVacuum.idle();
     await counts.idle();
+    await presence.close();
     await writer.close();
     await bus.close();
     metrics.close();

@@ -31,6 +31,8 @@ export interface Config {
   newMemberLinkWaitHours: number;
   /** Minutes on duty after which a moderator is gently told they may rest (never stopped). */
   dutyNudgeMinutes: number;
+  /** How often each instance renews its presence (reads/presence.ts); one not heard from for 3× this stops counting. */
+  presenceHeartbeatSeconds: number;
   /**
    * The reverse proxies in front of Kindred whose X-Forwarded-For is believed: how many hops, or their
    * addresses and ranges. Never "all": the left-most address in that header is whatever the client wrote.
@@ -75,6 +77,7 @@ export function loadConfig(env: Env = process.env): Config {
     requestLimitPerMinute: integer(env, 'REQUEST_LIMIT_PER_MINUTE', 600, 1, 1_000_000),
     newMemberLinkWaitHours: integer(env, 'NEW_MEMBER_LINK_WAIT_HOURS', 24, 0, 24 * 365),
     dutyNudgeMinutes: integer(env, 'DUTY_NUDGE_MINUTES', 120, 1, 24 * 60),
+    presenceHeartbeatSeconds: integer(env, 'PRESENCE_HEARTBEAT_SECONDS', 15, 1, 300),
     trustProxy: proxies(env, 'TRUST_PROXY'),
     ...timeouts(env),
     logLevel: oneOf(env, 'LOG_LEVEL', ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], 'info'),

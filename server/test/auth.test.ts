@@ -50,6 +50,7 @@ describe('register', () => {
       identity: null,
       country: null,
       timeZone: null,
+      showPresence: false,
       createdAt: expect.any(String),
     });
     const cookie = res.cookies.find((c) => c.name === 'kindred_session')!;

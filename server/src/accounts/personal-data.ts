@@ -31,6 +31,8 @@ const {
   users,
   recoveryCodes,
   passwordResetLinks,
+  readPositions,
+  roomPresence,
 } = schema;
 
 export interface PersonalDataContext {
@@ -88,6 +90,24 @@ const membershipsSource: PersonalDataSource = {
     })),
   erase: async ({ db, userId }) => {
     await db.delete(memberships).where(eq(memberships.userId, userId));
+  },
+};
+
+// One's place in each room; and the rooms one has a socket in now (not exported: it lasts as long as a tab).
+const readsSource: PersonalDataSource = {
+  key: 'readPositions',
+  tables: [readPositions, roomPresence],
+  export: async ({ db, userId }) =>
+    (
+      await db
+        .select({ room: rooms.slug, readSeq: readPositions.seq, updatedAt: readPositions.updatedAt })
+        .from(readPositions)
+        .innerJoin(rooms, eq(rooms.id, readPositions.roomId))
+        .where(eq(readPositions.userId, userId))
+    ).map((row) => ({ ...row, readSeq: Number(row.readSeq), updatedAt: row.updatedAt.toISOString() })),
+  erase: async ({ db, userId }) => {
+    await db.delete(readPositions).where(eq(readPositions.userId, userId));
+    await db.delete(roomPresence).where(eq(roomPresence.userId, userId));
   },
 };
 
@@ -388,6 +408,7 @@ export const personalDataSources: readonly PersonalDataSource[] = [
   storiesSource,
   careSource,
   blocksSource,
+  readsSource,
   membershipsSource,
   recoverySource,
   userSource,

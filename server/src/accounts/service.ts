@@ -42,6 +42,7 @@ export function createAccountService({ db, auth, now, onRoomEvents, onErased }: 
         }
         values.timeZone = changes.timeZone;
       }
+      if (changes.showPresence !== undefined) values.showPresence = changes.showPresence;
       const [user] = await db.update(users).set(values).where(eq(users.id, userId)).returning();
       return user!;
     },

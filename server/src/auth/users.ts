@@ -12,6 +12,7 @@ export function toUser(user: UserRow): User {
     identity: (user.identity as Identity | null) ?? null,
     country: user.country ?? null,
     timeZone: user.timeZone ?? null,
+    showPresence: user.showPresence,
     createdAt: user.createdAt.toISOString(),
   };
 }

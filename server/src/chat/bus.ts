@@ -15,7 +15,11 @@ export type ControlMessage =
   /** Items opened or closed in these rooms' queues (null: the stories'): live counts are told again. */
   | { type: 'queue-changed'; roomIds: (string | null)[] }
   /** A member read notices: their unread count is told again. */
-  | { type: 'notices-read'; userId: string };
+  | { type: 'notices-read'; userId: string }
+  /** A frame for every socket of one member, on every instance (e.g. `read`: their position moved). */
+  | { type: 'member-frame'; userId: string; frame: Record<string, unknown> }
+  /** Who is here, or on duty, changed in these rooms (reads/presence.ts): their subscribers are told again. */
+  | { type: 'presence-changed'; roomIds: string[] };
 
 export interface BusHandlers {
   onRemoteRanges(ranges: { roomId: string; from: number; to: number }[]): void;

@@ -86,6 +86,11 @@ export interface GatewayOptions {
   ) => Record<string, unknown> | undefined | Promise<Record<string, unknown> | undefined>;
   /** Follows a member's counts (unread notices, the review queue) on the sockets that ask (live-counts.ts). */
   counts: { follow(socket: Connection, userId: string): void; unfollow(socket: Connection, userId: string): void };
+  /** Who has a socket in each room (reads/presence.ts): told of every subscription that starts and ends. */
+  presence?: {
+    enter(socket: Connection, roomId: string, slug: string, userId: string): void;
+    leave(socket: Connection, roomId: string, userId: string): void;
+  };
 }
 
 type FrameType = ClientFrame['type'];
@@ -179,8 +184,8 @@ export function registerChatGateway(app: FastifyInstance, options: GatewayOption
         for (const connection of ofMember(message.userId)) connection.reloadFilter();
       } else if (message.type === 'membership-ended') {
         for (const connection of ofMember(message.userId)) connection.leaveRoom(message.roomId);
-      } else if (message.type === 'user-notice') {
-        const frame = JSON.stringify(message.notice);
+      } else if (message.type === 'user-notice' || message.type === 'member-frame') {
+        const frame = JSON.stringify(message.type === 'user-notice' ? message.notice : message.frame);
         for (const connection of ofMember(message.userId)) connection.sendRaw(frame);
       }
     },
@@ -380,6 +385,7 @@ class Connection {
     clearTimeout(this.#slowCheck);
     for (const subscription of this.#subscriptions.values()) {
       this.options.feeds.unsubscribe(subscription.roomId, subscription);
+      this.options.presence?.leave(this, subscription.roomId, this.userId);
     }
     this.#subscriptions.clear();
     this.options.counts.unfollow(this, this.userId);
@@ -388,6 +394,7 @@ class Connection {
 
   #unsubscribe(subscription: RoomSubscription): void {
     this.options.feeds.unsubscribe(subscription.roomId, subscription);
+    this.options.presence?.leave(this, subscription.roomId, this.userId);
     this.#subscriptions.delete(subscription.roomId);
   }
 
@@ -603,6 +610,10 @@ class Connection {
     const subscription = new RoomSubscription(room.id, slug, this);
     this.#subscriptions.set(room.id, subscription);
     await feeds.subscribe(room.id, subscription);
+    // Unless it ended meanwhile (the socket closed, or an unsubscribe came): then nothing is left to count.
+    if (!this.#closed && this.#subscriptions.get(room.id) === subscription) {
+      this.options.presence?.enter(this, room.id, slug, this.userId);
+    }
 
     const lastSeq = await roomLastSeq(db, room.id);
     this.send({ type: 'subscribed', room: slug, lastSeq });

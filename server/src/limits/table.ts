@@ -103,6 +103,13 @@ const creation = {
     message:
       'You’ve left many handover notes today, so writing more is paused for a while. The notes you left are kept.',
   },
+  // Read positions (PUT /api/rooms/:slug/read): the web app sends one at most every few seconds per room it
+  // shows, so 240 a minute is many open tabs' worth, and keeps one member from turning it into a write flood.
+  readPositions: {
+    max: 240,
+    windowMs: MINUTE,
+    message: 'That was a lot of reading at once, so keeping your place is paused for a moment. Nothing is lost.',
+  },
   // A moderator's own month and going on and off duty are read often by their screens: generous.
   moderatorCare: {
     max: 120,

@@ -10,6 +10,7 @@ import {
   RoomsResponseSchema,
   RoomUserParamsSchema,
   UpdateRoomBodySchema,
+  type Room,
 } from '@kindred/shared';
 import type { FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
@@ -22,6 +23,8 @@ export interface RoomRoutesOptions {
   appointments: AppointmentService;
   /** Live connections of this member stop receiving the room. */
   onMembershipEnded: (roomId: string, userId: string) => void;
+  /** Adds what is the member's own and live to rooms they joined (reads/routes.ts); `names` for one room. */
+  live?: (request: FastifyRequest, rooms: Room[], names: boolean) => Promise<Room[]>;
 }
 
 const errors = {
@@ -35,9 +38,10 @@ const errors = {
 
 export const roomRoutes: FastifyPluginAsyncTypebox<RoomRoutesOptions> = async (
   app,
-  { rooms, appointments, onMembershipEnded },
+  { rooms, appointments, onMembershipEnded, live = async (_request, list) => list },
 ) => {
   const tags = ['rooms'];
+  const withLive = async (request: FastifyRequest, room: Room) => (await live(request, [room], true))[0]!;
   const viewerOf = (request: FastifyRequest): Viewer => ({
     userId: request.auth?.user.id,
     isAdmin: request.auth ? request.auth.user.isAdmin : false,
@@ -54,7 +58,7 @@ export const roomRoutes: FastifyPluginAsyncTypebox<RoomRoutesOptions> = async (
   app.get(
     '/api/rooms',
     { schema: { tags, summary: 'Every room the caller may see', response: { 200: RoomsResponseSchema, ...errors } } },
-    async (request) => ({ rooms: await rooms.list(viewerOf(request)) }),
+    async (request) => ({ rooms: await live(request, await rooms.list(viewerOf(request)), false) }),
   );
 
   app.post(
@@ -70,7 +74,7 @@ export const roomRoutes: FastifyPluginAsyncTypebox<RoomRoutesOptions> = async (
     },
     async (request, reply) => {
       const viewer = adminOf(request);
-      return reply.status(201).send({ room: await rooms.create(request.body, viewer) });
+      return reply.status(201).send({ room: await withLive(request, await rooms.create(request.body, viewer)) });
     },
   );
 
@@ -84,7 +88,7 @@ export const roomRoutes: FastifyPluginAsyncTypebox<RoomRoutesOptions> = async (
         response: { 200: RoomResponseSchema, ...errors },
       },
     },
-    async (request) => ({ room: await rooms.view(request.params.slug, viewerOf(request)) }),
+    async (request) => ({ room: await withLive(request, await rooms.view(request.params.slug, viewerOf(request))) }),
   );
 
   app.patch(
@@ -100,7 +104,7 @@ export const roomRoutes: FastifyPluginAsyncTypebox<RoomRoutesOptions> = async (
     },
     async (request) => {
       const viewer = adminOf(request);
-      return { room: await rooms.update(request.params.slug, request.body, viewer) };
+      return { room: await withLive(request, await rooms.update(request.params.slug, request.body, viewer)) };
     },
   );
 
@@ -116,7 +120,7 @@ export const roomRoutes: FastifyPluginAsyncTypebox<RoomRoutesOptions> = async (
       },
     },
     async (request) => ({
-      room: await rooms.join(request.params.slug, memberOf(request), request.body.acceptRules),
+      room: await withLive(request, await rooms.join(request.params.slug, memberOf(request), request.body.acceptRules)),
     }),
   );
 

@@ -39,6 +39,9 @@ export const UserSchema = Type.Object(
     identity: Type.Union([IdentitySchema, Type.Null()], { description: 'Who they are here as, if they said.' }),
     country: Type.Union([Type.String(), Type.Null()], { description: 'For crisis resources, if they chose one.' }),
     timeZone: Type.Union([Type.String(), Type.Null()], { description: 'For "today" on hard dates; UTC when null.' }),
+    showPresence: Type.Boolean({
+      description: 'Whether members of a room see my name among those here now (off unless I choose it).',
+    }),
     createdAt: Type.String({ format: 'date-time' }),
   },
   { additionalProperties: false },
@@ -84,6 +87,7 @@ export const UpdateMeBodySchema = Type.Object(
         errorMessage: 'timeZone is an IANA name such as Europe/London, or null.',
       }),
     ),
+    showPresence: Type.Optional(Type.Boolean({ errorMessage: 'showPresence is true or false.' })),
   },
   { additionalProperties: false, minProperties: 1, errorMessage: 'Send at least one field to change.' },
 );

@@ -149,7 +149,14 @@ export type ServerFrame =
   /** Items waiting in the review queue this member may act on (staff only), urgent ones counted apart. */
   | { type: 'queue'; total: number; urgent: number }
   /** The member's unread notices (among those `GET /api/me/notices` lists). */
-  | { type: 'notices'; unread: number };
+  | { type: 'notices'; unread: number }
+  /** The member's read position in a room moved (on any of their devices): to every socket of theirs. */
+  | { type: 'read'; room: string; readSeq: number; unread: number }
+  /**
+   * Who is in a subscribed room now, when it changed: how many members (every instance), the names of those
+   * who chose to be seen, and whether a moderator is on duty.
+   */
+  | { type: 'presence'; room: string; hereNow: number; hereNames: string[]; moderatorOnDuty: boolean };
 
 /** The close code for a socket whose session ended (logout, revocation, deletion, ban). */
 export const CLOSE_SESSION_ENDED = 4401;

@@ -89,10 +89,43 @@ export const RoomSchema = Type.Object(
     moderatorCount: Type.Integer(),
     /** Moderators on duty now: how many, and the names of those who chose to be seen. */
     onDuty: Type.Object({ count: Type.Integer(), names: Type.Array(Type.String()) }, { additionalProperties: false }),
+    // Only for a room the signed-in member has joined (server/src/reads/):
+    /** The last seq the member has read here; null when they have never opened it. */
+    readSeq: Type.Optional(Type.Union([Type.Integer(), Type.Null()])),
+    /**
+     * Messages after readSeq (after joining, when never opened) that the member would see: not their own, nor
+     * hidden, deleted or by members they blocked. Counted up to UNREAD_MAX.
+     */
+    unread: Type.Optional(Type.Integer({ minimum: 0 })),
+    /** Members with a socket subscribed to the room now, on every server instance. */
+    hereNow: Type.Optional(Type.Integer({ minimum: 0 })),
+    /** Whether one of the room's moderators is on duty now. */
+    moderatorOnDuty: Type.Optional(Type.Boolean()),
+    /** `GET /api/rooms/:slug` only: display names of members here now who chose to be seen (`showPresence`). */
+    hereNames: Type.Optional(Type.Array(Type.String())),
   },
   { additionalProperties: false },
 );
 export type Room = Static<typeof RoomSchema>;
+
+/** Unread counts stop at this many: the web app shows "999+" past 999. */
+export const UNREAD_MAX = 1000;
+
+export const ReadBodySchema = Type.Object(
+  {
+    seq: Type.Integer({
+      minimum: 0,
+      maximum: Number.MAX_SAFE_INTEGER,
+      errorMessage: 'seq is the number of the last event read, 0 or more.',
+    }),
+  },
+  { additionalProperties: false },
+);
+export const ReadResponseSchema = Type.Object(
+  { readSeq: Type.Integer(), unread: Type.Integer({ minimum: 0 }) },
+  { additionalProperties: false },
+);
+export type ReadPosition = Static<typeof ReadResponseSchema>;
 
 export const RoomResponseSchema = Type.Object({ room: RoomSchema }, { additionalProperties: false });
 export const RoomsResponseSchema = Type.Object({ rooms: Type.Array(RoomSchema) }, { additionalProperties: false });

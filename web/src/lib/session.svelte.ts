@@ -4,6 +4,8 @@ import { goto } from '$app/navigation';
 import type { LoginBody, RegisterBody, SessionStateSchema, UpdateMeBody, User } from '@kindred/shared';
 import type { Static } from 'typebox';
 import { api } from './api';
+import { presence } from '$lib/chat/presence.svelte';
+import { reads } from '$lib/chat/reads.svelte';
 
 class MemberSession {
   user = $state<User | null>(null);
@@ -68,6 +70,8 @@ class MemberSession {
 
   /** The server no longer knows this session (signed out, account deleted). */
   forget(): void {
+    reads.clear();
+    presence.clear();
     this.user = null;
     this.moderates = false;
     this.moderatesStories = false;

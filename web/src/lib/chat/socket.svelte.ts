@@ -15,6 +15,8 @@ import { noticeInbox } from '$lib/moderation/notices.svelte';
 import { CLOSE_SESSION_ENDED, CLOSE_TOO_MANY_SOCKETS, type ClientFrame, type ServerFrame } from '@kindred/shared';
 import { api } from '$lib/api';
 import { session } from '$lib/session.svelte';
+import { presence } from './presence.svelte';
+import { reads } from './reads.svelte';
 
 /** `paused`: closed by the server because the member has Kindred open in many other places (4409). */
 export type SocketStatus = 'idle' | 'connecting' | 'open' | 'reconnecting' | 'offline' | 'paused';
@@ -421,6 +423,12 @@ export class ChatSocket {
       case 'notices':
         for (const listener of this.#counts) listener(frame);
         return;
+      case 'read':
+        reads.apply(frame);
+        return;
+      case 'presence':
+        presence.apply(frame);
+        return;
       case 'pong':
         return;
     }
@@ -435,6 +443,7 @@ export class ChatSocket {
       return;
     }
     followed.lastSeq = frame.seq;
+    if (frame.kind === 'created') reads.noteCreated(frame.room, frame.message, session.user?.id);
     followed.feed.event(frame, frame.seq <= followed.missedUpTo);
   }
 
