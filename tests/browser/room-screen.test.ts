@@ -58,9 +58,9 @@ const focusedName = (page: Page) =>
   });
 
 async function checkLook(page: Page, name: string): Promise<void> {
+  await screenshot(page, name, false);
   await expectNoSidewaysScroll(page);
   expect(await inView(composer(page)), `${name}: the message box is on screen`).toBe(true);
-  await screenshot(page, name, false);
   await expectNoAxeViolations(page);
 }
 
@@ -105,6 +105,8 @@ describe('the room screen', () => {
     expect(await inView(divider)).toBe(true);
     expect(await inView(composer(page))).toBe(true);
     expect(await page.getByRole('heading', { level: 1 }).innerText()).toBe('Mothers');
+    // The head says who is here now (Wren's socket and Robin's own).
+    await page.getByText(/^\d+ here now$/).waitFor();
 
     // One person's messages close together: the name once, under a separator for the day.
     const early = ['Early one', 'Early two', 'Early three'].map((text) => message(page, text));
@@ -133,6 +135,10 @@ describe('the room screen', () => {
     expect(await inView(composer(page))).toBe(true);
     expect(await inView(message(page, 'Thank you for being here tonight.'))).toBe(true);
     await screenshot(page, 'room-screen-phone-keyboard', false);
+    // Read to the end: her place on the server moves there, so her other screens show nothing unread.
+    await expect
+      .poll(async () => (await send<{ room: { unread: number } }>(page, 'GET', `/api/rooms/${room}`)).room.unread)
+      .toBe(0);
     await page.setViewportSize(phone);
 
     // A message's More menu, by keyboard: back into the list, to one of Wren's messages, into its buttons.
@@ -163,7 +169,7 @@ describe('the room screen', () => {
     expect(await more.evaluate((button) => button === document.activeElement)).toBe(true);
     const hug = target.getByRole('button', { name: 'Hug' });
     await expect.poll(() => hug.getAttribute('aria-pressed')).toBe('true');
-    expect(await hug.innerText()).toMatch(/^Hug\s*1$/);
+    await expect.poll(() => hug.innerText()).toMatch(/^Hug\s*1$/);
 
     // Escape closes the menu and gives focus back; Up opens it at its last item.
     await page.keyboard.press('ArrowUp');

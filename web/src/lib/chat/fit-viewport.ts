@@ -23,10 +23,13 @@ export function fitToViewport(node: HTMLElement) {
   const frame = requestAnimationFrame(fit);
   const target = viewport ?? window;
   target.addEventListener('resize', fit);
+  // A modal dialog opened from a message (report, block) can leave the window scrolled: put it back on closing.
+  node.addEventListener('close', fit, true);
   return {
     destroy() {
       cancelAnimationFrame(frame);
       target.removeEventListener('resize', fit);
+      node.removeEventListener('close', fit, true);
     },
   };
 }
