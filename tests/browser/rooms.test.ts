@@ -249,7 +249,10 @@ describe('an admin', () => {
     expect(await focused(admin.page)).toMatchObject({ tag: 'button' });
 
     await member.page.reload();
-    await member.page.getByText('This room is closed now, so no one can join it or write in it.').waitFor();
+    // Where the message box was, the conversation says the room is closed and can still be read.
+    await member.page
+      .getByText('This room is closed now, so nothing new can be added. You can still read what was said.')
+      .waitFor();
     await screenshot(member.page, 'room-closed-member');
     await expectNoAxeViolations(member.page);
     await visit(member.page, '/rooms', member.errors);
