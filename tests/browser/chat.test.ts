@@ -83,7 +83,10 @@ async function reactionLabel(item: Locator, label: string): Promise<string> {
 /** Chooses an action from a message's More menu. */
 async function fromMore(item: Locator, action: string): Promise<void> {
   // The first of the messages found: a later one may quote the same words.
-  await item.getByRole('button', { name: /^More for / }).first().click();
+  await item
+    .getByRole('button', { name: /^More for / })
+    .first()
+    .click();
   await item.getByRole('menuitem', { name: action, exact: true }).first().click();
 }
 
