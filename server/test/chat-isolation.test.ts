@@ -86,7 +86,7 @@ describe('the writer', () => {
       if (i === 7) {
         const urn = `urn:uuid:${firstId}`;
         bad.add(
-          ops.push({ kind: 'react', author: authorOf(members[2]!), messageId: urn, reaction: 'heart', on: true }) - 1,
+          ops.push({ kind: 'react', author: authorOf(members[2]!), messageId: urn, reaction: 'love', on: true }) - 1,
         );
       }
       if (i === 9) {

@@ -4,6 +4,7 @@ export * from './schemas/common.ts';
 export * from './schemas/health.ts';
 export * from './schemas/accounts.ts';
 export * from './schemas/rooms.ts';
+export * from './schemas/reactions.ts';
 export * from './schemas/chat.ts';
 export * from './schemas/moderation.ts';
 export * from './schemas/stories.ts';

@@ -144,7 +144,11 @@ describe('blocking and the personal filter, end to end', () => {
       await shot(hazel.page, 'chat-revealed');
 
       // From that message's menu she blocks Rowan, after a kind word on what blocking does.
-      await folded.getByRole('button', { name: 'Block Rowan' }).focus();
+      await folded.getByRole('button', { name: /^More for Rowan/ }).focus();
+      await hazel.page.keyboard.press('Enter');
+      await folded.getByRole('menu').waitFor();
+      await hazel.page.keyboard.press('End');
+      expect(await hazel.page.evaluate(() => document.activeElement?.textContent)).toBe('Block Rowan');
       await hazel.page.keyboard.press('Enter');
       const dialog = hazel.page.getByRole('dialog', { name: 'Block Rowan?' });
       await dialog.waitFor();
@@ -242,7 +246,11 @@ describe('blocking and the personal filter, end to end', () => {
     for (const tab of [hazel.page, other]) await messages(tab).getByText('Does it ever get easier?').waitFor();
 
     // She blocks Rowan in the second tab; the first folds his words without being reloaded.
-    await messages(other).getByRole('button', { name: 'Block Rowan' }).click();
+    await messages(other)
+      .getByRole('button', { name: /^More for Rowan/ })
+      .first()
+      .click();
+    await messages(other).getByRole('menuitem', { name: 'Block Rowan' }).click();
     const dialog = other.getByRole('dialog', { name: 'Block Rowan?' });
     await dialog.getByRole('button', { name: 'Block Rowan' }).click();
     await dialog.waitFor({ state: 'hidden' });

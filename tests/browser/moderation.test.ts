@@ -134,13 +134,14 @@ describe('a reported message', () => {
     await composer(writer.page).press('Enter');
     await chatMessage(writer.page, words).waitFor();
 
-    // Sol, in the room too, reports it: with the chat's own Report button once the conversation has one.
+    // Sol, in the room too, reports it: from the message's More menu.
     await send(reporter, 'POST', `/api/rooms/${slug}/join`, { acceptRules: true });
     await visit(reporter.page, `/rooms/${slug}`, reporter.errors);
     await chatMessage(reporter.page, words).waitFor();
-    const reportButton = chatMessage(reporter.page, words).getByRole('button', { name: /^Report .*’s message$/ });
-    if ((await reportButton.count()) > 0) {
-      await reportButton.click();
+    const more = chatMessage(reporter.page, words).getByRole('button', { name: /^More for .*’s message$/ });
+    if ((await more.count()) > 0) {
+      await more.click();
+      await chatMessage(reporter.page, words).getByRole('menuitem', { name: 'Report message' }).click();
       const dialog = reporter.page.getByRole('dialog');
       await dialog.getByRole('group', { name: 'What is the matter?' }).getByLabel('Unkind or harassing').check();
       await dialog.getByLabel('Anything the moderators should know? (optional)').fill('It felt aimed at me.');

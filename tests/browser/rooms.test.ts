@@ -110,8 +110,10 @@ describe('a new member', () => {
 
     await page.getByLabel('I have read these rules and will keep them').check();
     await page.getByRole('button', { name: 'Join this room' }).click();
+    // Joined: focus goes to the message box; the rest of the room waits behind "About this room".
+    await expect.poll(() => focused(page)).toMatchObject({ tag: 'textarea', id: 'message-box-partners' });
+    await page.getByRole('button', { name: 'About this room' }).click();
     await page.getByText("You're a member of this room.").waitFor();
-    expect(await focused(page)).toMatchObject({ tag: 'p' });
     expect(await page.getByRole('button', { name: 'Join this room' }).count()).toBe(0);
     expect(await page.getByText('1 member', { exact: true }).count()).toBe(1);
 
@@ -121,6 +123,7 @@ describe('a new member', () => {
 
     // Leaving asks first; "Stay" changes nothing and hands focus back.
     await visit(page, '/rooms/partners', errors);
+    await page.getByRole('button', { name: 'About this room' }).click();
     await page.getByRole('button', { name: 'Leave this room…' }).click();
     await page.getByRole('heading', { name: 'Leave Partners?' }).waitFor();
     expect(await focused(page)).toMatchObject({ tag: 'h2' });
@@ -216,7 +219,7 @@ describe('an admin', () => {
     await member.page.getByRole('heading', { level: 1, name: 'Walking together' }).waitFor();
     await member.page.getByLabel('I have read these rules and will keep them').check();
     await member.page.getByRole('button', { name: 'Join this room' }).click();
-    await member.page.getByText("You're a member of this room.").waitFor();
+    await member.page.getByLabel('Write to the room', { exact: true }).waitFor();
 
     // Appointing by name: the search lists the room's members only, so the admin (not a member) is not offered.
     const search = admin.page.getByRole('searchbox', { name: 'Find a member of this room' });
@@ -233,6 +236,7 @@ describe('an admin', () => {
 
     // The room now says who looks after it.
     await member.page.reload();
+    await member.page.getByRole('button', { name: 'About this room' }).click();
     await member.page.getByText('Looked after by Juniper', { exact: true }).waitFor();
     await member.page.getByText("You're a member, and you look after this room.").waitFor();
 
@@ -245,7 +249,10 @@ describe('an admin', () => {
     expect(await focused(admin.page)).toMatchObject({ tag: 'button' });
 
     await member.page.reload();
-    await member.page.getByText('This room is closed now, so no one can join it or write in it.').waitFor();
+    // Where the message box was, the conversation says the room is closed and can still be read.
+    await member.page
+      .getByText('This room is closed now, so nothing new can be added. You can still read what was said.')
+      .waitFor();
     await screenshot(member.page, 'room-closed-member');
     await expectNoAxeViolations(member.page);
     await visit(member.page, '/rooms', member.errors);
@@ -304,8 +311,8 @@ describe('how the rooms pages read', () => {
     await checkPage(page, errors, room, 'I have read these rules', `room-signed-in-${name}`);
     await page.getByLabel('I have read these rules and will keep them').check();
     await page.getByRole('button', { name: 'Join this room' }).click();
-    await page.getByText("You're a member of this room.").waitFor();
-    await checkPage(page, errors, room, "You're a member of this room.", `room-joined-${name}`);
+    await page.getByLabel('Write to the room', { exact: true }).waitFor();
+    await checkPage(page, errors, room, 'Write to the room', `room-joined-${name}`);
     expect(errors).toEqual([]);
 
     const admin = await openPage(options);

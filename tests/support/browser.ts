@@ -103,14 +103,15 @@ export async function expectNoAxeViolations(page: Page): Promise<void> {
 }
 
 /**
- * Writes tests/artifacts/<name>.png (git-ignored) of the whole page, for a person to look at; CI (`CI` set),
+ * Writes tests/artifacts/<name>.png (git-ignored) of the whole page (or of what is in the window, for a
+ * screen sized to the window), for a person to look at; CI (`CI` set),
  * where nobody does, skips them: rendering whole pages was a good part of Chromium's work there.
  */
-export async function screenshot(page: Page, name: string): Promise<string | undefined> {
+export async function screenshot(page: Page, name: string, fullPage = true): Promise<string | undefined> {
   if (process.env.CI) return undefined;
   await mkdir(artifactsDir, { recursive: true });
   const path = join(artifactsDir, `${name}.png`);
-  await page.screenshot({ path, fullPage: true });
+  await page.screenshot({ path, fullPage });
   return path;
 }
 

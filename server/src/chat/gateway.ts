@@ -19,6 +19,7 @@ import {
   CLOSE_TOO_SLOW,
   ClientFrameSchema,
   FRAME_MAX_BYTES,
+  LEGACY_LOVE,
   type ClientFrame,
   type ServerFrame,
 } from '@kindred/shared';
@@ -468,7 +469,8 @@ class Connection {
             kind: 'react',
             author: this.#author(),
             messageId: frame.messageId,
-            reaction: frame.kind,
+            // A client from before the shared set says `heart` for love.
+            reaction: frame.kind === LEGACY_LOVE ? 'love' : frame.kind,
             on: frame.on ?? true,
           });
           return;

@@ -2,23 +2,19 @@
 // frames the server sends back. The server validates every incoming frame against ClientFrameSchema.
 import { Type, type Static } from 'typebox';
 import { AuthorSchema } from './common.ts';
+import { ChatReactionSchema, supportReactionLabels, supportReactions, type SupportReaction } from './reactions.ts';
 import { SlugSchema } from './rooms.ts';
 import { ContentWarningsSchema } from './stories.ts';
 
-export const reactionKinds = ['heart', 'hug', 'candle'] as const;
-export type ReactionKind = (typeof reactionKinds)[number];
-export const reactionLabels: Record<ReactionKind, string> = {
-  heart: 'Sending love',
-  hug: 'A hug',
-  candle: 'Lighting a candle',
-};
+/** Chat's reactions are the shared support set (see reactions.ts). */
+export const reactionKinds = supportReactions;
+export type ReactionKind = SupportReaction;
+export const reactionLabels = supportReactionLabels;
 
 export const MESSAGE_MAX_CHARS = 4000;
 export const FRAME_MAX_BYTES = 16 * 1024;
 
-export const ReactionKindSchema = Type.Union([Type.Literal('heart'), Type.Literal('hug'), Type.Literal('candle')], {
-  errorMessage: `Reactions are ${reactionKinds.join(', ')}.`,
-});
+export const ReactionKindSchema = ChatReactionSchema;
 
 const BodySchema = Type.String({
   minLength: 1,

@@ -1,5 +1,6 @@
 import { Type, type Static } from 'typebox';
 import { AuthorSchema } from './common.ts';
+import { SupportReactionSchema, supportReactionLabels, supportReactions } from './reactions.ts';
 
 /** The shared content-warning vocabulary (CARE.md), with the labels people read. */
 export const contentWarnings = [
@@ -48,12 +49,9 @@ export const storyTagLabels: Record<StoryTag, string> = {
   rituals_and_remembrance: 'Rituals and remembrance',
 };
 
-export const storyReactionKinds = ['love', 'me_too', 'candle'] as const;
-export const storyReactionLabels: Record<(typeof storyReactionKinds)[number], string> = {
-  love: 'Sending love',
-  me_too: 'Me too',
-  candle: 'Lit a candle',
-};
+/** Stories take the shared support set (see reactions.ts), the same as chat. */
+export const storyReactionKinds = supportReactions;
+export const storyReactionLabels = supportReactionLabels;
 
 export const ContentWarningSchema = Type.Union(
   [
@@ -82,12 +80,7 @@ export const StoryTagSchema = Type.Union(
   ],
   { errorMessage: `Tags are ${storyTags.join(', ')}.` },
 );
-export const StoryReactionKindSchema = Type.Union(
-  [Type.Literal('love'), Type.Literal('me_too'), Type.Literal('candle')],
-  {
-    errorMessage: `Reactions are ${storyReactionKinds.join(', ')}.`,
-  },
-);
+export const StoryReactionKindSchema = SupportReactionSchema;
 
 /** A set of warnings from the vocabulary: stories, replies, chat messages and candles all take this. */
 export const ContentWarningsSchema = Type.Array(ContentWarningSchema, {

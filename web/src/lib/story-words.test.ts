@@ -18,8 +18,8 @@ describe('the words about stories', () => {
 
   it('counts support quietly, in the vocabulary’s order, leaving out what nobody sent', () => {
     expect(reactionCounts({ candle: 2, love: 1, me_too: 0 })).toEqual([
-      { kind: 'love', label: 'Sending love', count: 1 },
-      { kind: 'candle', label: 'Lit a candle', count: 2 },
+      { kind: 'love', label: 'Love', count: 1 },
+      { kind: 'candle', label: 'Candle', count: 2 },
     ]);
     expect(reactionCounts({})).toEqual([]);
   });
