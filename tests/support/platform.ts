@@ -44,7 +44,7 @@ export interface Platform {
   logs(): string;
 }
 
-/** Node's flags for the server, as `npm start` and server/Dockerfile give them (README.md, "Configuration"). */
+/** Node's flags for the server, as `npm start` and server/Dockerfile give them (docs/OPERATING.md, "Configuration"). */
 export const SERVER_NODE_FLAGS = ['--enable-source-maps', '--max-semi-space-size=64'];
 /** The compiled server and command line (server/scripts/build.mjs), relative to the repository. */
 export const SERVER_MAIN = 'server/dist/main.js';

@@ -3,7 +3,7 @@
 // its own; PostgreSQL's autovacuum comes when a table has changed enough). So a deletion asks for VACUUM of
 // every table personal data lives in, in the background: the member's answer never waits for it, requests
 // that arrive while one runs are served by one more run, and a failure is logged, never thrown.
-// What VACUUM cannot reach (the WAL, backups, free space in a page not yet reused) is in README.md.
+// What VACUUM cannot reach (the WAL, backups, free space in a page not yet reused) is in docs/SECURITY.md.
 import type { Database } from '@kindred/db';
 import { getTableName, sql } from 'drizzle-orm';
 import { personalDataSources } from './personal-data.ts';
