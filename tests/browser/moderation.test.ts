@@ -240,7 +240,7 @@ describe('a reported message', () => {
     const log = moderator.page.getByRole('listitem');
     await log.filter({ hasText: 'Mina hid a message in Family and friends' }).getByText(`Reason: ${why}`).waitFor();
     await log.filter({ hasText: 'Mina closed an item in the queue' }).waitFor();
-    await moderator.page.getByLabel('Room').selectOption(slug);
+    await moderator.page.getByLabel('Room', { exact: true }).selectOption(slug);
     await moderator.page.getByRole('button', { name: 'Show' }).click();
     await moderator.page.waitForURL(`${platform().url}/moderation/log?room=${slug}`);
     // Her appointment is kept in the room's log too (appointments are audited).
