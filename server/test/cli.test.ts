@@ -1,46 +1,24 @@
-// The operator's CLI, run as the operator runs it (a child process: `node --import tsx server/src/cli.ts`),
-// on a fresh embedded data folder or a fresh PostgreSQL database, which it migrates itself.
-import { spawn } from 'node:child_process';
+// The operator's CLI, run as the operator runs it (a child process of the compiled CLI, as `npm run kindred`
+// runs it: cli-process.ts), on a fresh embedded data folder or a fresh PostgreSQL database, which it
+// migrates itself.
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { createDb, migrationStatus, schema } from '@kindred/db';
 import { eq } from 'drizzle-orm';
 import { createPostgresDatabase } from '@kindred/db/testing';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { buildApp } from '../src/app.ts';
 import { loadConfig } from '../src/config.ts';
+import { runCli, STACK_FRAME } from './cli-process.ts';
 
-// Each run starts Node, tsx and the database driver afresh: seconds apiece on a busy machine.
+// Each run starts Node and the database driver afresh: a second or more apiece on a busy machine.
 vi.setConfig({ testTimeout: 180_000 });
 
-const repoRoot = fileURLToPath(new URL('../..', import.meta.url));
 const onPostgres = process.env.KINDRED_TEST_DB === 'postgres';
 
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-/** Runs the CLI with the environment given and nothing else of Kindred's; bounded at 60 s. */
-function cli(args: string[], env: Record<string, string>): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'server/src/cli.ts', ...args], {
-      cwd: repoRoot,
-      env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-      timeout: 60_000,
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    child.once('error', reject);
-    child.once('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
+/** Runs the compiled CLI (cli-process.ts) with the environment given and nothing else of Kindred's; 60 s. */
+const cli = (args: string[], env: Record<string, string>) => runCli(args, env, 60_000);
 
 let target: Record<string, string>;
 let cleanUp: () => Promise<void>;
@@ -123,7 +101,7 @@ describe(`admin commands on a fresh ${onPostgres ? 'PostgreSQL database' : 'data
   ])('refuses %s with a sentence and a non-zero exit', async (_case, args, env, sentence, code) => {
     const run = await cli(args, { ...target, ...env });
     expect(run.stderr).toMatch(sentence);
-    expect(run.stderr).not.toMatch(/at .*\.ts:\d+/);
+    expect(run.stderr).not.toMatch(STACK_FRAME);
     expect(run.code).toBe(code);
   });
 

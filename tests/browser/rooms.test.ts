@@ -4,7 +4,13 @@
 // admins. Every page passes axe, in light, dark and on a small phone, with no console errors.
 import type { BrowserContextOptions, Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
-import { expectNoAxeViolations, httpError, screenshot, useBrowserPlatform } from '../support/browser.ts';
+import {
+  expectNoAxeViolations,
+  expectNoSidewaysScroll,
+  httpError,
+  screenshot,
+  useBrowserPlatform,
+} from '../support/browser.ts';
 
 const password = 'quiet harbour lantern morning';
 const adminUsername = `admin_${Date.now().toString(36)}`;
@@ -289,37 +295,62 @@ describe('admin pages', () => {
 });
 
 describe('how the rooms pages read', () => {
-  const variants: { name: string; options: BrowserContextOptions }[] = [
-    { name: 'light', options: { colorScheme: 'light' } },
-    { name: 'dark', options: { colorScheme: 'dark' } },
-    { name: '360px', options: { colorScheme: 'light', viewport: { width: 360, height: 780 } } },
-  ];
+  const options: BrowserContextOptions = { colorScheme: 'light' };
+  const name = 'light';
 
-  it.each(variants)('pass axe and fit the screen ($name)', async ({ name, options }) => {
+  /**
+   * The page as it is now (checked in light at desktop size by checkPage), seen again in dark and then on a
+   * 360 px phone, on the same page load: one h1, nothing to scroll sideways, axe, a screenshot. Then put back.
+   */
+  async function darkAndPhone(page: Page, shot: string): Promise<void> {
+    const size = page.viewportSize() ?? { width: 1280, height: 720 };
+    expect(await page.locator('h1').count()).toBe(1);
+    await page.emulateMedia({ colorScheme: 'dark' });
+    await expectNoSidewaysScroll(page);
+    await screenshot(page, `${shot}-dark`);
+    await expectNoAxeViolations(page);
+    await page.emulateMedia({ colorScheme: 'light' });
+    await page.setViewportSize({ width: 360, height: 780 });
+    await expectNoSidewaysScroll(page);
+    await screenshot(page, `${shot}-360px`);
+    await expectNoAxeViolations(page);
+    await page.setViewportSize(size);
+  }
+
+  it('pass axe and fit the screen (light, dark and 360 px, on the same page loads)', async () => {
     const { page, errors } = await openPage(options);
     const room = '/rooms/pregnancy-after-loss';
 
     await checkPage(page, errors, '/rooms', 'For everyone', `rooms-signed-out-${name}`);
+    await darkAndPhone(page, 'rooms-signed-out');
     await checkPage(page, errors, room, 'Sign in to join', `room-signed-out-${name}`);
+    await darkAndPhone(page, 'room-signed-out');
     // The content note comes straight after the room's name, before anything else.
     const first = await page.locator('h1 + div > p').first().textContent();
     expect(first).toMatch(/^Content note: This room talks about current pregnancies/);
 
     await signInContext(page, 'register', newUsername(), 'Rowan');
     await checkPage(page, errors, '/welcome', 'Who are you here as?', `welcome-${name}`);
+    await darkAndPhone(page, 'welcome');
     await checkPage(page, errors, '/rooms', 'For everyone', `rooms-signed-in-${name}`);
+    await darkAndPhone(page, 'rooms-signed-in');
     await checkPage(page, errors, room, 'I have read these rules', `room-signed-in-${name}`);
+    await darkAndPhone(page, 'room-signed-in');
     await page.getByLabel('I have read these rules and will keep them').check();
     await page.getByRole('button', { name: 'Join this room' }).click();
     await page.getByLabel('Write to the room', { exact: true }).waitFor();
     await checkPage(page, errors, room, 'Write to the room', `room-joined-${name}`);
+    await darkAndPhone(page, 'room-joined');
     expect(errors).toEqual([]);
 
     const admin = await openPage(options);
     await signInContext(admin.page, 'login', adminUsername);
     await checkPage(admin.page, admin.errors, '/admin', 'Create a room', `admin-${name}`);
+    await darkAndPhone(admin.page, 'admin');
     await checkPage(admin.page, admin.errors, '/admin/rooms/new', 'Preview the rules', `admin-new-room-${name}`);
+    await darkAndPhone(admin.page, 'admin-new-room');
     await checkPage(admin.page, admin.errors, '/admin/rooms/mothers', 'Appoint a moderator', `admin-room-${name}`);
+    await darkAndPhone(admin.page, 'admin-room');
     expect(admin.errors).toEqual([]);
   });
 });

@@ -7,6 +7,7 @@ import type { BrowserContextOptions, Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 import {
   expectNoAxeViolations,
+  expectNoSidewaysScroll,
   screenshot,
   useBrowserPlatform,
   type BrowserPlatformOptions,
@@ -209,13 +210,28 @@ describe('stories, for members past their first days', () => {
   });
 
   describe('how the stories pages read', () => {
-    const variants: { name: string; options: BrowserContextOptions }[] = [
-      { name: 'light', options: { colorScheme: 'light' } },
-      { name: 'dark', options: { colorScheme: 'dark' } },
-      { name: '360px', options: { colorScheme: 'light', viewport: { width: 360, height: 780 } } },
-    ];
+    const options: BrowserContextOptions = { colorScheme: 'light' };
+    const name = 'light';
 
-    it.each(variants)('pass axe and fit the screen ($name)', async ({ name, options }) => {
+    /**
+     * The page as it is now (already checked in light at desktop size), seen again in dark and then on a 360 px
+     * phone, on the same page load: axe, nothing to scroll sideways, a screenshot of each. Then put back.
+     */
+    async function darkAndPhone(page: Page, shot: string): Promise<void> {
+      const size = page.viewportSize() ?? { width: 1280, height: 720 };
+      await page.emulateMedia({ colorScheme: 'dark' });
+      await expectNoSidewaysScroll(page);
+      await screenshot(page, `${shot}-dark`);
+      await expectNoAxeViolations(page);
+      await page.emulateMedia({ colorScheme: 'light' });
+      await page.setViewportSize({ width: 360, height: 780 });
+      await expectNoSidewaysScroll(page);
+      await screenshot(page, `${shot}-360px`);
+      await expectNoAxeViolations(page);
+      await page.setViewportSize(size);
+    }
+
+    it('pass axe and fit the screen (light, dark and 360 px, on the same page loads)', async () => {
       // A story with a reply, and one the member's filter folds away.
       const other = await openPage(options);
       await join(other.page, 'Linden');
@@ -244,9 +260,9 @@ describe('stories, for members past their first days', () => {
       expect(reply.status()).toBe(201);
 
       await checkPage(page, errors, '/stories', 'Contains: Pregnancy announcement', `stories-${name}`);
+      await darkAndPhone(page, 'stories');
       // A story with a content note this member does not filter: its title and note show, its opening words
       // wait behind the note until one tap opens them; the list in them reads as a list.
-      // Each variant shares one; the newest, its own, comes first.
       const noted = page.getByRole('article', { name: 'What helped, in the first weeks' }).first();
       expect(await noted.textContent()).toContain('Content note: Medical detail');
       expect(await noted.textContent()).not.toContain('Walking.');
@@ -261,19 +277,26 @@ describe('stories, for members past their first days', () => {
       await page.getByRole('button', { name: 'Show this story' }).first().click();
       await screenshot(page, `stories-opened-${name}`);
       await expectNoAxeViolations(page);
+      await darkAndPhone(page, 'stories-opened');
       await checkPage(page, errors, `/stories/${story.id}`, 'Saying the name out loud', `story-${name}`);
+      await darkAndPhone(page, 'story');
       await page.getByRole('button', { name: 'Report this story' }).click();
       await page.getByRole('heading', { name: 'Report this story' }).waitFor();
       await expectNoAxeViolations(page);
+      await darkAndPhone(page, 'story-report');
       await checkPage(page, errors, '/stories/new', 'Share anonymously', `story-new-${name}`);
+      await darkAndPhone(page, 'story-new');
       await page.getByText('Preview your story').click();
       await page.getByRole('button', { name: 'Share your story' }).click();
       await page.getByText('Please give your story a title.').first().waitFor();
       await screenshot(page, `story-new-errors-${name}`);
       await expectNoAxeViolations(page);
+      await darkAndPhone(page, 'story-new-errors');
       await shareStory(page, { title: 'Not ready yet', body: 'Some words.', draft: true });
       await checkPage(page, errors, '/stories/mine', 'Draft', `stories-mine-${name}`);
+      await darkAndPhone(page, 'stories-mine');
       await checkPage(page, errors, '/settings', 'Fold away anything that contains:', `settings-${name}`);
+      await darkAndPhone(page, 'settings');
       expect(errors).toEqual([]);
       expect(other.errors).toEqual([]);
     });

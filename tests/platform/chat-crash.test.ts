@@ -2,9 +2,7 @@
 // seq, when the server process is killed mid-stream (embedded database) and when PostgreSQL itself
 // restarts under load while Kindred keeps running. Clients behave as the protocol asks: they keep every
 // unacknowledged clientId and resend it, same clientId and body, until it is acknowledged.
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { rm } from 'node:fs/promises';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -22,6 +20,7 @@ import {
   type Acked,
   type Member,
 } from '../support/chat.ts';
+import { copyOfReadyDataDir } from '../support/data-template.ts';
 import { startPlatform, stopAll, type Platform } from '../support/platform.ts';
 import { privatePostgresAvailable, startPrivatePostgres, type PrivatePostgres } from '../support/postgres.ts';
 
@@ -65,7 +64,8 @@ describe('a chat server killed mid-stream (embedded database)', () => {
     const phases: string[] = [];
     const phase = (name: string) => phases.push(`${name} ${((Date.now() - started) / 1000).toFixed(1)}`);
     const tag = runTag();
-    const dataDir = await mkdtemp(join(tmpdir(), 'kindred-chat-crash-'));
+    // A copy of the run's ready data folder: what is tested is the restart after the crash, not a first start.
+    const dataDir = await copyOfReadyDataDir('kindred-chat-crash-');
     const senders: Sender[] = [];
     const platforms: Platform[] = [];
     try {

@@ -15,6 +15,7 @@ import {
   stopAll,
   type Platform,
 } from '../support/platform.ts';
+import { copyOfReadyDataDir } from '../support/data-template.ts';
 
 afterAll(() => stopAll());
 
@@ -128,7 +129,9 @@ describe('bad configuration', () => {
   });
 
   it('refuses a second server on the same embedded data folder', async () => {
-    const first = await startPlatform();
+    // Not a first start: a copy of the run's ready data folder (first starts are tested above).
+    const dataDir = await copyOfReadyDataDir('kindred-second-');
+    const first = await startPlatform({ dataDir });
     try {
       const { code, stderr } = await runUntilExit({ DATA_DIR: first.dataDir, PORT: '0' });
       expect(code).toBe(1);
@@ -136,13 +139,15 @@ describe('bad configuration', () => {
       expect((await fetch(`${first.url}/api/ready`)).status).toBe(200);
     } finally {
       await first.stop();
+      await rm(dataDir, { recursive: true, force: true });
     }
   });
 });
 
 describe('admin command line', () => {
   it('grants and revokes admin rights on the embedded database while the server is stopped', async () => {
-    const dataDir = await mkdtemp(join(tmpdir(), 'kindred-cli-'));
+    // A copy of the run's ready data folder: this test is about the command line, not a first start.
+    const dataDir = await copyOfReadyDataDir('kindred-cli-');
     const account = { username: 'steward_of_rooms', password: 'keeping the rooms kind' };
     try {
       const first = await startPlatform({ dataDir });
