@@ -50,6 +50,7 @@ describe('register', () => {
       identity: null,
       country: null,
       timeZone: null,
+      markColour: null,
       showPresence: false,
       createdAt: expect.any(String),
     });

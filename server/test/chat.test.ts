@@ -98,7 +98,7 @@ describe('sending', () => {
       id: expect.any(String),
       room,
       seq: 1,
-      author: { id: a.user.id, displayName: a.user.displayName, staff: null },
+      author: { id: a.user.id, displayName: a.user.displayName, staff: null, markColour: null },
       body: 'I lost our baby at 10 weeks. I don’t know who to tell.',
       replyTo: null,
       contentWarnings: [],
