@@ -178,6 +178,9 @@ describe('the queue, live', () => {
     const page = moderator.page;
     await visit(page, '/moderation', moderator.errors);
     await page.getByRole('button', { name: 'Notify me of urgent items' }).waitFor();
+    // On a phone the navigation is folded: its button says what waits behind it, and opens it.
+    const menu = page.getByRole('button', { name: /^Menu/ });
+    if (name === 'phone') await menu.click();
     const before = Number((/(\d+) waiting/.exec(await words(moderationLink(page))) ?? [0, 0])[1]);
 
     await page.evaluate(() => (window as unknown as { setTabHidden(v: boolean): void }).setTabHidden(true));
@@ -186,6 +189,10 @@ describe('the queue, live', () => {
     await expect
       .poll(() => words(moderationLink(page)), { timeout: 15_000 })
       .toMatch(new RegExp(`^Moderation ${before + 1} waiting`));
+    if (name === 'phone') {
+      expect(await menu.getAttribute('aria-expanded')).toBe('true');
+      expect(await words(menu)).toMatch(new RegExp(`moderation: ${before + 1} waiting, \\d+ urgent`));
+    }
     await announcement(page, 'An urgent item is waiting.').waitFor();
     await queueItem(page, `A message from Sam ${name} in Partners`).waitFor();
     // Not allowed on this device: no notification.
