@@ -1235,8 +1235,7 @@ function buildReport(runs: RunRecord[], memory: MemoryRecord[], embedded: Embedd
     textTable(header, rows),
     '',
     ...(floodRows.length ? [textTable(floodHeader, floodRows), ''] : []),
-    textTable(memoryHeader, memoryRows),
-    '',
+    ...(memoryRows.length ? [textTable(memoryHeader, memoryRows), ''] : []),
     ...(embeddedRows.length ? [textTable(embeddedHeader, embeddedRows), ''] : []),
     ...verdictRows.map(([target, measured, met]) => `${met!.padEnd(12)}  ${target}: ${measured}`),
     '',
@@ -1350,8 +1349,27 @@ async function writeReadme(setup: string, markdown: string): Promise<void> {
 
 // ---- main ------------------------------------------------------------------------------------------------
 
+/** The soft limit on open files this process (and so every process it starts) has; undefined if unknown. */
+function openFileLimit(): number | undefined {
+  try {
+    const match = /^Max open files\s+(\d+)/m.exec(readFileSync('/proc/self/limits', 'utf8'));
+    return match ? Number(match[1]) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 async function main(): Promise<void> {
   const started = Date.now();
+  // The idle sockets: one descriptor each in the server and in the load generator, which inherit our limit.
+  const files = openFileLimit();
+  const filesNeeded = settings.memorySockets + 1_024;
+  if (selected('memory') && files !== undefined && files < filesNeeded) {
+    throw new Error(
+      `${int(settings.memorySockets)} idle sockets need at least ${int(filesNeeded)} open files per process; ` +
+        `this shell allows ${int(files)}. Run \`ulimit -n ${filesNeeded}\` first (or as root raise the hard limit).`,
+    );
+  }
   const serverUrl = process.env.TEST_DATABASE_URL || 'postgres://postgres@127.0.0.1:5432/postgres';
 
   const database = await createPostgresDatabase(serverUrl);
