@@ -1,8 +1,9 @@
-// `npm run bench:chat`: Kindred's realtime chat on PostgreSQL against a bare `ws` broadcast server, side by
-// side on this machine, driven by the same load generator (a separate process). See README.md here for what
-// is measured and how; this file writes the results section of that README after a full run.
+// `npm run bench:chat`: Kindred's realtime chat on PostgreSQL against a bare `ws` broadcast server and a
+// batched one (baseline-server.ts), and on its embedded database beside PostgreSQL, side by side on this
+// machine, driven by the same load generator (a separate process). See README.md here for what is measured
+// and how; this file writes the results section of that README after a full run.
 //
-//   npm run bench:chat                  full run: 3 repetitions (~10 minutes)
+//   npm run bench:chat                  full run: 3 repetitions (~30 minutes)
 //   npm run bench:chat -- --quick       one short repetition, README left alone
 //   options: --reps=N  --only=closed,open1000,open500big,two,three,flood,memory,embedded  --write-readme  --no-readme
 //            --profile: a V8 CPU profile of every Kindred process over each measured window, written to
@@ -90,7 +91,7 @@ const settings = {
   profile: flag('profile'),
   writeReadme: flag('write-readme') || (!quick && !flag('no-readme') && !option('only') && !option('reps')),
   /** The whole run, set-up to clean-up, is stopped past this. */
-  limitMs: quick ? 8 * 60_000 : 20 * 60_000,
+  limitMs: quick ? 12 * 60_000 : 40 * 60_000,
 };
 
 /** `flooded`: Kindred while one more member floods it with replays (the flood scenario's subject). */
