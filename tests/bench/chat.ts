@@ -999,7 +999,7 @@ function buildReport(runs: RunRecord[], memory: MemoryRecord[], embedded: Embedd
         )} ms, batched ${show(
           runsOf(scenario.key, 'batched').map((r) => r.result.latency.p99),
           ms2,
-        )} ms: +${show(over, ms2)} ms`,
+        )} ms; difference ${show(over, ms2)} ms`,
       });
     }
   }
