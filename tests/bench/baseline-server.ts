@@ -4,12 +4,20 @@
 // of the room, and acknowledges the sender. No storage, no authentication, no authorization: what is
 // left is the cost of the broadcast itself, which Kindred is measured against.
 //
+// With BATCHED=1 it is the "batched baseline": it fans out the way Kindred does, still with no storage. The
+// sends of one turn of the event loop are one batch; after that turn (setImmediate) each room's events are
+// serialized once and framed once into one buffer, written to each socket of the room in one write (ws's
+// `sendFrame`, as Kindred's `sendEvents`), and each sender's acks of the batch go in one corked write.
+//
 // Run as its own process (`node --import tsx tests/bench/baseline-server.ts`), so its CPU and memory are
 // measured like Kindred's. It listens on 127.0.0.1 on PORT (0: any free port), tells its parent the port
 // over IPC when forked (and prints `listening <port>` either way), and exits on SIGTERM or when the parent
 // goes away.
 import { randomUUID } from 'node:crypto';
+import * as ws from 'ws';
 import { WebSocketServer, type WebSocket } from 'ws';
+
+const BATCHED = process.env.BATCHED === '1';
 
 /** Kindred's limit on one frame, so an oversized frame is refused the same way. */
 const FRAME_MAX_BYTES = 16 * 1024;
@@ -77,10 +85,15 @@ server.on('connection', (socket) => {
         hidden: false,
       };
       const event = JSON.stringify({ type: 'event', room: frame.room, seq: room.seq, kind: 'created', message });
+      const ack = JSON.stringify({ type: 'ack', clientId: frame.clientId, message });
+      if (BATCHED) {
+        queue(room, event, socket, ack);
+        return;
+      }
       for (const member of room.sockets) {
         if (member.readyState === member.OPEN) member.send(event);
       }
-      socket.send(JSON.stringify({ type: 'ack', clientId: frame.clientId, message }));
+      socket.send(ack);
     } else if (frame.type === 'ping') {
       socket.send('{"type":"pong"}');
     } else {
@@ -94,6 +107,54 @@ server.on('connection', (socket) => {
   socket.on('close', leave);
   socket.on('error', leave);
 });
+
+// ---- the batched fan-out (BATCHED=1) ----
+
+// ws builds frames with `Sender.frame` (its static, not in its type definitions), as Kindred's wsFrames.
+const { frame: wsFrame } = (
+  ws as unknown as { Sender: { frame(data: Buffer, options: Record<string, boolean | number>): Buffer[] } }
+).Sender;
+const TEXT_FRAME = { fin: true, rsv1: false, opcode: 1, mask: false, readOnly: false };
+type RawSender = { sendFrame(list: Buffer[]): void };
+
+const pendingEvents = new Map<Room, string[]>();
+const pendingAcks = new Map<WebSocket, string[]>();
+let flushScheduled = false;
+
+function queue(room: Room, event: string, sender: WebSocket, ack: string): void {
+  let events = pendingEvents.get(room);
+  if (!events) pendingEvents.set(room, (events = []));
+  events.push(event);
+  let acks = pendingAcks.get(sender);
+  if (!acks) pendingAcks.set(sender, (acks = []));
+  acks.push(ack);
+  if (!flushScheduled) {
+    flushScheduled = true;
+    setImmediate(flush);
+  }
+}
+
+function flush(): void {
+  flushScheduled = false;
+  for (const [room, events] of pendingEvents) {
+    const wire = Buffer.concat(events.flatMap((event) => wsFrame(Buffer.from(event), TEXT_FRAME)));
+    for (const member of room.sockets) {
+      if (member.readyState !== member.OPEN) continue;
+      const raw = (member as WebSocket & { _sender?: RawSender })._sender;
+      if (raw) raw.sendFrame([wire]);
+      else for (const event of events) member.send(event);
+    }
+  }
+  pendingEvents.clear();
+  for (const [socket, acks] of pendingAcks) {
+    if (socket.readyState !== socket.OPEN) continue;
+    const raw = (socket as WebSocket & { _socket?: { cork(): void; uncork(): void } })._socket;
+    raw?.cork();
+    for (const ack of acks) socket.send(ack);
+    raw?.uncork();
+  }
+  pendingAcks.clear();
+}
 
 server.on('listening', () => {
   const address = server.address();

@@ -41,6 +41,17 @@ export function residentKiB(pid: number): number | undefined {
   }
 }
 
+/** The process's peak resident set so far (VmHWM), KiB; undefined when it has gone. */
+export function peakResidentKiB(pid: number): number | undefined {
+  try {
+    const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+    const match = /^VmHWM:\s+(\d+)\s+kB/m.exec(status);
+    return match ? Number(match[1]) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 export type PidGroups = Record<string, number[]>;
 
 export interface CpuReport {
