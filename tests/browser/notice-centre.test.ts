@@ -104,7 +104,13 @@ describe('the notice centre', () => {
 
       // She waits in the room, her nav saying nothing is new.
       await visit(hazel.page, `/rooms/${room}`, hazel.errors);
-      const noticesLink = hazel.page.getByRole('link', { name: /^Notices/ }).first();
+      // On a phone the navigation is folded behind its menu: she opens it to see the Notices link.
+      const menu = hazel.page.getByRole('button', { name: /^Menu/ });
+      if (await menu.isVisible()) await menu.click();
+      const noticesLink = hazel.page
+        .getByRole('link', { name: /^Notices/ })
+        .filter({ visible: true })
+        .first();
       expect(await noticesLink.textContent()).not.toContain('new');
 
       // Rowan mentions her, choosing her from the picker with the keyboard alone.
