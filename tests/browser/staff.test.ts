@@ -56,6 +56,19 @@ async function send(who: Person, method: 'POST' | 'PUT', path: string, data?: un
 const composer = (page: Page) => page.getByLabel('Write to the room', { exact: true });
 const chatMessage = (page: Page, text: string) => page.locator('article.message').filter({ hasText: text });
 const header = (page: Page) => page.locator('p.meta');
+/**
+ * Who looks after the room: shown in full before joining, and under "About this room" once joined (the
+ * compact room head folds it away).
+ */
+async function openAbout(page: Page): Promise<void> {
+  const about = page.getByRole('button', { name: 'About this room' });
+  await about
+    .or(header(page).filter({ visible: true }))
+    .first()
+    .waitFor();
+  if ((await about.count()) > 0 && (await about.getAttribute('aria-expanded')) !== 'true') await about.click();
+  await header(page).filter({ visible: true }).waitFor();
+}
 
 async function write(page: Page, text: string): Promise<void> {
   await composer(page).fill(text);
@@ -92,6 +105,7 @@ describe('staff', () => {
     expect(await chatMessage(member.page, fromMember).getByText('Moderator', { exact: true }).count()).toBe(0);
 
     // Off duty: the member reads that volunteers look after the room, not who.
+    await openAbout(member.page);
     await member.page.getByText('Looked after by a volunteer moderator', { exact: true }).waitFor();
     expect(await header(member.page).textContent()).not.toContain('Mina');
     await check(member.page, 'staff-badge-member-dark-390');
@@ -104,12 +118,14 @@ describe('staff', () => {
       [visitor.page, visitor.errors],
     ] as const) {
       await visit(who, `/rooms/${slug}`, errors);
+      await openAbout(who);
       await who.getByText('A moderator is on duty here now', { exact: true }).waitFor();
       expect(await header(who).textContent()).not.toContain('Mina');
     }
     await check(visitor.page, 'staff-header-unnamed-visitor');
     // The moderator herself reads who looks after her room, and what members are told.
     await visit(moderator.page, `/rooms/${slug}`, moderator.errors);
+    await openAbout(moderator.page);
     await moderator.page.getByText('Looked after by Mina', { exact: true }).waitFor();
     await moderator.page.getByText('A moderator is on duty here now', { exact: true }).waitFor();
     await check(moderator.page, 'staff-header-moderator');
@@ -121,6 +137,7 @@ describe('staff', () => {
       [visitor.page, visitor.errors],
     ] as const) {
       await visit(who, `/rooms/${slug}`, errors);
+      await openAbout(who);
       await who.getByText('Mina is on duty here now', { exact: true }).waitFor();
     }
     await check(member.page, 'staff-header-named-member-dark-390');
